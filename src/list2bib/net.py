@@ -1,0 +1,314 @@
+"""The one HTTP session every source uses: cache, per-host politeness, retries, offline mode.
+
+Only this module imports requests and requests-cache. The rate limiter lives in the transport adapter,
+which requests-cache calls only on a cache miss, so waiting and counting apply to real network calls alone.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import requests
+import requests_cache
+from requests.adapters import HTTPAdapter
+
+from list2bib.errors import OfflineMiss, RateLimited, ServiceError
+
+TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
+# Statuses worth remembering: 404 is a real answer ("no such work") and saves asking again.
+CACHEABLE_STATUSES = (200, 404)
+# Parameters and headers that must never be part of a cache key or stored in the cache.
+SECRET_PARAMETERS = ("mailto", "api_key", "apikey", "key", "x-api-key", "Authorization",
+                     "Zotero-API-Key", "Crossref-Plus-API-Token")
+
+
+class Clock(Protocol):
+    """Time as the network layer sees it; tests inject a fake so nothing really sleeps."""
+
+    def monotonic(self) -> float: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            time.sleep(seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class HttpSettings:
+    user_agent: str
+    timeout: float = 30.0
+    retries: int = 4
+    backoff_base: float = 2.0
+    max_wait: float = 300.0
+    cache_path: Path | None = None
+    expire_after: float = 30 * 86400.0
+    offline: bool = False
+    host_intervals: Mapping[str, float] = field(default_factory=dict)
+    default_interval: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    """What a source sees of an answer: no requests types leak out of this module."""
+
+    status: int
+    url: str
+    headers: Mapping[str, str]
+    content: bytes
+    from_cache: bool = False
+
+    @property
+    def text(self) -> str:
+        charset = "utf-8"
+        ctype = self.headers.get("content-type", "")
+        for part in ctype.split(";")[1:]:
+            name, _, value = part.strip().partition("=")
+            if name.lower() == "charset" and value:
+                charset = value.strip("\"'")
+        return self.content.decode(charset, errors="replace")
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+
+class HostLimiter:
+    """Minimum interval between real requests to one host, plus waits a server asked for."""
+
+    def __init__(self, clock: Clock, intervals: Mapping[str, float], default: float) -> None:
+        self._clock = clock
+        self._intervals = dict(intervals)
+        self._default = default
+        self._next_allowed: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def interval(self, host: str) -> float:
+        return self._intervals.get(host, self._default)
+
+    def wait(self, host: str) -> None:
+        with self._lock:
+            now = self._clock.monotonic()
+            ready = self._next_allowed.get(host, now)
+            self._next_allowed[host] = max(ready, now) + self.interval(host)
+        if ready > now:
+            self._clock.sleep(ready - now)
+
+    def defer(self, host: str, seconds: float) -> None:
+        """Make the next request to `host` wait at least `seconds` from now (Retry-After, Backoff)."""
+        with self._lock:
+            until = self._clock.monotonic() + seconds
+            self._next_allowed[host] = max(self._next_allowed.get(host, 0.0), until)
+
+
+class _PoliteAdapter(HTTPAdapter):
+    """Waits for the host's turn, counts the request, and notes any Backoff the server sends."""
+
+    def __init__(self, limiter: HostLimiter, counts: Counter[str], offline: bool) -> None:
+        super().__init__(max_retries=0)
+        self._limiter = limiter
+        self._counts = counts
+        self._offline = offline
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        host = urlsplit(request.url or "").netloc.lower()
+        if self._offline:
+            raise requests.ConnectionError(f"offline: {host} not contacted")
+        self._limiter.wait(host)
+        self._counts[host] += 1
+        response = super().send(request, **kwargs)
+        backoff = _seconds(response.headers.get("Backoff"))
+        if backoff:
+            self._limiter.defer(host, backoff)
+        return response
+
+
+def _seconds(value: str | None, now: float | None = None) -> float | None:
+    """A Retry-After/Backoff value (seconds or an HTTP date) as seconds from now."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+
+
+class Http:
+    """GET/POST with caching, politeness and retries; failures become ServiceError subclasses."""
+
+    def __init__(self, settings: HttpSettings, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        self.requests_by_host: Counter[str] = Counter()
+        self._limiter = HostLimiter(self.clock, settings.host_intervals, settings.default_interval)
+        self._session = self._make_session()
+
+    def _make_session(self) -> requests_cache.CachedSession:
+        s = self.settings
+        if s.cache_path is not None:
+            s.cache_path.parent.mkdir(parents=True, exist_ok=True)
+            backend: Any = requests_cache.SQLiteCache(str(s.cache_path), wal=True)
+        else:
+            backend = "memory"
+        session = requests_cache.CachedSession(
+            backend=backend,
+            expire_after=s.expire_after,
+            allowable_codes=CACHEABLE_STATUSES,
+            allowable_methods=("GET", "HEAD", "POST"),
+            match_headers=["Accept"],
+            ignored_parameters=list(SECRET_PARAMETERS),
+            only_if_cached=s.offline,
+        )
+        adapter = _PoliteAdapter(self._limiter, self.requests_by_host, s.offline)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        session.headers["User-Agent"] = s.user_agent
+        session.max_redirects = 5
+        return session
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> Http:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def get(
+        self,
+        service: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        accept_status: Collection[int] = (),
+        retry_if: Callable[[HttpResponse], bool] | None = None,
+    ) -> HttpResponse:
+        return self.request("GET", service, url, params=params, headers=headers,
+                            accept_status=accept_status, retry_if=retry_if)
+
+    def post(
+        self,
+        service: str,
+        url: str,
+        *,
+        json_body: Any,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        accept_status: Collection[int] = (),
+    ) -> HttpResponse:
+        return self.request("POST", service, url, params=params, headers=headers,
+                            json_body=json_body, accept_status=accept_status)
+
+    def request(
+        self,
+        method: str,
+        service: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        accept_status: Collection[int] = (),
+        retry_if: Callable[[HttpResponse], bool] | None = None,
+    ) -> HttpResponse:
+        """Send until a final answer. 2xx and `accept_status` are returned; 429/5xx, connection
+        failures and answers `retry_if` rejects are retried with backoff (Retry-After honoured)."""
+        host = urlsplit(url).netloc.lower()
+        retries = self.settings.retries
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                raw = self._session.request(method, url, params=params, headers=headers,
+                                            json=json_body, timeout=self.settings.timeout)
+            except requests.RequestException as exc:
+                if self.settings.offline:
+                    raise OfflineMiss(service, url) from None
+                if attempt > retries:
+                    raise ServiceError(service, _describe_exception(exc), url=url,
+                                       attempts=attempt) from None
+                self._limiter.defer(host, self._backoff(attempt))
+                continue
+            response = _wrap(raw)
+            if self.settings.offline and response.status == 504 and not response.from_cache:
+                raise OfflineMiss(service, url)
+            rejected = retry_if is not None and 200 <= response.status < 300 and retry_if(response)
+            if rejected:
+                self._forget(raw)
+            if response.status in TRANSIENT_STATUSES or rejected:
+                if attempt > retries:
+                    cls = RateLimited if response.status == 429 or rejected else ServiceError
+                    raise cls(service, _status_text(response.status, rejected), url=url,
+                              status=response.status, attempts=attempt)
+                wait = _seconds(response.headers.get("retry-after"))
+                self._limiter.defer(host, min(self.settings.max_wait,
+                                              wait if wait is not None else self._backoff(attempt)))
+                continue
+            if 200 <= response.status < 300 or response.status in accept_status:
+                return response
+            raise ServiceError(service, _status_text(response.status, False), url=url,
+                               status=response.status, attempts=attempt)
+
+    def _backoff(self, attempt: int) -> float:
+        return min(self.settings.max_wait, self.settings.backoff_base ** attempt)
+
+    def _forget(self, raw: requests.Response) -> None:
+        """Drop an answer that looked fine but was not (e.g. a 200 'Rate exceeded.') from the cache."""
+        if raw.request is not None:
+            self._session.cache.delete(requests=[raw.request])
+
+
+def _wrap(raw: requests.Response) -> HttpResponse:
+    return HttpResponse(
+        status=raw.status_code,
+        url=raw.url,
+        headers={k.lower(): v for k, v in raw.headers.items()},
+        content=raw.content,
+        from_cache=bool(getattr(raw, "from_cache", False)),
+    )
+
+
+def _status_text(status: int, rejected: bool) -> str:
+    if rejected:
+        return "the service said it is throttling us"
+    return {
+        400: "bad request",
+        403: "access refused",
+        404: "not found",
+        429: "rate limited",
+        500: "server error",
+        502: "bad gateway",
+        503: "service unavailable",
+        504: "gateway timeout",
+    }.get(status, "unexpected answer")
+
+
+def _describe_exception(exc: requests.RequestException) -> str:
+    if isinstance(exc, requests.Timeout):
+        return "timed out"
+    if isinstance(exc, requests.TooManyRedirects):
+        return "too many redirects"
+    if isinstance(exc, requests.ConnectionError):
+        return "cannot connect"
+    return type(exc).__name__

@@ -1,0 +1,82 @@
+"""RunResult -> what the user reads: a summary table per topic and the entries that need a look."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich.console import Console
+from rich.table import Table
+
+from list2bib.model import Reference, RunResult, Status, WorkKind
+
+COLUMNS = ("resolved", "published", "preprint", "unresolved")
+
+
+def category(reference: Reference) -> str:
+    """One of COLUMNS[1:]: how the work was settled."""
+    if reference.status is not Status.RESOLVED:
+        return "unresolved"
+    return "published" if reference.record.kind is WorkKind.PUBLISHED else "preprint"
+
+
+def counts_by_topic(result: RunResult) -> dict[str, Counter[str]]:
+    """topic path -> counts per column; a work listed under two topics counts in both."""
+    table: dict[str, Counter[str]] = {}
+    for ref in result.references:
+        cat = category(ref)
+        for topic in ref.topics or ("(no topic)",):
+            row = table.setdefault(topic, Counter())
+            row[cat] += 1
+            if cat != "unresolved":
+                row["resolved"] += 1
+    return table
+
+
+def summary_table(result: RunResult) -> Table:
+    table = Table(title=f"{len(result.references)} works -> {result.output}")
+    table.add_column("topic")
+    for column in COLUMNS:
+        table.add_column(column, justify="right")
+    totals: Counter[str] = Counter()
+    for topic, row in counts_by_topic(result).items():
+        table.add_row(topic, *(str(row[c]) for c in COLUMNS))
+    for ref in result.references:
+        cat = category(ref)
+        totals[cat] += 1
+        if cat != "unresolved":
+            totals["resolved"] += 1
+    table.add_section()
+    table.add_row("all works", *(str(totals[c]) for c in COLUMNS), style="bold")
+    return table
+
+
+def needs_attention(result: RunResult) -> list[str]:
+    """One line per unresolved work (where it is listed and why), then per resolved-with-warnings."""
+    lines: list[str] = []
+    for ref in sorted(result.references, key=lambda r: r.key):
+        where = ", ".join(e.where for e in ref.entries)
+        label = ref.record.title or (ref.record.url or ref.key)
+        if ref.status is not Status.RESOLVED:
+            why = "; ".join(ref.problems) or "not verified"
+            lines.append(f"unresolved {ref.key} ({where}): {label} - {why}")
+    for ref in sorted(result.references, key=lambda r: r.key):
+        if ref.status is Status.RESOLVED and ref.problems:
+            where = ", ".join(e.where for e in ref.entries)
+            lines.append(f"warning {ref.key} ({where}): {'; '.join(ref.problems)}")
+    return lines
+
+
+def print_summary(result: RunResult, console: Console, *, verbose: bool = False) -> None:
+    console.print(summary_table(result))
+    attention = needs_attention(result)
+    unresolved = [line for line in attention if line.startswith("unresolved")]
+    shown = attention if verbose else unresolved[:20]
+    for line in shown:
+        console.print(line, markup=False, highlight=False)
+    hidden = len(attention) - len(shown)
+    if hidden > 0:
+        console.print(f"... and {hidden} more (use -v to see all)", markup=False)
+    requests = sum(result.requests_by_host.values())
+    state = "written" if result.written else "unchanged"
+    console.print(f"{result.output}: {state}; {requests} network requests", markup=False,
+                  highlight=False)
