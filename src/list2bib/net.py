@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import socket
 import threading
 import time
 from collections import Counter
@@ -27,8 +28,16 @@ TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
 # Statuses worth remembering: 404 is a real answer ("no such work") and saves asking again.
 CACHEABLE_STATUSES = (200, 404)
 # Parameters and headers that must never be part of a cache key or stored in the cache.
-SECRET_PARAMETERS = ("mailto", "api_key", "apikey", "key", "x-api-key", "Authorization",
-                     "Zotero-API-Key", "Crossref-Plus-API-Token")
+SECRET_PARAMETERS = (
+    "mailto",
+    "api_key",
+    "apikey",
+    "key",
+    "x-api-key",
+    "Authorization",
+    "Zotero-API-Key",
+    "Crossref-Plus-API-Token",
+)
 
 
 class Clock(Protocol):
@@ -60,6 +69,9 @@ class HttpSettings:
     offline: bool = False
     host_intervals: Mapping[str, float] = field(default_factory=dict)
     default_interval: float = 1.0
+    # After this many failed attempts in a row, a host is skipped for the rest of the run, so a
+    # service that is down costs seconds, not minutes of retries for every entry.
+    breaker_threshold: int = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +172,7 @@ class Http:
         self.clock: Clock = clock or SystemClock()
         self.requests_by_host: Counter[str] = Counter()
         self._limiter = HostLimiter(self.clock, settings.host_intervals, settings.default_interval)
+        self._failures_in_a_row: Counter[str] = Counter()
         self._session = self._make_session()
 
     def _make_session(self) -> requests_cache.CachedSession:
@@ -204,8 +217,15 @@ class Http:
         accept_status: Collection[int] = (),
         retry_if: Callable[[HttpResponse], bool] | None = None,
     ) -> HttpResponse:
-        return self.request("GET", service, url, params=params, headers=headers,
-                            accept_status=accept_status, retry_if=retry_if)
+        return self.request(
+            "GET",
+            service,
+            url,
+            params=params,
+            headers=headers,
+            accept_status=accept_status,
+            retry_if=retry_if,
+        )
 
     def post(
         self,
@@ -217,8 +237,15 @@ class Http:
         headers: Mapping[str, str] | None = None,
         accept_status: Collection[int] = (),
     ) -> HttpResponse:
-        return self.request("POST", service, url, params=params, headers=headers,
-                            json_body=json_body, accept_status=accept_status)
+        return self.request(
+            "POST",
+            service,
+            url,
+            params=params,
+            headers=headers,
+            json_body=json_body,
+            accept_status=accept_status,
+        )
 
     def request(
         self,
@@ -239,18 +266,39 @@ class Http:
         attempt = 0
         while True:
             attempt += 1
+            self._check_breaker(service, host, url)
             try:
-                raw = self._session.request(method, url, params=params, headers=headers,
-                                            json=json_body, timeout=self.settings.timeout)
+                raw = self._session.request(
+                    method,
+                    url,
+                    params=params,
+                    headers=headers,
+                    json=json_body,
+                    timeout=self.settings.timeout,
+                )
             except requests.RequestException as exc:
                 if self.settings.offline:
                     raise OfflineMiss(service, url) from None
+                self._failures_in_a_row[host] += 1
+                if _is_name_resolution_failure(exc):
+                    self._failures_in_a_row[host] = self.settings.breaker_threshold
+                    raise ServiceError(
+                        service,
+                        f"cannot resolve {urlsplit(url).hostname}",
+                        url=url,
+                        attempts=attempt,
+                    ) from None
                 if attempt > retries:
-                    raise ServiceError(service, _describe_exception(exc), url=url,
-                                       attempts=attempt) from None
+                    raise ServiceError(
+                        service, _describe_exception(exc), url=url, attempts=attempt
+                    ) from None
                 self._limiter.defer(host, self._backoff(attempt))
                 continue
             response = _wrap(raw)
+            if response.status >= 500 and not response.from_cache:
+                self._failures_in_a_row[host] += 1
+            else:
+                self._failures_in_a_row[host] = 0
             if self.settings.offline and response.status == 504 and not response.from_cache:
                 raise OfflineMiss(service, url)
             rejected = retry_if is not None and 200 <= response.status < 300 and retry_if(response)
@@ -259,19 +307,40 @@ class Http:
             if response.status in TRANSIENT_STATUSES or rejected:
                 if attempt > retries:
                     cls = RateLimited if response.status == 429 or rejected else ServiceError
-                    raise cls(service, _status_text(response.status, rejected), url=url,
-                              status=response.status, attempts=attempt)
+                    raise cls(
+                        service,
+                        _status_text(response.status, rejected),
+                        url=url,
+                        status=response.status,
+                        attempts=attempt,
+                    )
                 wait = _seconds(response.headers.get("retry-after"))
-                self._limiter.defer(host, min(self.settings.max_wait,
-                                              wait if wait is not None else self._backoff(attempt)))
+                self._limiter.defer(
+                    host,
+                    min(
+                        self.settings.max_wait, wait if wait is not None else self._backoff(attempt)
+                    ),
+                )
                 continue
             if 200 <= response.status < 300 or response.status in accept_status:
                 return response
-            raise ServiceError(service, _status_text(response.status, False), url=url,
-                               status=response.status, attempts=attempt)
+            raise ServiceError(
+                service,
+                _status_text(response.status, False),
+                url=url,
+                status=response.status,
+                attempts=attempt,
+            )
+
+    def _check_breaker(self, service: str, host: str, url: str) -> None:
+        failures = self._failures_in_a_row[host]
+        if failures >= self.settings.breaker_threshold:
+            raise ServiceError(
+                service, f"skipped: {host} failed {failures} times in a row in this run", url=url
+            )
 
     def _backoff(self, attempt: int) -> float:
-        return min(self.settings.max_wait, self.settings.backoff_base ** attempt)
+        return min(self.settings.max_wait, self.settings.backoff_base**attempt)
 
     def _forget(self, raw: requests.Response) -> None:
         """Drop an answer that looked fine but was not (e.g. a 200 'Rate exceeded.') from the cache."""
@@ -302,6 +371,20 @@ def _status_text(status: int, rejected: bool) -> str:
         503: "service unavailable",
         504: "gateway timeout",
     }.get(status, "unexpected answer")
+
+
+def _is_name_resolution_failure(exc: requests.RequestException) -> bool:
+    """DNS said no: retrying cannot help (and is what a machine without network sees)."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, socket.gaierror) or "NameResolutionError" in type(cause).__name__:
+            return True
+        cause = (
+            cause.__cause__
+            or cause.__context__
+            or (cause.args[0] if cause.args and isinstance(cause.args[0], BaseException) else None)
+        )
+    return False
 
 
 def _describe_exception(exc: requests.RequestException) -> str:

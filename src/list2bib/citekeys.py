@@ -1,0 +1,122 @@
+"""Readable citation keys (`meng2022locating`), collision suffixes, and stability across runs: a key
+already in the user's references.bib is kept verbatim and never handed to another work.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from itertools import count
+
+from list2bib.model import Record
+
+STOPWORDS = frozenset(
+    {
+        "a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "via", "from", "towards",
+        "toward", "is", "are", "do", "does", "how", "what", "why", "when", "can", "we", "our",
+        "your", "at", "by", "as",
+    }
+)  # fmt: skip
+# Latin letters NFKD leaves whole (no combining mark to drop): without these `Łukasiewicz` would
+# fold to `ukasiewicz`.
+_UNDECOMPOSED = str.maketrans(
+    {
+        "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D",
+        "þ": "th", "Þ": "Th", "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
+        "ı": "i", "ħ": "h", "Ħ": "H",
+    }
+)  # fmt: skip
+_LATEX_COMMAND = re.compile(r"\\[A-Za-z]+")
+_APOSTROPHES = re.compile(r"['’]")
+_WORD = re.compile(r"[^\W_]+")
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII letters and digits only: 'van der Putten' -> 'vanderputten', 'Gödel' ->
+    'godel'."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSED))
+    return "".join(c for c in decomposed if c.isascii() and c.isalnum()).lower()
+
+
+def _author_part(record: Record) -> str:
+    if not record.authors:
+        return ""
+    first = record.authors[0]
+    name = first.family or first.given
+    if first.literal:
+        name = next((word for word in name.split() if fold(word)), "")
+    return fold(_LATEX_COMMAND.sub("", name))
+
+
+def _title_word(title: str) -> str:
+    text = _APOSTROPHES.sub("", _LATEX_COMMAND.sub(" ", title))
+    words = [w for w in (fold(word) for word in _WORD.findall(text)) if w]
+    return next((w for w in words if w not in STOPWORDS), words[0] if words else "")
+
+
+def base_key(record: Record) -> str:
+    """`<first author's family name><year><first significant title word>`, all folded to ASCII.
+
+    No year gives `nd`; no usable author gives `<title word><year>` (`locating2022`); an
+    organisation contributes its first word; with neither author nor title word: `anon<year>`.
+    """
+    year = fold(record.year or "") or "nd"
+    author, word = _author_part(record), _title_word(record.title)
+    if not author:
+        return f"{word or 'anon'}{year}"
+    return f"{author}{year}{word}"
+
+
+def _suffix(number: int) -> str:
+    """0 -> 'a', 25 -> 'z', 26 -> 'aa', ... (bijective base 26)."""
+    letters = ""
+    number += 1
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("a") + rest) + letters
+    return letters
+
+
+def assign_keys(
+    records: Sequence[tuple[str, Record]], existing: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """work_id -> citation key for every record.
+
+    A work in `existing` keeps its key verbatim, and every existing key is reserved. A new key whose
+    base is unique (and not reserved) is the base itself; works whose bases collide, with each other
+    or with a reserved key, all get suffixes `a`, `b`, ... in order of work_id, so the result does
+    not depend on the order of `records`. Keys are compared case-insensitively: BibTeX treats
+    `Meng2022x` and `meng2022x` as the same entry.
+    """
+    existing = dict(existing or {})
+    keys: dict[str, str] = {}
+    taken = {key.casefold() for key in existing.values()}
+    bases: dict[str, str] = {}
+    for work_id, record in records:
+        if work_id in existing:
+            keys[work_id] = existing[work_id]
+            continue
+        base = base_key(record)  # a work_id given twice keeps the smaller base: order-independent
+        if work_id not in bases or base < bases[work_id]:
+            bases[work_id] = base
+    groups: dict[str, list[str]] = {}
+    for work_id, base in sorted(bases.items()):
+        groups.setdefault(base, []).append(work_id)
+    # Unique bases first, so that a suffixed key can never take a base another work needs.
+    colliding: list[tuple[str, list[str]]] = []
+    for base, members in sorted(groups.items()):
+        if len(members) == 1 and base.casefold() not in taken:
+            keys[members[0]] = base
+            taken.add(base.casefold())
+        else:
+            colliding.append((base, members))
+    for base, members in colliding:
+        numbers = count()
+        for work_id in members:
+            key = base + _suffix(next(numbers))
+            while key.casefold() in taken:
+                key = base + _suffix(next(numbers))
+            keys[work_id] = key
+            taken.add(key.casefold())
+    return keys

@@ -1,0 +1,275 @@
+"""The rendered .bib compiles without a warning under pdflatex with bibtex (plain) and with biber
+(biblatex), in UTF-8 and in ASCII, and reads back to the same entries."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from list2bib.bibtex import entry_type, parse_string, reference_fields, render
+from list2bib.model import ListEntry, Person, Record, Reference, Status, WorkKind
+
+LIST = ListEntry(source="awesome.md", line=12, topics=("Survey", "interpretability"), title="x")
+OTHER = ListEntry(source="other list.md", line=3, topics=("Editing",), title="y")
+
+NASTY_TITLE = (
+    "Costs of {GPT}-4 } at 50% & #1: $x_1$ vs. $5 or $10 for cost_model ~ path\\to a^b "
+    "with {LLMs \U0001f600\u200f\u200d\U0001f680 \x07 tab\tend"
+)
+
+REFERENCES = (
+    Reference(
+        "meng2022locating",
+        Record(
+            source="arxiv",
+            entry_type="misc",
+            title="Locating and editing factual associations in GPT",
+            authors=(
+                Person("Meng", "Kevin"),
+                Person("Bau", "David"),
+                Person("Belinkov", "Yonatan"),
+            ),
+            year="2022",
+            month=2,
+            arxiv_id="2202.05262",
+            primary_class="cs.CL",
+            kind=WorkKind.PREPRINT,
+        ),
+        (LIST, OTHER),
+        Status.RESOLVED,
+    ),
+    Reference(
+        "vaswani2017attention",
+        Record(
+            source="dblp",
+            entry_type="inproceedings",
+            title="Attention is All you Need",
+            authors=(
+                Person("Vaswani", "Ashish"),
+                Person("Kaiser", "Łukasz"),
+                Person("Polosukhin", "Illia"),
+            ),
+            year="2017",
+            month=12,
+            arxiv_id="1706.03762",
+            primary_class="cs.CL",
+            url="https://proceedings.neurips.cc/paper/2017/hash/3f5ee243547dee91fbd053c1c4a845aa-Abstract.html",
+            venue={
+                "booktitle": "Advances in Neural Information Processing Systems",
+                "volume": "30",
+                "pages": "5998–6008",
+                "publisher": "Curran Associates, Inc.",
+            },
+        ),
+        (LIST,),
+        Status.RESOLVED,
+    ),
+    Reference(
+        "godel1931uber",
+        Record(
+            source="crossref",
+            entry_type="article",
+            title="Über formal unentscheidbare Sätze der Principia Mathematica und "
+            "verwandter Systeme I",
+            authors=(Person("Gödel", "Kurt"),),
+            year="1931",
+            month=12,
+            doi="https://doi.org/10.1007/BF01700692",
+            url="https://doi.org/10.1007%2Fbf01700692",
+            venue={
+                "journal": "Monatshefte für Mathematik und Physik",
+                "volume": "38",
+                "number": "1",
+                "pages": "173--198",
+                "publisher": "Springer Nature",
+            },
+        ),
+        (LIST,),
+        Status.RESOLVED,
+    ),
+    Reference(
+        "wubben2004near",
+        Record(
+            source="crossref",
+            entry_type="article",
+            title=NASTY_TITLE,
+            authors=(
+                Person("Wübben", "Dirk"),
+                Person("Johnson and Johnson", literal=True),
+                Person("van der Putten", "Peter"),
+                Person("OpenAI", literal=True),
+            ),
+            year="2004",
+            doi="10.1000/a_b%20c",
+            venue={
+                "journal": "Journal of R&D #5 {Special} 100% _issue_",
+                "volume": "1",
+                "number": "2",
+                "pages": "1-10",
+                "note": "Reprinted \u200f with a lone \\ backslash and } brace 😀",
+            },
+        ),
+        (LIST,),
+        Status.RESOLVED,
+    ),
+    Reference(
+        "hu2021lora",
+        Record(
+            source="openreview",
+            entry_type="inproceedings",
+            title="LoRA: Low-rank adaptation of LLMs with CLIP, BERT and ChatGPT on the iPhone "
+            "at NeurIPS, a study of Bayesian AI in Mamba",
+            authors=(Person("Hu", "Edward J."),),
+            year="2022",
+            venue={"booktitle": "International Conference on Learning Representations"},
+        ),
+        (OTHER,),
+        Status.RESOLVED,
+    ),
+    Reference(
+        "elhage2022toy",
+        Record(
+            source="html_meta",
+            entry_type="misc",
+            title="Toy Models of Superposition",
+            authors=(Person("Elhage", "Nelson"),),
+            year="2022",
+            month=9,
+            url="https://transformer-circuits.pub/2022/toy_model/index.html#motivation",
+            kind=WorkKind.WEB,
+        ),
+        (LIST,),
+        Status.RESOLVED,
+    ),
+    Reference(
+        "someblog",
+        Record(
+            source="list",
+            entry_type="misc",
+            title="Some unverified post @home",
+            url="https://blog.example.org/posts/some post/ünïcode?x=1&y=2",
+            kind=WorkKind.UNRESOLVED,
+        ),
+        (OTHER,),
+        Status.UNRESOLVED,
+    ),
+)
+
+HEADER = "Written by list2bib @ test: sorted by key.\nSecond line, ünïcode."
+
+PLAIN_DOC = r"""\documentclass{article}
+\usepackage[utf8]{inputenc}
+\usepackage[T1]{fontenc}
+\begin{document}
+See \cite{meng2022locating}.
+\nocite{*}
+\bibliographystyle{plain}
+\bibliography{refs}
+\end{document}
+"""
+
+BIBLATEX_DOC = r"""\documentclass{article}
+\usepackage[utf8]{inputenc}
+\usepackage[T1]{fontenc}
+\usepackage[backend=biber]{biblatex}
+\addbibresource{refs.bib}
+\begin{document}
+See \cite{meng2022locating}.
+\nocite{*}
+\printbibliography
+\end{document}
+"""
+
+
+def _need(*tools: str) -> None:
+    missing = [tool for tool in tools if shutil.which(tool) is None]
+    if missing:
+        pytest.skip(f"not installed: {', '.join(missing)}")
+
+
+def _run(folder: Path, *command: str) -> str:
+    done = subprocess.run(
+        command, cwd=folder, capture_output=True, text=True, errors="replace", timeout=120
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, f"{' '.join(command)} failed:\n{output[-4000:]}"
+    return output
+
+
+def _pdflatex(folder: Path) -> str:
+    # -draftmode: the log is all we check, and no font bitmaps need to be made for a PDF.
+    _run(folder, "pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-draftmode", "doc")
+    return (folder / "doc.log").read_text(encoding="utf-8", errors="replace")
+
+
+def _assert_clean_latex_log(log: str) -> None:
+    problems = [
+        line
+        for line in log.splitlines()
+        if re.search(r"Warning|undefined|Missing character|^!", line)
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def _compile(tmp_path: Path, text: str, document: str, backend: str) -> tuple[str, str]:
+    (tmp_path / "refs.bib").write_text(text, encoding="utf-8")
+    (tmp_path / "doc.tex").write_text(document, encoding="utf-8")
+    _pdflatex(tmp_path)
+    output = _run(tmp_path, backend, "doc")
+    _pdflatex(tmp_path)
+    log = _pdflatex(tmp_path)
+    return output + (tmp_path / "doc.blg").read_text(encoding="utf-8", errors="replace"), log
+
+
+@pytest.mark.parametrize("ascii", [False, True], ids=["utf8", "ascii"])
+def test_plain_bibtex_compiles_without_warnings(tmp_path: Path, ascii: bool) -> None:
+    _need("pdflatex", "bibtex")
+    report, log = _compile(
+        tmp_path, render(REFERENCES, ascii=ascii, header=HEADER), PLAIN_DOC, "bibtex"
+    )
+    assert "Warning--" not in report, report
+    assert "error message" not in report, report
+    _assert_clean_latex_log(log)
+    bbl = (tmp_path / "doc.bbl").read_text(encoding="utf-8")
+    assert bbl.count(r"\bibitem") == len(REFERENCES)
+    assert "arXiv preprint arXiv:2202.05262" in bbl
+    assert "{GPT}" in bbl  # protected through plain's lower-casing of titles
+
+
+@pytest.mark.parametrize("ascii", [False, True], ids=["utf8", "ascii"])
+def test_biblatex_biber_compiles_without_warnings(tmp_path: Path, ascii: bool) -> None:
+    _need("pdflatex", "biber", "kpsewhich")
+    found = subprocess.run(["kpsewhich", "biblatex.sty"], capture_output=True, text=True)
+    if not found.stdout.strip():
+        pytest.skip("biblatex.sty is not installed")
+    report, log = _compile(
+        tmp_path, render(REFERENCES, ascii=ascii, header=HEADER), BIBLATEX_DOC, "biber"
+    )
+    assert not re.search(r"\b(WARN|ERROR)\b", report), report
+    _assert_clean_latex_log(log)
+    bbl = (tmp_path / "doc.bbl").read_text(encoding="utf-8")
+    assert bbl.count(r"\entry{") == len(REFERENCES)
+    assert r"\field{eprinttype}{arXiv}" in bbl
+    assert r"\field{eprintclass}{cs.CL}" in bbl
+
+
+@pytest.mark.parametrize("ascii", [False, True], ids=["utf8", "ascii"])
+def test_rendered_file_reads_back_to_the_same_entries(ascii: bool) -> None:
+    text = render(REFERENCES, ascii=ascii, header=HEADER)
+    entries = parse_string(text)
+    ordered = sorted(REFERENCES, key=lambda ref: ref.key.casefold())
+    assert [entry.key for entry in entries] == [ref.key for ref in ordered]
+    for entry, ref in zip(entries, ordered, strict=True):
+        written = {name.lower(): value for name, value in reference_fields(ref)}
+        assert entry.entry_type == entry_type(ref)
+        assert list(entry.fields) == list(written)
+        if ascii:
+            assert all(value.isascii() for value in entry.fields.values())
+        else:
+            assert entry.fields == written
+    if ascii:
+        assert text.isascii()
