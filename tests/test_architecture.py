@@ -72,8 +72,6 @@ def test_only_config_reads_the_environment() -> None:
 
 def test_only_cli_exits() -> None:
     exiting = {
-        module_name(path)
-        for path in MODULES
-        if "sys.exit(" in path.read_text(encoding="utf-8")
+        module_name(path) for path in MODULES if "sys.exit(" in path.read_text(encoding="utf-8")
     }
     assert exiting <= {"list2bib.cli"}

@@ -25,7 +25,9 @@ def test_defaults_without_file(tmp_path: Path) -> None:
 
 
 def test_file_values_and_services(tmp_path: Path) -> None:
-    path = write(tmp_path / "list2bib.toml", """
+    path = write(
+        tmp_path / "list2bib.toml",
+        """
 [build]
 output = "paper/refs.bib"
 strict = true
@@ -35,7 +37,8 @@ retries = 2
 [services.arxiv]
 base_url = "http://127.0.0.1:9/api/query"
 batch_size = 50
-""")
+""",
+    )
     config = load_config(path, env={})
     assert config.output == Path("paper/refs.bib")
     assert config.strict is True and config.retries == 2
@@ -102,7 +105,19 @@ def test_example_config_is_valid_and_complete() -> None:
     example = Path(__file__).resolve().parents[1] / "config.example.toml"
     config = load_config(example, env={})
     text = example.read_text(encoding="utf-8")
-    for key in ("output", "strict", "ascii", "mailto", "offline", "cache_dir", "cache_days",
-                "timeout", "retries", "base_url", "min_interval", "batch_size"):
+    for key in (
+        "output",
+        "strict",
+        "ascii",
+        "mailto",
+        "offline",
+        "cache_dir",
+        "cache_days",
+        "timeout",
+        "retries",
+        "base_url",
+        "min_interval",
+        "batch_size",
+    ):
         assert f"{key} =" in text or f"# {key} =" in text, key
     assert config.service("arxiv").base_url.startswith("https://")

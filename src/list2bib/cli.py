@@ -1,4 +1,4 @@
-"""Command-line interface: options -> Config -> pipeline, and the one error -> exit-code boundary."""
+"""Command-line interface: options -> Config -> pipeline; the one error -> exit-code boundary."""
 
 from __future__ import annotations
 
@@ -33,15 +33,25 @@ def main() -> None:
 
 @main.command(context_settings=CONTEXT)
 @click.argument("lists", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="The .bib to write  [default: output/references.bib]")
-@click.option("--config", "config_path", type=click.Path(path_type=Path),
-              help="TOML config file  [default: ./list2bib.toml or [tool.list2bib]]")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="The .bib to write  [default: output/references.bib]",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="TOML config file  [default: ./list2bib.toml or [tool.list2bib]]",
+)
 @click.option("--offline", is_flag=True, default=None, help="Answer from the cache only.")
-@click.option("--strict", is_flag=True, default=None,
-              help="Exit 3 when any entry stays unresolved.")
-@click.option("--ascii", "ascii_", is_flag=True, default=None,
-              help="Write LaTeX escapes instead of UTF-8.")
+@click.option(
+    "--strict", is_flag=True, default=None, help="Exit 3 when any entry stays unresolved."
+)
+@click.option(
+    "--ascii", "ascii_", is_flag=True, default=None, help="Write LaTeX escapes instead of UTF-8."
+)
 @click.option("--mailto", help="Contact address sent to the services (polite pools).")
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="HTTP cache folder.")
 @click.option("-v", "--verbose", count=True, help="More detail (-vv: every request).")
@@ -72,15 +82,20 @@ def build(
     console = Console(quiet=quiet, highlight=False)
     with _errors_to_exit_codes():
         config = load_config(config_path).with_overrides(
-            output=output, offline=offline, strict=strict, ascii=ascii_, mailto=mailto,
+            output=output,
+            offline=offline,
+            strict=strict,
+            ascii=ascii_,
+            mailto=mailto,
             cache_dir=cache_dir,
         )
         with _progress(quiet) as progress:
             result = pipeline.build(lists, config, progress=progress)
         report.print_summary(result, console, verbose=verbose > 0)
         if config.strict and result.unresolved:
-            click.echo(f"list2bib: {len(result.unresolved)} unresolved entries (--strict)",
-                       err=True)
+            click.echo(
+                f"list2bib: {len(result.unresolved)} unresolved entries (--strict)", err=True
+            )
             sys.exit(EXIT_UNRESOLVED)
     sys.exit(EXIT_OK)
 
@@ -105,8 +120,14 @@ def _progress(quiet: bool) -> Iterator[_BarProgress | None]:
     if quiet or not sys.stderr.isatty():
         yield None
         return
-    bar = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                       TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+    bar = RichProgress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
     with bar:
         yield _BarProgress(bar)
 
@@ -124,7 +145,9 @@ def _errors_to_exit_codes() -> Iterator[None]:
 
 
 def _setup_logging(verbose: int, quiet: bool) -> None:
-    level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else
-                                         logging.INFO if verbose else logging.WARNING)
+    level = (
+        logging.ERROR
+        if quiet
+        else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
+    )
     logging.basicConfig(level=level, format="list2bib: %(message)s", stream=sys.stderr)
-

@@ -88,7 +88,7 @@ _SERVICE_KEYS: dict[str, type] = {"base_url": str, "min_interval": float, "batch
 
 
 def find_config_file(cwd: Path | None = None) -> Path | None:
-    """`list2bib.toml` in the working folder, else a `pyproject.toml` with a [tool.list2bib] table."""
+    """`list2bib.toml` in the working folder, else a `pyproject.toml` with [tool.list2bib]."""
     cwd = cwd or Path.cwd()
     own = cwd / "list2bib.toml"
     if own.is_file():
@@ -177,7 +177,16 @@ def _coerce(value: Any, kind: type, key: str, where: str) -> Any:
     if kind is bool:
         if isinstance(value, bool):
             return value
-        if isinstance(value, str) and value.lower() in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+        if isinstance(value, str) and value.lower() in {
+            "1",
+            "true",
+            "yes",
+            "on",
+            "0",
+            "false",
+            "no",
+            "off",
+        }:
             return value.lower() in {"1", "true", "yes", "on"}
     elif kind is int:
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
@@ -200,8 +209,13 @@ def _coerce(value: Any, kind: type, key: str, where: str) -> Any:
 
 
 def _kind_name(kind: type) -> str:
-    return {bool: "true or false", int: "a whole number >= 0", float: "a number >= 0",
-            Path: "a path", str: "a string"}[kind]
+    return {
+        bool: "true or false",
+        int: "a whole number >= 0",
+        float: "a number >= 0",
+        Path: "a path",
+        str: "a string",
+    }[kind]
 
 
 def _apply_env(config: Config, env: Mapping[str, str]) -> Config:

@@ -1,7 +1,7 @@
-"""The data that flows between the stages: list entries, identifiers, records, resolutions, references.
+"""The data that flows between the stages: entries, identifiers, records, resolutions, references.
 
-Leaf module: imports nothing from the package. Every type is a frozen, slotted dataclass so a stage can
-never mutate what an earlier stage produced.
+Leaf module: imports nothing from the package. Every type is a frozen, slotted dataclass so a
+stage can never mutate what an earlier stage produced.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ class ListEntry:
     """One paper (or page) as a list gives it, before anything is looked up.
 
     `topics` is the heading chain (`("Survey", "interpretability")` when a tag names a sub-topic);
-    `title` is the title as written (may be empty for a bare link). `fields` and `key` are set only for
-    entries read from an existing `.bib` file.
+    `title` is the title as written (may be empty for a bare link). `fields` and `key` are set
+    only for entries read from an existing `.bib` file.
     """
 
     source: str
@@ -65,8 +65,8 @@ class IdKind(StrEnum):
 class Identifier:
     """A normalised identifier, `kind:value`.
 
-    arXiv values carry no version (`2202.05262`, `hep-th/9901001`); DOIs are lower-cased and never an
-    arXiv DataCite DOI (those become `arxiv:`); URLs are absolute http(s).
+    arXiv values carry no version (`2202.05262`, `hep-th/9901001`); DOIs are lower-cased and
+    never an arXiv DataCite DOI (those become `arxiv:`); URLs are absolute http(s).
     """
 
     kind: IdKind
@@ -99,8 +99,8 @@ class Record:
     """Canonical metadata for one work, as a source reported it.
 
     `entry_type` is the BibTeX type (`article`, `inproceedings`, `misc`, ...). `venue` holds the
-    remaining BibTeX fields the source supplied (`journal`, `booktitle`, `volume`, `number`, `pages`,
-    `publisher`, `howpublished`, `note`, ...), already in BibTeX field names.
+    remaining BibTeX fields the source supplied (`journal`, `booktitle`, `volume`, `number`,
+    `pages`, `publisher`, `howpublished`, `note`, ...), already in BibTeX field names.
     """
 
     source: str

@@ -1,7 +1,8 @@
 """The one HTTP session every source uses: cache, per-host politeness, retries, offline mode.
 
-Only this module imports requests and requests-cache. The rate limiter lives in the transport adapter,
-which requests-cache calls only on a cache miss, so waiting and counting apply to real network calls alone.
+Only this module imports requests and requests-cache. The rate limiter lives in the transport
+adapter, which requests-cache calls only on a cache miss, so waiting and counting apply to real
+network calls alone.
 """
 
 from __future__ import annotations
@@ -120,7 +121,7 @@ class HostLimiter:
             self._clock.sleep(ready - now)
 
     def defer(self, host: str, seconds: float) -> None:
-        """Make the next request to `host` wait at least `seconds` from now (Retry-After, Backoff)."""
+        """Make the next request to `host` wait `seconds` from now (Retry-After, Backoff)."""
         with self._lock:
             until = self._clock.monotonic() + seconds
             self._next_allowed[host] = max(self._next_allowed.get(host, 0.0), until)
@@ -343,7 +344,7 @@ class Http:
         return min(self.settings.max_wait, self.settings.backoff_base**attempt)
 
     def _forget(self, raw: requests.Response) -> None:
-        """Drop an answer that looked fine but was not (e.g. a 200 'Rate exceeded.') from the cache."""
+        """Drop an answer that looked fine but was not (a 200 'Rate exceeded.') from the cache."""
         if raw.request is not None:
             self._session.cache.delete(requests=[raw.request])
 

@@ -51,7 +51,7 @@ def summary_table(result: RunResult) -> Table:
 
 
 def needs_attention(result: RunResult) -> list[str]:
-    """One line per unresolved work (where it is listed and why), then per resolved-with-warnings."""
+    """A line per unresolved work (where listed, why), then per resolved work with warnings."""
     lines: list[str] = []
     for ref in sorted(result.references, key=lambda r: r.key):
         where = ", ".join(e.where for e in ref.entries)
@@ -78,5 +78,6 @@ def print_summary(result: RunResult, console: Console, *, verbose: bool = False)
         console.print(f"... and {hidden} more (use -v to see all)", markup=False)
     requests = sum(result.requests_by_host.values())
     state = "written" if result.written else "unchanged"
-    console.print(f"{result.output}: {state}; {requests} network requests", markup=False,
-                  highlight=False)
+    console.print(
+        f"{result.output}: {state}; {requests} network requests", markup=False, highlight=False
+    )

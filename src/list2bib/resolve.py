@@ -137,8 +137,10 @@ def _settle(
         if announced in doi_found.found:
             published = doi_found.found[announced]
         elif announced in doi_found.failed:
-            problems.append(f"published version doi:{announced} not fetched "
-                            f"({doi_found.failed[announced]}); kept the preprint")
+            problems.append(
+                f"published version doi:{announced} not fetched "
+                f"({doi_found.failed[announced]}); kept the preprint"
+            )
 
     record = _combine_versions(preprint, published, problems)
     if record is None:
@@ -146,8 +148,9 @@ def _settle(
             problems.append("no arXiv id, DOI or other identifier in its links")
         elif all(i.kind not in (IdKind.ARXIV, IdKind.DOI, IdKind.ACL) for i in ids):
             problems.append(f"{ids[0].kind.value} links are not looked up yet")
-        return Resolution(entry, Status.UNRESOLVED, ids, fallback_record(entry, ids),
-                          tuple(problems))
+        return Resolution(
+            entry, Status.UNRESOLVED, ids, fallback_record(entry, ids), tuple(problems)
+        )
 
     if entry.title and title_similarity(entry.title, record.title) < LIST_TITLE_SIMILARITY:
         problems.append(f"the list's title differs from the linked record: {record.title!r}")
@@ -186,8 +189,10 @@ def _combine_versions(
     if published.kind is WorkKind.PREPRINT:
         return preprint
     if title_similarity(preprint.title, published.title) < SAME_WORK_SIMILARITY:
-        problems.append(f"doi:{published.doi} has a different title ({published.title!r}); "
-                        "kept the arXiv record")
+        problems.append(
+            f"doi:{published.doi} has a different title ({published.title!r}); "
+            "kept the arXiv record"
+        )
         return preprint
     return replace(published, arxiv_id=preprint.arxiv_id, primary_class=preprint.primary_class)
 
@@ -217,4 +222,3 @@ def _year_of(date_hint: str | None) -> str | None:
     if date_hint and len(date_hint) >= 4 and date_hint[:4].isdigit():
         return date_hint[:4]
     return None
-

@@ -14,13 +14,15 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 def fold_ascii(text: str) -> str:
     """Accents removed, ligatures split: 'Gödel' -> 'Godel', 'ﬁ' -> 'fi'."""
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).encode(
-        "ascii", "ignore"
-    ).decode("ascii")
+    return (
+        "".join(c for c in decomposed if not unicodedata.combining(c))
+        .encode("ascii", "ignore")
+        .decode("ascii")
+    )
 
 
 def normalize_title(title: str) -> str:
-    """Lower-case ASCII words separated by single spaces; LaTeX commands, braces, punctuation gone."""
+    """Lower-case ASCII words joined by single spaces; LaTeX commands and punctuation gone."""
     text = _LATEX_COMMAND.sub(" ", title)
     text = fold_ascii(text).lower()
     return _NON_WORD.sub(" ", text).strip()
