@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from list2bib import bibtex
 from list2bib.bibtex import (
     BibEntry,
+    entry_type,
     parse_string,
     read_entries,
     reference_fields,
@@ -38,7 +39,7 @@ def ref(
     entries: tuple[ListEntry, ...] = (ENTRY,),
     **record: object,
 ) -> Reference:
-    fields: dict[str, object] = {"source": "test", "entry_type": "article", "year": "2022"}
+    fields: dict[str, object] = {"source": "test", "entry_type": "misc", "year": "2022"}
     fields.update(record)
     return Reference(key, Record(title=title, authors=authors, **fields), entries, status)  # type: ignore[arg-type]
 
@@ -389,14 +390,14 @@ def test_render_layout() -> None:
         "% Written by list2bib\n"
         "% keys (at) stable\n"
         "\n"
-        "@article{Alpha2021,\n"
+        "@misc{Alpha2021,\n"
         "  author = {Gödel, Kurt},\n"
         "  title = {Alpha},\n"
         "  year = {2022},\n"
         "  keywords = {Survey > interpretability},\n"
         "}\n"
         "\n"
-        "@article{alpha2021,\n"
+        "@misc{alpha2021,\n"
         "  author = {Meng, Kevin},\n"
         "  title = {alpha lower},\n"
         "  year = {2022},\n"
@@ -411,7 +412,7 @@ def test_render_layout() -> None:
         "  keywords = {Survey > interpretability},\n"
         "}\n"
         "\n"
-        "@article{zeta2020,\n"
+        "@misc{zeta2020,\n"
         "  author = {Meng, Kevin},\n"
         "  title = {Zeta},\n"
         "  year = {2022},\n"
@@ -648,3 +649,11 @@ def test_rendered_file_written_and_read_back(tmp_path: Path) -> None:
     for entry in entries:
         expected = {name.lower(): value for name, value in reference_fields(by_key[entry.key])}
         assert entry.fields == expected
+
+
+def test_incomplete_published_record_is_written_as_misc() -> None:
+    article = ref("a", entry_type="article", venue={"journal": "Nature"})
+    assert entry_type(article) == "article"
+    assert entry_type(ref("b", entry_type="article")) == "misc"  # no journal
+    assert entry_type(ref("c", entry_type="inproceedings")) == "misc"  # no booktitle
+    assert entry_type(ref("d", entry_type="article", venue={"journal": "N"}, authors=())) == "misc"

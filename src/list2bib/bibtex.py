@@ -163,7 +163,26 @@ def entry_type(ref: Reference) -> str:
     if ref.status is not Status.RESOLVED or kind is not WorkKind.PUBLISHED:
         return "misc"
     name = ref.record.entry_type.strip().lower()
-    return name if _ENTRY_TYPE.fullmatch(name) else "misc"
+    if not _ENTRY_TYPE.fullmatch(name) or not _complete(ref, name):
+        return "misc"
+    return name
+
+
+# Fields the standard styles require (bibtex warns, biber complains) beyond author/title/year.
+REQUIRED_FIELDS = {
+    "article": ("journal",),
+    "inproceedings": ("booktitle",),
+    "incollection": ("booktitle", "publisher"),
+    "book": ("publisher",),
+}
+
+
+def _complete(ref: Reference, entry_type: str) -> bool:
+    """An incomplete published record is written as @misc rather than as a broken @article."""
+    record = ref.record
+    if not (record.authors and record.title and record.year):
+        return False
+    return all(record.venue.get(name, "").strip() for name in REQUIRED_FIELDS.get(entry_type, ()))
 
 
 def reference_fields(ref: Reference) -> list[tuple[str, str]]:
