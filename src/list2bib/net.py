@@ -296,12 +296,14 @@ class Http:
                 self._limiter.defer(host, self._backoff(attempt))
                 continue
             response = _wrap(raw)
-            if response.status >= 500 and not response.from_cache:
-                self._failures_in_a_row[host] += 1
-            else:
-                self._failures_in_a_row[host] = 0
             if self.settings.offline and response.status == 504 and not response.from_cache:
                 raise OfflineMiss(service, url)
+            # Waits and failures belong to the host that answered (doi.org redirects elsewhere).
+            answered_by = urlsplit(response.url).netloc.lower() or host
+            if response.status >= 500 and not response.from_cache:
+                self._failures_in_a_row[answered_by] += 1
+            else:
+                self._failures_in_a_row[answered_by] = 0
             rejected = retry_if is not None and 200 <= response.status < 300 and retry_if(response)
             if rejected:
                 self._forget(raw)
@@ -316,12 +318,8 @@ class Http:
                         attempts=attempt,
                     )
                 wait = _seconds(response.headers.get("retry-after"))
-                self._limiter.defer(
-                    host,
-                    min(
-                        self.settings.max_wait, wait if wait is not None else self._backoff(attempt)
-                    ),
-                )
+                wait = wait if wait is not None else self._backoff(attempt)
+                self._limiter.defer(answered_by, min(self.settings.max_wait, wait))
                 continue
             if 200 <= response.status < 300 or response.status in accept_status:
                 return response
@@ -377,7 +375,9 @@ def _status_text(status: int, rejected: bool) -> str:
 def _is_name_resolution_failure(exc: requests.RequestException) -> bool:
     """DNS said no: retrying cannot help (and is what a machine without network sees)."""
     cause: BaseException | None = exc
-    while cause is not None:
+    seen: set[int] = set()
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
         if isinstance(cause, socket.gaierror) or "NameResolutionError" in type(cause).__name__:
             return True
         cause = (
