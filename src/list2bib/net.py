@@ -296,7 +296,8 @@ class Http:
                 self._limiter.defer(host, self._backoff(attempt))
                 continue
             response = _wrap(raw)
-            if self.settings.offline and response.status == 504 and not response.from_cache:
+            # requests-cache answers a cache miss under only_if_cached with a 504 of its own.
+            if self.settings.offline and response.status == 504:
                 raise OfflineMiss(service, url)
             # Waits and failures belong to the host that answered (doi.org redirects elsewhere).
             answered_by = urlsplit(response.url).netloc.lower() or host
