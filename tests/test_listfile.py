@@ -620,3 +620,21 @@ def test_real_numbered_lists() -> None:
     jshollaj = real("JShollaj__awesome-llm-interpretability.md")
     assert not [e for e in jshollaj if e.topics and "Table of Contents" in e.topics]
     assert sum(1 for e in jshollaj if e.topics == ("LLM Interpretability Papers",)) >= 50
+
+
+def test_identifiers_written_as_text_are_links() -> None:
+    text = (
+        "## Papers\n\n"
+        "Some paper title. arXiv:2101.00001 [ICLR 2022]\n\n"
+        "Another one (doi:10.1145/3442188.3445922)\n\n"
+        "A Study of arXiv as a Venue. [[pdf](https://arxiv.org/abs/2101.00003)]\n\n"
+        "| Title | Link |\n|---|---|\n| Tabled paper | doi:10.1007/BF01700692 |\n"
+    )
+    entries = parse_markdown(text, "ids.md")
+    found = {e.title: [link.url for link in e.links] for e in entries}
+    assert found == {
+        "Some paper title": ["https://arxiv.org/abs/2101.00001"],
+        "Another one": ["https://doi.org/10.1145/3442188.3445922"],
+        "A Study of arXiv as a Venue": ["https://arxiv.org/abs/2101.00003"],
+        "Tabled paper": ["https://doi.org/10.1007/bf01700692"],
+    }

@@ -16,10 +16,10 @@ from urllib.parse import urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from list2bib import hints
+from list2bib import hints, identifiers
 from list2bib.errors import InputError
 from list2bib.identifiers import is_paper_link, parse_identifier
-from list2bib.model import Link, ListEntry
+from list2bib.model import IdKind, Link, ListEntry
 
 # A Markdown inline run is flattened to one string in which each link, badge and bold marker is a
 # single private-use character, so title, hint and author rules can look at what surrounds them.
@@ -42,6 +42,12 @@ _SKIPPED_SECTIONS = re.compile(
 _NAVIGATION = re.compile(r"^(?:(?:table of )?contents|toc|quick links?)\b", re.IGNORECASE)
 _MARKDOWN_HINTS = re.compile(
     r"\]\(|<https?://|<a\s[^>]*href|^\s*\|?\s*:?-{3,}:?\s*\||^\s*\[[^\]]+\]:\s*\S", re.MULTILINE
+)
+# An identifier written as text ends the title: `Title arXiv:2101.00001`, `Title (doi:10.1/x)`.
+_WRITTEN_ID = re.compile(
+    r"[(（]?\s*(?:\barxiv\s*:?\s*(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[a-z]{2})?/\d{7})"
+    r"|\bdoi\s*:\s*10\.|\b10\.\d{4,9}/\S|https?://)",
+    re.IGNORECASE,
 )
 _BULLET = re.compile(r"^(?:[-*+•]|\d+[.)])\s+")
 
@@ -196,7 +202,11 @@ def _split_title(text: str, flat: _Flat) -> tuple[str, str, str]:
         if inner.endswith(":") and len(inner.split()) <= 3:  # `**Paper:** [Title](…)`
             return _split_title(text[end + 1 :], flat)
         return inner, text[end + 1 :], "bold"
-    stops = (_LINK_RE.search(text), re.search(r"\[|[(（]\s*(?:19|20)\d\d\b", text))
+    stops = (
+        _LINK_RE.search(text),
+        re.search(r"\[|[(（]\s*(?:19|20)\d\d\b", text),
+        _WRITTEN_ID.search(text),
+    )
     cut = min((m.start() for m in stops if m), default=len(text))
     for group in re.finditer(r"[(（]([^()（）\n]*)[)）]", text[:cut]):
         if hints.find_date(group[1]) or hints.classify(group[1], bracketed=False):
@@ -233,11 +243,24 @@ def _parse(text: str, flat: _Flat) -> _Parsed:
     if venue:
         parsed.add_hint(hints.Hint("venue", venue))
     parsed.prose = parsed.prose or len(parsed.title) > 300
+    parsed.links += _written_identifiers(rest, flat)
     _scan_groups(rest, parsed)
     parsed.authors = parsed.authors or _authors_after(rest)
     tail = hints.collapse(_MARK_RE.sub(" ", _GROUP_RE.sub(" ", rest))).strip(" .,;:-–—")
     parsed.wordy = bool(tail) and not hints.parse_authors(tail)
     return parsed
+
+
+def _written_identifiers(text: str, flat: _Flat) -> list[_RawLink]:
+    """arXiv ids and DOIs written as plain text (`arXiv:2101.00001`, `doi:10.1/x`), as links."""
+    plain = _plain(_LINK_RE.sub(" ", text), flat)
+    found: list[_RawLink] = []
+    for ident in identifiers.find_identifiers_in_text(plain):
+        if ident.kind is IdKind.ARXIV:
+            found.append(_RawLink(identifiers.arxiv_abs_url(ident.value), str(ident)))
+        elif ident.kind is IdKind.DOI:
+            found.append(_RawLink(identifiers.doi_url(ident.value), str(ident)))
+    return found
 
 
 def _scan_groups(rest: str, parsed: _Parsed) -> None:
@@ -519,7 +542,7 @@ class _MarkdownReader:
         parsed = _parse(title_cell.text, title_cell)
         for index, cell in enumerate(cells):
             if index != roles["title"]:
-                parsed.links += cell.links
+                parsed.links += cell.links + _written_identifiers(cell.text, cell)
                 for badge in cell.badges:
                     parsed.add_hint(badge)
         cell_text = {
