@@ -166,3 +166,11 @@ def test_suffixes_go_past_z() -> None:
 def test_a_work_id_given_twice_gets_one_key_whatever_the_order() -> None:
     a, b = record("Alpha", MENG), record("Beta", MENG)
     assert assign_keys([("w", a), ("w", b)]) == assign_keys([("w", b), ("w", a)])
+
+
+def test_untitled_web_page_is_named_after_its_site() -> None:
+    page = Record(
+        source="list", entry_type="misc", title="", url="https://www.lesswrong.com/posts/x"
+    )
+    assert base_key(page) == "lesswrongnd"
+    assert base_key(Record(source="list", entry_type="misc", title="")) == "anonnd"

@@ -5,26 +5,18 @@ already in the user's references.bib is kept verbatim and never handed to anothe
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from itertools import count
+from urllib.parse import urlsplit
 
 from list2bib.model import Record
+from list2bib.titles import fold_ascii
 
 STOPWORDS = frozenset(
     {
         "a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "via", "from", "towards",
         "toward", "is", "are", "do", "does", "how", "what", "why", "when", "can", "we", "our",
         "your", "at", "by", "as",
-    }
-)  # fmt: skip
-# Latin letters NFKD leaves whole (no combining mark to drop): without these `Łukasiewicz` would
-# fold to `ukasiewicz`.
-_UNDECOMPOSED = str.maketrans(
-    {
-        "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D",
-        "þ": "th", "Þ": "Th", "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
-        "ı": "i", "ħ": "h", "Ħ": "H",
     }
 )  # fmt: skip
 _LATEX_COMMAND = re.compile(r"\\[A-Za-z]+")
@@ -35,8 +27,7 @@ _WORD = re.compile(r"[^\W_]+")
 def fold(text: str) -> str:
     """Lower-case ASCII letters and digits only: 'van der Putten' -> 'vanderputten', 'Gödel' ->
     'godel'."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSED))
-    return "".join(c for c in decomposed if c.isascii() and c.isalnum()).lower()
+    return "".join(c for c in fold_ascii(text) if c.isalnum()).lower()
 
 
 def _author_part(record: Record) -> str:
@@ -55,16 +46,24 @@ def _title_word(title: str) -> str:
     return next((w for w in words if w not in STOPWORDS), words[0] if words else "")
 
 
+def _site_word(url: str | None) -> str:
+    """`https://www.lesswrong.com/posts/...` -> 'lesswrong'."""
+    host = (urlsplit(url).hostname or "") if url else ""
+    labels = [label for label in host.removeprefix("www.").split(".") if label]
+    return fold(labels[0]) if labels else ""
+
+
 def base_key(record: Record) -> str:
     """`<first author's family name><year><first significant title word>`, all folded to ASCII.
 
     No year gives `nd`; no usable author gives `<title word><year>` (`locating2022`); an
-    organisation contributes its first word; with neither author nor title word: `anon<year>`.
+    organisation contributes its first word; with neither author nor title word, the web site's
+    name (`lesswrongnd`), else `anon<year>`.
     """
     year = fold(record.year or "") or "nd"
     author, word = _author_part(record), _title_word(record.title)
     if not author:
-        return f"{word or 'anon'}{year}"
+        return f"{word or _site_word(record.url) or 'anon'}{year}"
     return f"{author}{year}{word}"
 
 

@@ -72,7 +72,7 @@ def print_summary(result: RunResult, console: Console, *, verbose: bool = False)
     unresolved = [line for line in attention if line.startswith("unresolved")]
     shown = attention if verbose else unresolved[:20]
     for line in shown:
-        console.print(line, markup=False, highlight=False)
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
     hidden = len(attention) - len(shown)
     if hidden > 0:
         console.print(f"... and {hidden} more (use -v to see all)", markup=False)

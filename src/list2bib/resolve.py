@@ -32,6 +32,15 @@ SAME_WORK_SIMILARITY = 80.0
 # Below this, the list's own title is reported as disagreeing with the record its link names.
 LIST_TITLE_SIMILARITY = 60.0
 ACL_DOI_PREFIX = "10.18653/v1/"
+# Why an entry whose only identifiers are of these kinds stays as the list wrote it.
+_NOT_LOOKED_UP = {
+    IdKind.URL: "a web page: kept as the list gives it (title, link, year)",
+    IdKind.OPENREVIEW: "OpenReview records are not looked up yet",
+    IdKind.PMLR: "PMLR proceedings pages are not looked up yet",
+    IdKind.NEURIPS: "NeurIPS proceedings pages are not looked up yet",
+    IdKind.S2: "Semantic Scholar records are not looked up yet",
+    IdKind.DBLP: "DBLP records are not looked up yet",
+}
 
 
 class Progress(Protocol):
@@ -147,7 +156,7 @@ def _settle(
         if not ids:
             problems.append("no arXiv id, DOI or other identifier in its links")
         elif all(i.kind not in (IdKind.ARXIV, IdKind.DOI, IdKind.ACL) for i in ids):
-            problems.append(f"{ids[0].kind.value} links are not looked up yet")
+            problems.append(_NOT_LOOKED_UP.get(ids[0].kind, "its links are not looked up"))
         return Resolution(
             entry, Status.UNRESOLVED, ids, fallback_record(entry, ids), tuple(problems)
         )

@@ -11,14 +11,21 @@ _LATEX_COMMAND = re.compile(r"\\[a-zA-Z]+\s*")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
+# Latin letters NFKD leaves whole (no combining mark to drop): without these `Łukasiewicz` would
+# fold to `ukasiewicz`.
+_UNDECOMPOSED = str.maketrans(
+    {
+        "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D",
+        "þ": "th", "Þ": "Th", "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
+        "ı": "i", "ħ": "h", "Ħ": "H",
+    }
+)  # fmt: skip
+
+
 def fold_ascii(text: str) -> str:
-    """Accents removed, ligatures split: 'Gödel' -> 'Godel', 'ﬁ' -> 'fi'."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return (
-        "".join(c for c in decomposed if not unicodedata.combining(c))
-        .encode("ascii", "ignore")
-        .decode("ascii")
-    )
+    """Accents removed, ligatures split, other scripts dropped: 'Gödel' -> 'Godel', 'ﬁ' -> 'fi'."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSED))
+    return decomposed.encode("ascii", "ignore").decode("ascii")
 
 
 def normalize_title(title: str) -> str:
