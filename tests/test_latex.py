@@ -273,3 +273,26 @@ def test_rendered_file_reads_back_to_the_same_entries(ascii: bool) -> None:
             assert entry.fields == written
     if ascii:
         assert text.isascii()
+
+
+GOLDEN = Path(__file__).resolve().parent / "data" / "golden" / "papers.bib"
+
+
+@pytest.mark.parametrize("backend", ["bibtex", "biber"])
+def test_end_to_end_golden_bibliography_compiles(tmp_path: Path, backend: str) -> None:
+    """The file the example list produces (tests/test_pipeline.py keeps it current) compiles
+    cleanly with both engines."""
+    _need("pdflatex", backend)
+    text = GOLDEN.read_text(encoding="utf-8")
+    document = PLAIN_DOC if backend == "bibtex" else BIBLATEX_DOC
+    if backend == "biber":
+        found = subprocess.run(["kpsewhich", "biblatex.sty"], capture_output=True, text=True)
+        if not found.stdout.strip():
+            pytest.skip("biblatex.sty is not installed")
+    report, log = _compile(tmp_path, text, document, backend)
+    assert "Warning--" not in report and "error message" not in report, report
+    assert not re.search(r"\b(WARN|ERROR)\b", report), report
+    _assert_clean_latex_log(log)
+    bbl = (tmp_path / "doc.bbl").read_text(encoding="utf-8")
+    items = bbl.count(r"\bibitem") if backend == "bibtex" else bbl.count(r"\entry{")
+    assert items == text.count("\n@")

@@ -218,8 +218,8 @@ def reference_fields(ref: Reference) -> list[tuple[str, str]]:
         host = (urlsplit(fields["url"]).hostname or "").removeprefix("www.")
         if host:
             fields["howpublished"] = tex_safe(host)
-    if "author" not in fields and "title" in fields:
-        fields.setdefault("key", fields["title"])  # bibtex styles sort by author, else by `key`
+    if "author" not in fields:  # bibtex styles sort by author, else by `key`, and warn if neither
+        fields.setdefault("key", fields.get("title") or fields.get("howpublished") or ref.key)
     order = [n for n in FIELD_ORDER if n in fields]
     order += sorted(n for n in fields if n not in FIELD_ORDER)
     return [(WRITTEN_NAME.get(name, name), fields[name]) for name in order]

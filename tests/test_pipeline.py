@@ -1,0 +1,201 @@
+"""End to end: a list through the local fake services to references.bib (golden file), run twice,
+keys kept from an existing file, failing services, bad input that must not touch the output."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+
+from fakes import FakeArxiv, FakeClock, FakeDoi, World
+from list2bib import pipeline
+from list2bib.bibtex import read_entries
+from list2bib.config import Config, ServiceConfig
+from list2bib.errors import InputError
+from list2bib.model import RunResult, Status, WorkKind
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "papers.md"
+GOLDEN = ROOT / "tests" / "data" / "golden" / "papers.bib"
+
+
+@dataclass
+class Services:
+    arxiv: FakeArxiv
+    doi: FakeDoi
+
+    def config(self, tmp_path: Path, **changes: object) -> Config:
+        services = {
+            "arxiv": ServiceConfig(self.arxiv.base_url, 3.0, 100),
+            "doi": ServiceConfig(self.doi.base_url, 0.2),
+            "crossref": ServiceConfig(self.doi.crossref.base_url, 0.2),
+            "datacite": ServiceConfig(self.doi.datacite.base_url, 0.3),
+        }
+        config = Config(
+            output=tmp_path / "out" / "references.bib",
+            cache_dir=tmp_path / "cache",
+            services=services,
+            mailto="tester@example.org",
+            retries=2,
+        )
+        return replace(config, **changes)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def services() -> Iterator[Services]:
+    world = World.load()
+    with FakeArxiv(world) as arxiv, FakeDoi(world) as doi:
+        yield Services(arxiv, doi)
+
+
+def build(config: Config, *lists: Path) -> RunResult:
+    return pipeline.build(list(lists or [EXAMPLE]), config, clock=FakeClock())
+
+
+def test_example_list_matches_the_golden_file(services: Services, tmp_path: Path) -> None:
+    config = services.config(tmp_path)
+    result = build(config)
+    text = config.output.read_text(encoding="utf-8")
+    if os.environ.get("UPDATE_GOLDEN"):
+        GOLDEN.parent.mkdir(parents=True, exist_ok=True)
+        GOLDEN.write_text(text, encoding="utf-8")
+    assert text == GOLDEN.read_text(encoding="utf-8")
+    assert result.written
+    kinds = {ref.key: (ref.status, ref.record.kind) for ref in result.references}
+    assert kinds["meng2022locating"] == (Status.RESOLVED, WorkKind.PREPRINT)
+    # arXiv names the journal DOI: the published record is written, the arXiv fields kept.
+    assert kinds["valerocuevas2017neuromechanical"] == (Status.RESOLVED, WorkKind.PUBLISHED)
+    assert kinds["toy2022"] == (Status.UNRESOLVED, WorkKind.WEB)
+
+
+def test_one_arxiv_request_for_the_whole_list(services: Services, tmp_path: Path) -> None:
+    result = build(services.config(tmp_path))
+    assert result.requests_by_host[services.arxiv.host] == 1
+    asked = services.arxiv.requests[0].query
+    assert int(asked["max_results"]) >= len(asked["id_list"].split(","))
+    # Every DOI once: the list's own and those arXiv announced; none twice.
+    paths = [r.path for r in services.doi.requests]
+    assert len(paths) == len(set(paths))
+
+
+def test_second_run_is_byte_identical_and_makes_no_request(
+    services: Services, tmp_path: Path
+) -> None:
+    config = services.config(tmp_path)
+    first = build(config)
+    before = config.output.read_bytes()
+    second = build(config)
+    assert config.output.read_bytes() == before
+    assert not second.written
+    assert second.requests_by_host == {}
+    assert [r.key for r in first.references] == [r.key for r in second.references]
+
+
+def test_a_listed_twice_paper_is_one_entry_with_both_topics(
+    services: Services, tmp_path: Path
+) -> None:
+    result = build(services.config(tmp_path))
+    lora = [ref for ref in result.references if ref.record.arxiv_id == "2106.09685"]
+    assert len(lora) == 1
+    assert lora[0].topics == ("Papers", "Foundations")
+    assert len(lora[0].entries) == 2
+
+
+def test_keys_in_an_existing_file_are_kept(services: Services, tmp_path: Path) -> None:
+    config = services.config(tmp_path)
+    config.output.parent.mkdir(parents=True)
+    config.output.write_text(
+        "@misc{rome,\n  title = {Locating and Editing},\n  eprint = {2202.05262v5},\n"
+        "  archivePrefix = {arXiv},\n}\n\n"
+        "@article{lstm97,\n  title = {LSTM},\n  doi = {10.1162/NECO.1997.9.8.1735},\n}\n",
+        encoding="utf-8",
+    )
+    build(config)
+    keys = {e.key: e.fields for e in read_entries(config.output)}
+    assert keys["rome"]["eprint"] == "2202.05262"
+    assert keys["lstm97"]["doi"] == "10.1162/neco.1997.9.8.1735"
+    assert "meng2022locating" not in keys and "hochreiter1997long" not in keys
+
+
+def test_keys_survive_new_entries_and_a_lost_cache(services: Services, tmp_path: Path) -> None:
+    config = services.config(tmp_path)
+    build(config)
+    first = {
+        e.key: e.fields.get("eprint") or e.fields.get("doi") for e in read_entries(config.output)
+    }
+    extra = tmp_path / "first.md"
+    extra.write_text(
+        "## New\n\nLocating and Editing Factual Associations in GPT, again [[pdf]"
+        "(https://arxiv.org/abs/2202.05262v1)]\n\n"
+        "Deep Residual Learning. [[pdf](https://arxiv.org/abs/1512.03385)]\n",
+        encoding="utf-8",
+    )
+    shutil.rmtree(config.cache_dir)
+    build(config, extra, EXAMPLE)
+    second = {
+        e.key: e.fields.get("eprint") or e.fields.get("doi") for e in read_entries(config.output)
+    }
+    assert second == first
+
+
+def test_arxiv_down_the_rest_still_resolves(services: Services, tmp_path: Path) -> None:
+    services.arxiv.fail_next(100, "503")
+    result = build(services.config(tmp_path))
+    by_key = {ref.key: ref for ref in result.references}
+    godel = by_key["godel1931uber"]
+    assert godel.status is Status.RESOLVED
+    meng = next(r for r in result.references if "2202.05262" in (r.record.url or ""))
+    assert meng.status is Status.UNRESOLVED
+    assert any("arxiv:2202.05262" in p and "503" in p for p in meng.problems)
+    assert meng.record.title == "Locating and Editing Factual Associations in GPT"
+    assert result.written  # the run completes and writes what it has
+
+
+def test_throttled_arxiv_is_retried(services: Services, tmp_path: Path) -> None:
+    services.arxiv.fail_next(1, "rate-exceeded-200")
+    services.arxiv.fail_next(1, "429")
+    result = build(services.config(tmp_path))
+    assert all(r.status is Status.RESOLVED for r in result.references if r.record.arxiv_id)
+    assert len(services.arxiv.requests) == 3
+
+
+def test_offline_with_an_empty_cache_asks_nobody(services: Services, tmp_path: Path) -> None:
+    result = build(services.config(tmp_path, offline=True))
+    assert result.requests_by_host == {}
+    assert services.arxiv.requests == [] and services.doi.requests == []
+    assert all(r.status is Status.UNRESOLVED for r in result.references)
+
+
+def test_offline_after_a_run_gives_the_same_file(services: Services, tmp_path: Path) -> None:
+    config = services.config(tmp_path)
+    build(config)
+    before = config.output.read_bytes()
+    config.output.unlink()
+    build(replace(config, offline=True))
+    assert config.output.read_bytes() == before
+
+
+def test_broken_existing_bib_is_an_error_and_left_alone(services: Services, tmp_path: Path) -> None:
+    config = services.config(tmp_path)
+    config.output.parent.mkdir(parents=True)
+    broken = "@article{ok,\n  title = {Fine},\n}\n\n@article{bad,\n  title = {Unclosed,\n"
+    config.output.write_text(broken, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        build(config)
+    assert str(config.output) in str(err.value)
+    assert config.output.read_text(encoding="utf-8") == broken
+    assert services.arxiv.requests == []
+
+
+def test_unreadable_list_stops_before_any_request(services: Services, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.md"
+    bad.write_bytes(b"## Papers\n\nA title \xff\xfe. [[pdf](https://arxiv.org/abs/2202.05262)]\n")
+    config = services.config(tmp_path)
+    with pytest.raises(InputError, match=r"bad\.md:3"):
+        build(config, bad)
+    assert not config.output.exists()
+    assert services.arxiv.requests == []
