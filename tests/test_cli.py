@@ -1,0 +1,152 @@
+"""The command line as a user meets it: help, version, exit codes, one-line errors, and the
+summary, with the services pointed at local fakes through the environment."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from fakes import FakeArxiv, FakeDoi, World
+from list2bib import __version__
+from list2bib.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "papers.md"
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    """Fakes behind LIST2BIB_*_URL, a config without waits, and tmp_path as working folder."""
+    world = World.load()
+    with FakeArxiv(world) as arxiv, FakeDoi(world) as doi:
+        monkeypatch.setenv("LIST2BIB_ARXIV_URL", arxiv.base_url)
+        monkeypatch.setenv("LIST2BIB_DOI_URL", doi.base_url)
+        monkeypatch.setenv("LIST2BIB_CROSSREF_URL", doi.crossref.base_url)
+        monkeypatch.setenv("LIST2BIB_DATACITE_URL", doi.datacite.base_url)
+        monkeypatch.chdir(tmp_path)
+        no_waits = "".join(
+            f"[services.{name}]\nmin_interval = 0\n"
+            for name in ("arxiv", "doi", "crossref", "datacite")
+        )
+        (tmp_path / "list2bib.toml").write_text(
+            "[network]\nretries = 1\n" + no_waits, encoding="utf-8"
+        )
+        yield tmp_path
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.exit_code == 0
+    assert __version__ in result.output
+
+
+@pytest.mark.parametrize("args", [["--help"], ["build", "--help"]])
+def test_help_has_an_example(args: list[str]) -> None:
+    result = run(*args)
+    assert result.exit_code == 0
+    assert "list2bib build" in result.output and "Example" in result.output
+
+
+def test_build_writes_the_bib_and_a_summary(env: Path) -> None:
+    result = run("build", str(EXAMPLE), "-o", "out/refs.bib")
+    assert result.exit_code == 0, result.output
+    text = (env / "out" / "refs.bib").read_text(encoding="utf-8")
+    assert "@misc{meng2022locating," in text
+    assert "all works" in result.output and "unresolved" in result.output
+    assert "examples/papers.md:20" in result.output  # where an unresolved entry is listed
+    assert "\r" not in result.output  # no progress bar when not on a terminal
+
+
+def test_default_output_and_second_run_unchanged(env: Path) -> None:
+    assert run("build", str(EXAMPLE)).exit_code == 0
+    written = env / "output" / "references.bib"
+    before = written.read_bytes()
+    again = run("build", str(EXAMPLE))
+    assert again.exit_code == 0
+    assert "unchanged; 0 network requests" in again.output
+    assert written.read_bytes() == before
+
+
+def test_strict_exits_3_when_something_is_unresolved(env: Path) -> None:
+    result = run("build", str(EXAMPLE), "--strict", "-q")
+    assert result.exit_code == 3
+    assert "unresolved entries (--strict)" in result.output
+    assert (env / "output" / "references.bib").exists()  # written all the same
+
+
+def test_strict_exits_0_when_everything_resolves(env: Path) -> None:
+    (env / "ok.txt").write_text("arXiv:2202.05262\n10.1162/neco.1997.9.8.1735\n", encoding="utf-8")
+    assert run("build", "ok.txt", "--strict").exit_code == 0
+
+
+def test_ascii_flag_writes_latex_escapes(env: Path) -> None:
+    assert run("build", str(EXAMPLE), "--ascii", "-o", "a.bib").exit_code == 0
+    text = (env / "a.bib").read_text(encoding="ascii")  # would raise on any non-ASCII byte
+    assert r"G{\"o}del" in text
+
+
+@pytest.mark.parametrize(
+    ("setup", "args", "message"),
+    [
+        (lambda p: (p / "bad.md").write_bytes(b"## A\n\ntitle \xff\n"), ["bad.md"], "bad.md:3"),
+        (lambda p: None, ["missing.md"], "missing.md"),
+        (lambda p: (p / "folder").mkdir(), ["folder"], "folder"),
+        (
+            lambda p: (p / "out.bib").mkdir(),
+            [str(EXAMPLE), "-o", "out.bib"],
+            "out.bib: is a folder",
+        ),
+        (
+            lambda p: (p / "list2bib.toml").write_text("[network]\ntimout = 1\n"),
+            [str(EXAMPLE)],
+            "unknown key network.timout",
+        ),
+        (
+            lambda p: (p / "refs.bib").write_text("@article{x,\n title = {Open,\n"),
+            [str(EXAMPLE), "-o", "refs.bib"],
+            "refs.bib:1",
+        ),
+    ],
+    ids=["not-utf8", "missing", "folder-list", "folder-output", "config-key", "broken-bib"],
+)
+def test_bad_input_is_one_line_and_exit_2(env: Path, setup, args, message) -> None:  # type: ignore[no-untyped-def]
+    setup(env)
+    before = {p: p.read_bytes() for p in env.rglob("*") if p.is_file()}
+    result = run("build", *args)
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("list2bib: error:"), result.output
+    assert message in lines[0]
+    assert "Traceback" not in result.output
+    assert {p: p.read_bytes() for p in env.rglob("*") if p.is_file()} == before
+
+
+def test_output_under_a_file_is_bad_usage(env: Path) -> None:
+    (env / "blocker").write_text("a file, not a folder", encoding="utf-8")
+    result = run("build", str(EXAMPLE), "-o", "blocker/refs.bib")
+    assert result.exit_code == 2
+    assert "blocker" in result.output and "Traceback" not in result.output
+
+
+def test_failed_write_exits_1_and_keeps_the_old_file(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = "@misc{kept,\n  title = {Old},\n}\n"
+    (env / "refs.bib").write_text(old, encoding="utf-8")
+
+    def disk_full(src: object, dst: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("list2bib.bibtex.os.replace", disk_full)
+    result = run("build", str(EXAMPLE), "-o", "refs.bib")
+    assert result.exit_code == 1
+    assert "refs.bib" in result.output and "No space left" in result.output
+    assert (env / "refs.bib").read_text(encoding="utf-8") == old
+    assert sorted(p.name for p in env.iterdir()) == ["list2bib.toml", "refs.bib"]
