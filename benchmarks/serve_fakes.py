@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from fakes import FakeArxiv, FakeDoi, World  # noqa: E402
+from fakes import FakeArxiv, FakeDoi, World
 
 
 def main() -> None:
@@ -21,7 +21,10 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to each answer")
     args = parser.parse_args()
     world = World.load()
-    with FakeArxiv(world, latency=args.latency) as arxiv, FakeDoi(world, latency=args.latency) as doi:
+    with (
+        FakeArxiv(world, latency=args.latency) as arxiv,
+        FakeDoi(world, latency=args.latency) as doi,
+    ):
         print(f"export LIST2BIB_ARXIV_URL={arxiv.base_url}")
         print(f"export LIST2BIB_DOI_URL={doi.base_url}", flush=True)
         try:

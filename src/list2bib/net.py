@@ -180,7 +180,7 @@ class Http:
         s = self.settings
         if s.cache_path is not None:
             s.cache_path.parent.mkdir(parents=True, exist_ok=True)
-            backend: Any = requests_cache.SQLiteCache(str(s.cache_path), wal=True)
+            backend: Any = requests_cache.backends.sqlite.SQLiteCache(str(s.cache_path), wal=True)
         else:
             backend = "memory"
         session = requests_cache.CachedSession(
@@ -200,7 +200,7 @@ class Http:
         return session
 
     def close(self) -> None:
-        self._session.close()
+        self._session.close()  # type: ignore[no-untyped-call]
 
     def __enter__(self) -> Http:
         return self
@@ -273,7 +273,7 @@ class Http:
                     method,
                     url,
                     params=params,
-                    headers=headers,
+                    headers=dict(headers) if headers else None,
                     json=json_body,
                     timeout=self.settings.timeout,
                 )
