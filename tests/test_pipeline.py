@@ -199,3 +199,50 @@ def test_unreadable_list_stops_before_any_request(services: Services, tmp_path: 
         build(config, bad)
     assert not config.output.exists()
     assert services.arxiv.requests == []
+
+
+def test_an_outage_keeps_the_previous_entries(services: Services, tmp_path: Path) -> None:
+    config = services.config(tmp_path)
+    build(config)
+    before = config.output.read_text(encoding="utf-8")
+    shutil.rmtree(config.cache_dir)  # a new machine: nothing cached, and arXiv is down
+    services.arxiv.fail_next(100, "503")
+    result = build(config)
+    assert config.output.read_text(encoding="utf-8") == before  # nothing degraded
+    meng = next(r for r in result.references if r.key == "meng2022locating")
+    assert meng.status is Status.UNRESOLVED
+    assert any("kept the previous entry" in p for p in meng.problems)
+
+
+def test_entries_no_list_produces_are_kept_verbatim(services: Services, tmp_path: Path) -> None:
+    config = services.config(tmp_path)
+    config.output.parent.mkdir(parents=True)
+    mine = (
+        "@article{knuth1984,\n  author = {Knuth, Donald E.},\n  title = {Literate Programming},\n"
+        "  journal = cj,\n  year = 1984,\n  month = may,\n}"
+    )
+    config.output.write_text(
+        '@string{cj = "The Computer Journal"}\n\n% my own comment\n' + mine + "\n",
+        encoding="utf-8",
+    )
+    result = build(config)
+    text = config.output.read_text(encoding="utf-8")
+    assert mine in text
+    assert '@string{cj = "The Computer Journal"}' in text
+    assert text.index("@string") < text.index("@article{knuth1984")
+    assert result.kept == ("knuth1984",)
+    assert {e.key for e in read_entries(config.output)} >= {"knuth1984", "meng2022locating"}
+
+
+def test_a_placeholder_key_is_not_pinned(services: Services, tmp_path: Path) -> None:
+    config = services.config(tmp_path)
+    config.output.parent.mkdir(parents=True)
+    config.output.write_text(
+        "% list2bib: unresolved - built from papers.md:8, not verified\n"
+        "@misc{locating2022,\n  title = {Locating and Editing Factual Associations in GPT},\n"
+        "  url = {https://arxiv.org/pdf/2202.05262.pdf},\n}\n",
+        encoding="utf-8",
+    )
+    build(config)
+    keys = {e.key for e in read_entries(config.output)}
+    assert "meng2022locating" in keys and "locating2022" not in keys

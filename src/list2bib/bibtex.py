@@ -52,8 +52,12 @@ from bibtexparser.model import (
     DuplicateBlockKeyBlock,
     DuplicateFieldKeyBlock,
     Entry,
+    ExplicitComment,
     Field,
+    ImplicitComment,
     ParsingFailedBlock,
+    Preamble,
+    String,
 )
 from bibtexparser.writer import BibtexFormat
 from pylatexenc.latexencode import UnicodeToLatexEncoder  # type: ignore[import-untyped]
@@ -84,18 +88,43 @@ _BAD_KEY = re.compile(r"[\s\\\"#%'(),={}]")  # biber's list, and what breaks \ci
 _BLOCK_HEAD = re.compile(r"@\s*\w+\s*[{(]\s*[^,\s]*")
 
 
+# The comment `render` puts above an entry it could not verify; such entries are placeholders.
+UNVERIFIED_MARK = "list2bib: "
+_UNVERIFIED_STATES = ("unresolved", "ambiguous")
+
+
 @dataclass(frozen=True, slots=True)
 class BibEntry:
-    """One entry of a .bib file: field names lower-case, values as written minus outer braces."""
+    """One entry of a .bib file: field names lower-case, values as written minus outer braces.
+
+    `raw` is the entry's text exactly as in the file (to keep it verbatim); `unverified` marks a
+    placeholder list2bib wrote for an entry it could not resolve.
+    """
 
     key: str
     entry_type: str
     fields: dict[str, str]
     line: int
+    raw: str = ""
+    unverified: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class BibFile:
+    """A parsed .bib: its entries, and its `@string`/`@preamble` blocks verbatim (entries may use
+    the macros, so they must be written again with them)."""
+
+    entries: list[BibEntry]
+    macros: list[str]
 
 
 def read_entries(path: str | os.PathLike[str]) -> list[BibEntry]:
-    """The entries of an existing .bib file (none if it does not exist).
+    """The entries of an existing .bib file (none if it does not exist); see `read_file`."""
+    return read_file(path).entries
+
+
+def read_file(path: str | os.PathLike[str]) -> BibFile:
+    """An existing .bib file (empty if it does not exist).
 
     Raises InputError naming `file:line` for a block that does not parse, a duplicate key or a
     repeated field, and naming the file when it is a folder, unreadable or not UTF-8.
@@ -107,7 +136,7 @@ def read_entries(path: str | os.PathLike[str]) -> list[BibEntry]:
     try:
         data = target.read_bytes()
     except FileNotFoundError:
-        return []
+        return BibFile([], [])
     except OSError as error:
         raise InputError(f"{name}: cannot read: {error.strerror or error}") from error
     try:
@@ -115,11 +144,16 @@ def read_entries(path: str | os.PathLike[str]) -> list[BibEntry]:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise InputError(f"{name}:{line}: not UTF-8 text; save the file as UTF-8") from error
-    return parse_string(text, source=name)
+    return parse_file_text(text, source=name)
 
 
 def parse_string(text: str, *, source: str = "<bibtex>") -> list[BibEntry]:
     """The entries of BibTeX text (e.g. a service's answer); errors as in `read_entries`."""
+    return parse_file_text(text, source=source).entries
+
+
+def parse_file_text(text: str, *, source: str = "<bibtex>") -> BibFile:
+    """Entries and macro blocks of BibTeX text, in file order."""
     try:
         library = parse_bibtex(text)
     except ParsingException as error:
@@ -128,16 +162,33 @@ def parse_string(text: str, *, source: str = "<bibtex>") -> list[BibEntry]:
     if failed:
         raise InputError(_failure(source, failed[0], len(failed)))
     entries: list[BibEntry] = []
-    for entry in library.entries:
-        line = (entry.start_line or 0) + 1
-        fields: dict[str, str] = {}
-        for field in entry.fields:
-            name = field.key.lower()
-            if name in fields:
-                raise InputError(f"{source}:{line}: entry '{entry.key}' repeats field '{name}'")
-            fields[name] = str(field.value)
-        entries.append(BibEntry(entry.key, entry.entry_type.lower(), fields, line))
-    return entries
+    macros: list[str] = []
+    placeholder_next = False
+    for block in library.blocks:
+        if isinstance(block, ImplicitComment | ExplicitComment):
+            placeholder_next = _is_unverified_mark(str(block.comment))
+        elif isinstance(block, String | Preamble):
+            macros.append(block.raw or "")
+        elif isinstance(block, Entry):
+            entries.append(_entry(block, source, placeholder_next))
+            placeholder_next = False
+    return BibFile(entries, macros)
+
+
+def _is_unverified_mark(comment: str) -> bool:
+    text = comment.strip().lstrip("%").strip()
+    return text.startswith(tuple(UNVERIFIED_MARK + state for state in _UNVERIFIED_STATES))
+
+
+def _entry(entry: Entry, source: str, unverified: bool) -> BibEntry:
+    line = (entry.start_line or 0) + 1
+    fields: dict[str, str] = {}
+    for field in entry.fields:
+        name = field.key.lower()
+        if name in fields:
+            raise InputError(f"{source}:{line}: entry '{entry.key}' repeats field '{name}'")
+        fields[name] = str(field.value)
+    return BibEntry(entry.key, entry.entry_type.lower(), fields, line, entry.raw or "", unverified)
 
 
 def _failure(source: str, block: ParsingFailedBlock, count: int) -> str:
@@ -263,29 +314,48 @@ def _comment(text: str, ascii: bool) -> str:
     return f"% {line}".rstrip()
 
 
-def render(refs: Sequence[Reference], *, ascii: bool = False, header: str | None = None) -> str:
-    """The whole .bib text: the header as comments, then every reference sorted by key."""
-    ordered = sorted(refs, key=lambda ref: (ref.key.casefold(), ref.key))
-    for previous, ref in itertools.pairwise(ordered):
-        if previous.key == ref.key:
-            raise OutputError(f"two references share the citation key '{ref.key}'")
+def render(
+    refs: Sequence[Reference],
+    *,
+    ascii: bool = False,
+    header: str | None = None,
+    kept: Sequence[BibEntry] = (),
+    macros: Sequence[str] = (),
+) -> str:
+    """The whole .bib text: the header as comments, `macros` (`@string`/`@preamble` blocks of the
+    user's file) verbatim, then every reference and every `kept` entry (verbatim) sorted by key."""
+    blocks = [(ref.key, ref) for ref in refs] + [(entry.key, entry) for entry in kept]
+    blocks.sort(key=lambda block: (block[0].casefold(), block[0]))
+    for (previous, _), (key, _) in itertools.pairwise(blocks):
+        if previous == key:
+            raise OutputError(f"two references share the citation key '{key}'")
     layout, stack = _format(), _unparse_stack(ascii)
     parts: list[str] = []
     if header:
         parts.append("".join(_comment(line, ascii) + "\n" for line in header.splitlines()))
-    for ref in ordered:
-        if not ref.key or _BAD_KEY.search(ref.key):
+    parts.extend(macro.strip() + "\n" for macro in macros)
+    for key, block in blocks:
+        if isinstance(block, BibEntry):
+            parts.append(block.raw.strip() + "\n")
+            continue
+        if not key or _BAD_KEY.search(key):
             raise OutputError(
-                f"cannot write citation key {ref.key!r}: a space or one of \\\"#%'(),={{}}"
+                f"cannot write citation key {key!r}: a space or one of \\\"#%'(),={{}}"
             )
-        entry = Entry(entry_type(ref), ref.key, [Field(n, v) for n, v in reference_fields(ref)])
-        text = write_string(Library([entry]), unparse_stack=stack, bibtex_format=layout)
-        if ref.status is not Status.RESOLVED:
-            where = ", ".join(dict.fromkeys(e.where for e in ref.entries)) or "the lists"
-            note = f"list2bib: {ref.status.value} - built from {where}, not verified"
-            text = _comment(note, ascii) + "\n" + text
-        parts.append(text)
+        parts.append(_render_reference(block, stack, layout, ascii))
     return "\n".join(parts)
+
+
+def _render_reference(
+    ref: Reference, stack: list[Middleware], layout: BibtexFormat, ascii: bool
+) -> str:
+    entry = Entry(entry_type(ref), ref.key, [Field(n, v) for n, v in reference_fields(ref)])
+    text: str = write_string(Library([entry]), unparse_stack=stack, bibtex_format=layout)
+    if ref.status is not Status.RESOLVED:
+        where = ", ".join(dict.fromkeys(e.where for e in ref.entries)) or "the lists"
+        note = f"{UNVERIFIED_MARK}{ref.status.value} - built from {where}, not verified"
+        text = _comment(note, ascii) + "\n" + text
+    return text
 
 
 def write_atomic(path: str | os.PathLike[str], text: str) -> None:

@@ -35,18 +35,28 @@ def identity_keys(record: Record) -> list[str]:
     if record.arxiv_id:
         keys.append(f"arxiv:{record.arxiv_id}")
     for doi in (record.doi, record.published_doi):
-        if not doi:
-            continue
-        doi = doi.lower()
-        if doi.startswith(ARXIV_DOI_PREFIX):
-            keys.append(f"arxiv:{doi.removeprefix(ARXIV_DOI_PREFIX)}")
-        else:
-            keys.append(f"doi:{doi}")
+        identity = doi_identity(doi or "")
+        if identity:
+            keys.append(identity)
     if not keys and record.url:
         keys.append(f"url:{record.url.rstrip('/')}")
     if not keys and record.title:
         keys.append(f"title:{normalize_title(record.title)}")
     return list(dict.fromkeys(keys))
+
+
+def doi_identity(doi: str) -> str | None:
+    """`doi:<lower-case doi>`, or `arxiv:<id>` for arXiv's DataCite DOIs; None if not a DOI.
+    Accepts `https://doi.org/…` and `doi:` forms, as found in .bib files."""
+    value = doi.strip().lower()
+    for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/",
+                   "http://dx.doi.org/", "doi:"):  # fmt: skip
+        value = value.removeprefix(prefix).strip()
+    if not value.startswith("10.") or "/" not in value:
+        return None
+    if value.startswith(ARXIV_DOI_PREFIX):
+        return f"arxiv:{value.removeprefix(ARXIV_DOI_PREFIX)}"
+    return f"doi:{value}"
 
 
 def work_id(record: Record) -> str:

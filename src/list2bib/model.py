@@ -165,7 +165,7 @@ class RunResult:
     output: str
     written: bool
     requests_by_host: dict[str, int] = field(default_factory=dict)
-    warnings: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()  # keys of entries already in the file that no list produced
 
     @property
     def unresolved(self) -> tuple[Reference, ...]:

@@ -8,14 +8,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from list2bib import bibtex, citekeys, dedupe, listfile
+from list2bib import bibtex, citekeys, dedupe, listfile, merge
 from list2bib.config import Config
 from list2bib.errors import InputError
-from list2bib.identifiers import parse_identifier
-from list2bib.model import IdKind, ListEntry, Reference, RunResult
+from list2bib.model import ListEntry, Reference, RunResult
 from list2bib.net import Clock, Http, HttpSettings
 from list2bib.resolve import Progress, resolve
-from list2bib.titles import normalize_title
 
 HEADER = "Written by list2bib: entries sorted by key; a key once written is kept on later runs."
 
@@ -46,33 +44,11 @@ def http_for(config: Config, clock: Clock | None = None) -> Http:
     return Http(settings, clock=clock)
 
 
-def existing_keys(path: Path) -> dict[str, str]:
-    """identity -> citation key for every entry already in the output file (missing file: none)."""
+def read_existing(path: Path) -> bibtex.BibFile:
+    """The output file as it is now (empty when missing); a folder or broken file is an error."""
     if path.is_dir():
         raise InputError(f"{path}: is a folder; give a .bib file path with -o")
-    keys: dict[str, str] = {}
-    for entry in bibtex.read_entries(path):
-        for identity in _bib_identities(entry.fields):
-            keys.setdefault(identity, entry.key)
-    return keys
-
-
-def _bib_identities(fields: dict[str, str]) -> list[str]:
-    identities: list[str] = []
-    eprint = fields.get("eprint", "")
-    if eprint and fields.get("archiveprefix", "arxiv").lower() == "arxiv":
-        found = parse_identifier(f"arXiv:{eprint}")
-        if found is not None:
-            identities.append(f"arxiv:{found.value}")
-    for name in ("doi", "url"):
-        found = parse_identifier(fields.get(name, "").strip()) if fields.get(name) else None
-        if found is not None and found.kind in (IdKind.ARXIV, IdKind.DOI):
-            identities.append(str(found))
-    if fields.get("url"):
-        identities.append(f"url:{fields['url'].strip().rstrip('/')}")
-    if fields.get("title"):
-        identities.append(f"title:{normalize_title(fields['title'])}")
-    return identities
+    return bibtex.read_file(path)
 
 
 def build(
@@ -84,27 +60,37 @@ def build(
 ) -> RunResult:
     """Resolve every list and write one references.bib (only when its text changes)."""
     entries = read_lists(list_paths)
-    known = existing_keys(config.output)
+    existing = read_existing(config.output)
 
     with http_for(config, clock) as http:
         resolutions = resolve(entries, http, config, progress)
         requests = dict(http.requests_by_host)
 
     works = dedupe.cluster(resolutions)
-    reserved: dict[str, str] = {}
-    for work in works:
-        for identity in dedupe.identity_keys(work.record):
-            key = known.get(identity)
-            if key is not None and key not in reserved.values():
-                reserved[work.work_id] = key
-                break
+    merged = merge.plan(works, existing.entries)
+    reserved = dict(merged.reserved)
+    reserved.update({f"file:{e.key}": e.key for e in merged.untouched})
+    reserved.update({work_id: e.key for work_id, e in merged.previous.items()})
     keys = citekeys.assign_keys([(w.work_id, w.record) for w in works], reserved)
-    references = tuple(
-        Reference(keys[w.work_id], w.record, w.entries, w.status, w.problems) for w in works
+
+    references = []
+    for work in works:
+        problems = work.problems
+        if work.work_id in merged.previous:
+            problems += (f"kept the previous entry from {config.output} unchanged",)
+        references.append(
+            Reference(keys[work.work_id], work.record, work.entries, work.status, problems)
+        )
+    text = bibtex.render(
+        [r for w, r in zip(works, references, strict=True) if w.work_id not in merged.previous],
+        ascii=config.ascii,
+        header=HEADER,
+        kept=[*merged.previous.values(), *merged.untouched],
+        macros=existing.macros,
     )
-    text = bibtex.render(references, ascii=config.ascii, header=HEADER)
     written = _write_if_changed(config.output, text)
-    return RunResult(references, str(config.output), written, requests)
+    kept = tuple(e.key for e in merged.untouched)
+    return RunResult(tuple(references), str(config.output), written, requests, kept=kept)
 
 
 def _write_if_changed(path: Path, text: str) -> bool:

@@ -76,6 +76,15 @@ def print_summary(result: RunResult, console: Console, *, verbose: bool = False)
     hidden = len(attention) - len(shown)
     if hidden > 0:
         console.print(f"... and {hidden} more (use -v to see all)", markup=False)
+    if result.kept:
+        console.print(
+            f"kept {len(result.kept)} entries of {result.output} that no list produces: "
+            + ", ".join(result.kept[:10])
+            + (" ..." if len(result.kept) > 10 else ""),
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     requests = sum(result.requests_by_host.values())
     state = "written" if result.written else "unchanged"
     console.print(

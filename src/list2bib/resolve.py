@@ -216,11 +216,17 @@ def fallback_record(entry: ListEntry, ids: tuple[Identifier, ...]) -> Record:
     if ids and all(i.kind is IdKind.URL for i in ids) and url:
         kind = WorkKind.WEB
         venue["howpublished"] = urlsplit(url).netloc.removeprefix("www.")
+    # The identifiers are facts of the link, so the placeholder keeps them: it is then the same
+    # work as the entry a later (or earlier) run resolves.
+    arxiv_id = next((i.value for i in ids if i.kind is IdKind.ARXIV), None)
+    doi = next((d for d in map(_doi_of, ids) if d), None)
     return Record(
         source="list",
         entry_type="misc",
         title=entry.title,
         year=_year_of(entry.date_hint),
+        doi=None if arxiv_id else doi,
+        arxiv_id=arxiv_id,
         url=url,
         venue=venue,
         kind=kind,
