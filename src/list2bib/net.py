@@ -174,6 +174,7 @@ class Http:
         self.requests_by_host: Counter[str] = Counter()
         self._limiter = HostLimiter(self.clock, settings.host_intervals, settings.default_interval)
         self._failures_in_a_row: Counter[str] = Counter()
+        self._last_failure: dict[str, str] = {}
         self._session = self._make_session()
 
     def _make_session(self) -> requests_cache.CachedSession:
@@ -281,17 +282,16 @@ class Http:
                 if self.settings.offline:
                     raise OfflineMiss(service, url) from None
                 self._failures_in_a_row[host] += 1
+                self._last_failure[host] = _describe_exception(exc)
                 if _is_name_resolution_failure(exc):
                     self._failures_in_a_row[host] = self.settings.breaker_threshold
+                    self._last_failure[host] = f"cannot resolve {urlsplit(url).hostname}"
                     raise ServiceError(
-                        service,
-                        f"cannot resolve {urlsplit(url).hostname}",
-                        url=url,
-                        attempts=attempt,
+                        service, self._last_failure[host], url=url, attempts=attempt
                     ) from None
                 if attempt > retries:
                     raise ServiceError(
-                        service, _describe_exception(exc), url=url, attempts=attempt
+                        service, self._last_failure[host], url=url, attempts=attempt
                     ) from None
                 self._limiter.defer(host, self._backoff(attempt))
                 continue
@@ -303,6 +303,7 @@ class Http:
             answered_by = urlsplit(response.url).netloc.lower() or host
             if response.status >= 500 and not response.from_cache:
                 self._failures_in_a_row[answered_by] += 1
+                self._last_failure[answered_by] = f"HTTP {response.status}"
             else:
                 self._failures_in_a_row[answered_by] = 0
             rejected = retry_if is not None and 200 <= response.status < 300 and retry_if(response)
@@ -333,11 +334,9 @@ class Http:
             )
 
     def _check_breaker(self, service: str, host: str, url: str) -> None:
-        failures = self._failures_in_a_row[host]
-        if failures >= self.settings.breaker_threshold:
-            raise ServiceError(
-                service, f"skipped: {host} failed {failures} times in a row in this run", url=url
-            )
+        if self._failures_in_a_row[host] >= self.settings.breaker_threshold:
+            last = self._last_failure.get(host, "failing")
+            raise ServiceError(service, f"{last}; not asked again in this run", url=url)
 
     def _backoff(self, attempt: int) -> float:
         return min(self.settings.max_wait, self.settings.backoff_base**attempt)

@@ -66,8 +66,25 @@ def needs_attention(result: RunResult) -> list[str]:
     return lines
 
 
+def service_failures(result: RunResult) -> list[str]:
+    """Failures shared by several unresolved entries ('arxiv: rate limited ...'), most common
+    first, so an outage reads as one line rather than one per entry."""
+    counts: Counter[str] = Counter()
+    for ref in result.references:
+        if ref.status is Status.RESOLVED:
+            continue
+        for problem in ref.problems:
+            # "arxiv:2202.05262: arxiv: rate limited (HTTP 429 after 5 attempts)"
+            _, _, cause = problem.partition(": ")
+            if ":" in problem.split(" ", 1)[0] and ": " in cause:
+                counts[cause] += 1
+    return [f"{n} entries: {cause}" for cause, n in counts.most_common() if n > 1]
+
+
 def print_summary(result: RunResult, console: Console, *, verbose: bool = False) -> None:
     console.print(summary_table(result))
+    for line in service_failures(result):
+        console.print(f"service failure, {line}", markup=False, highlight=False, soft_wrap=True)
     attention = needs_attention(result)
     unresolved = [line for line in attention if line.startswith("unresolved")]
     shown = attention if verbose else unresolved[:20]
