@@ -75,3 +75,13 @@ def test_only_cli_exits() -> None:
         module_name(path) for path in MODULES if "sys.exit(" in path.read_text(encoding="utf-8")
     }
     assert exiting <= {"list2bib.cli"}
+
+
+def test_the_suite_cannot_reach_the_internet() -> None:
+    """The conftest guard is what makes 'offline only' true; check that it bites."""
+    import socket
+
+    with pytest.raises(AssertionError, match="network"):
+        socket.create_connection(("192.0.2.1", 80), timeout=0.1)
+    with pytest.raises(AssertionError, match="network"):
+        socket.getaddrinfo("export.arxiv.org", 443)
