@@ -69,7 +69,4 @@ def test_printed_summary() -> None:
     assert "service failure, 2 entries: arxiv: down (HTTP 503)" in text
     assert "kept 1 entries of refs.bib that no list produces: mine" in text
     assert "refs.bib: written; 3 network requests" in text
-    assert "warning f" not in text  # warnings only with -v
-    verbose = Console(record=True, width=200)
-    print_summary(RESULT, verbose, verbose=True)
-    assert "warning f" in verbose.export_text()
+    assert "warning f (list.md:3): the list's title differs" in text

@@ -10,15 +10,8 @@ from itertools import count
 from urllib.parse import urlsplit
 
 from list2bib.model import Record
-from list2bib.titles import fold_ascii
+from list2bib.titles import STOPWORDS, fold_ascii
 
-STOPWORDS = frozenset(
-    {
-        "a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "via", "from", "towards",
-        "toward", "is", "are", "do", "does", "how", "what", "why", "when", "can", "we", "our",
-        "your", "at", "by", "as",
-    }
-)  # fmt: skip
 _LATEX_COMMAND = re.compile(r"\\[A-Za-z]+")
 _APOSTROPHES = re.compile(r"['’]")
 _WORD = re.compile(r"[^\W_]+")

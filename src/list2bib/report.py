@@ -10,6 +10,7 @@ from rich.table import Table
 from list2bib.model import Reference, RunResult, Status, WorkKind
 
 COLUMNS = ("resolved", "published", "preprint", "unresolved")
+MAX_LINES = 30  # entries listed without -v
 
 
 def category(reference: Reference) -> str:
@@ -86,8 +87,7 @@ def print_summary(result: RunResult, console: Console, *, verbose: bool = False)
     for line in service_failures(result):
         console.print(f"service failure, {line}", markup=False, highlight=False, soft_wrap=True)
     attention = needs_attention(result)
-    unresolved = [line for line in attention if line.startswith("unresolved")]
-    shown = attention if verbose else unresolved[:20]
+    shown = attention if verbose else attention[:MAX_LINES]
     for line in shown:
         console.print(line, markup=False, highlight=False, soft_wrap=True)
     hidden = len(attention) - len(shown)

@@ -25,12 +25,10 @@ from list2bib.model import (
 )
 from list2bib.net import Http
 from list2bib.sources import Lookup, arxiv, doi
-from list2bib.titles import title_similarity
+from list2bib.titles import title_similarity, words_missing_from
 
 # Below this similarity a published record is not trusted to be the preprint's publication.
 SAME_WORK_SIMILARITY = 80.0
-# Below this, the list's own title is reported as disagreeing with the record its link names.
-LIST_TITLE_SIMILARITY = 60.0
 ACL_DOI_PREFIX = "10.18653/v1/"
 # Why an entry whose only identifiers are of these kinds stays as the list wrote it.
 _NOT_LOOKED_UP = {
@@ -161,8 +159,11 @@ def _settle(
             entry, Status.UNRESOLVED, ids, fallback_record(entry, ids), tuple(problems)
         )
 
-    if entry.title and title_similarity(entry.title, record.title) < LIST_TITLE_SIMILARITY:
-        problems.append(f"the list's title differs from the linked record: {record.title!r}")
+    missing = words_missing_from(entry.title, record.title) if entry.title else []
+    if missing:
+        problems.append(
+            f"check the link: the list says {entry.title!r} but it points to {record.title!r}"
+        )
     return Resolution(entry, Status.RESOLVED, ids, record, tuple(problems))
 
 

@@ -41,3 +41,25 @@ def title_similarity(a: str, b: str) -> float:
     if not na or not nb:
         return 0.0
     return float(fuzz.ratio(na, nb))
+
+
+# Words that carry no identity: skipped for a citation key's title word and in title checks.
+STOPWORDS = frozenset(
+    {
+        "a", "an", "the", "on", "of", "in", "for", "to", "and", "or", "with", "via", "from",
+        "towards", "toward", "into", "is", "are", "be", "do", "does", "how", "what", "why", "when",
+        "can", "we", "our", "your", "its", "their", "this", "that", "at", "by", "as", "using",
+    }
+)  # fmt: skip
+
+
+def _significant_words(title: str) -> set[str]:
+    return {w.removesuffix("s") for w in normalize_title(title).split() if w not in STOPWORDS}
+
+
+def words_missing_from(list_title: str, record_title: str) -> list[str]:
+    """Significant words of the list's title that the record's title lacks ('mamba' when the list
+    says '... in Mamba' but the link is the '... in GPT' paper). Empty when the list's title is a
+    fair short form of the record's ('BERT' for 'BERT: Pre-training of ...')."""
+    record_words = _significant_words(record_title)
+    return sorted(w for w in _significant_words(list_title) - record_words if len(w) > 1)
