@@ -706,6 +706,7 @@ def _bib_to_entry(entry: _BibEntry, source: str) -> ListEntry:
         authors=tuple(a for a in authors if a),
         key=entry.key,
         fields=tuple(entry.fields.items()),
+        entry_type=entry.entry_type,
     )
 
 

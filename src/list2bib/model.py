@@ -23,8 +23,8 @@ class ListEntry:
     """One paper (or page) as a list gives it, before anything is looked up.
 
     `topics` is the heading chain (`("Survey", "interpretability")` when a tag names a sub-topic);
-    `title` is the title as written (may be empty for a bare link). `fields` and `key` are set
-    only for entries read from an existing `.bib` file.
+    `title` is the title as written (may be empty for a bare link). `key`, `fields` and
+    `entry_type` are set only for entries read from an existing `.bib` file.
     """
 
     source: str
@@ -38,6 +38,7 @@ class ListEntry:
     authors: tuple[str, ...] = ()
     key: str | None = None
     fields: tuple[tuple[str, str], ...] = ()
+    entry_type: str | None = None
 
     @property
     def where(self) -> str:

@@ -71,6 +71,7 @@ def build(
     reserved = dict(merged.reserved)
     reserved.update({f"file:{e.key}": e.key for e in merged.untouched})
     reserved.update({work_id: e.key for work_id, e in merged.previous.items()})
+    _reserve_input_keys(works, reserved)
     keys = citekeys.assign_keys([(w.work_id, w.record) for w in works], reserved)
 
     references = []
@@ -91,6 +92,19 @@ def build(
     written = _write_if_changed(config.output, text)
     kept = tuple(e.key for e in merged.untouched)
     return RunResult(tuple(references), str(config.output), written, requests, kept=kept)
+
+
+def _reserve_input_keys(works: Sequence[dedupe.Work], reserved: dict[str, str]) -> None:
+    """Works read from a .bib list keep that file's citation key (first come, first served),
+    unless the output file already gave them one."""
+    taken = {key.casefold() for key in reserved.values()}
+    for work in works:
+        if work.work_id in reserved:
+            continue
+        key = next((e.key for e in work.entries if e.key), None)
+        if key and key.casefold() not in taken:
+            reserved[work.work_id] = key
+            taken.add(key.casefold())
 
 
 def _write_if_changed(path: Path, text: str) -> bool:

@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Protocol
 from urllib.parse import urlsplit
 
+from list2bib import bibinput
 from list2bib.config import Config
 from list2bib.identifiers import identifiers_from_links, parse_identifier
 from list2bib.model import (
@@ -155,16 +156,14 @@ def _settle(
             problems.append("no arXiv id, DOI or other identifier in its links")
         elif all(i.kind not in (IdKind.ARXIV, IdKind.DOI, IdKind.ACL) for i in ids):
             problems.append(_NOT_LOOKED_UP.get(ids[0].kind, "its links are not looked up"))
-        return Resolution(
-            entry, Status.UNRESOLVED, ids, fallback_record(entry, ids), tuple(problems)
-        )
-
-    missing = words_missing_from(entry.title, record.title) if entry.title else []
-    if missing:
+    elif entry.title and words_missing_from(entry.title, record.title):
         problems.append(
             f"check the link: the list says {entry.title!r} but it points to {record.title!r}"
         )
-    return Resolution(entry, Status.RESOLVED, ids, record, tuple(problems))
+    status = Status.UNRESOLVED if record is None else Status.RESOLVED
+    if entry.fields:  # from a .bib: never write it back worse than it was
+        record = bibinput.combine(record, entry, problems)
+    return Resolution(entry, status, ids, record or fallback_record(entry, ids), tuple(problems))
 
 
 def _first_record(
