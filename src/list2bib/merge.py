@@ -32,7 +32,7 @@ def bib_identities(fields: dict[str, str]) -> list[str]:
     identities: list[str] = []
     eprint = fields.get("eprint", "").strip()
     if eprint and fields.get("archiveprefix", "arxiv").strip().lower() == "arxiv":
-        found = parse_identifier(f"arXiv:{eprint}")
+        found = parse_identifier(eprint) or parse_identifier(f"arXiv:{eprint}")
         if found is not None:
             identities.append(str(found))
     doi = doi_identity(fields.get("doi", ""))
@@ -52,10 +52,10 @@ def bib_identities(fields: dict[str, str]) -> list[str]:
 
 
 def plan(works: Sequence[Work], existing: Sequence[BibEntry]) -> MergePlan:
-    by_identity: dict[str, BibEntry] = {}
+    by_identity: dict[str, list[BibEntry]] = {}
     for entry in existing:
         for identity in bib_identities(entry.fields):
-            by_identity.setdefault(identity, entry)
+            by_identity.setdefault(identity, []).append(entry)
 
     reserved: dict[str, str] = {}
     previous: dict[str, BibEntry] = {}
@@ -63,9 +63,10 @@ def plan(works: Sequence[Work], existing: Sequence[BibEntry]) -> MergePlan:
     for work in works:
         match = next(
             (
-                by_identity[i]
-                for i in identity_keys(work.record)
-                if i in by_identity and by_identity[i].key not in claimed
+                entry
+                for identity in identity_keys(work.record)
+                for entry in by_identity.get(identity, ())
+                if entry.key not in claimed
             ),
             None,
         )

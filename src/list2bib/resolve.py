@@ -1,19 +1,23 @@
 """List entries -> resolutions: ask each source once per batch, then settle every entry.
 
-Identifiers are collected from all entries first so each service is asked in as few requests as it
-allows (arXiv `id_list` batches), then DOIs, including the published DOIs arXiv announces. Failures
-are data: an entry whose service failed keeps a clearly marked record built from the list.
+Identifiers are collected from all entries first, so each service is asked in as few requests as it
+allows (arXiv `id_list` batches), source by source in the order of SOURCES; a record that announces
+its published version (arXiv's `doi`) adds that DOI to the later sources' work. Failures are data:
+an entry whose service failed keeps a clearly marked record built from the list.
+
+A new source is one module in `sources/` with `SERVICE`, `key_of(identifier)` and
+`fetch(http, service_config, keys) -> Lookup`, added to SOURCES (and to config.SERVICE_DEFAULTS).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Protocol
 from urllib.parse import urlsplit
 
 from list2bib import bibinput
-from list2bib.config import Config
+from list2bib.config import Config, ServiceConfig
 from list2bib.identifiers import identifiers_from_links, parse_identifier
 from list2bib.model import (
     Identifier,
@@ -28,9 +32,20 @@ from list2bib.net import Http
 from list2bib.sources import Lookup, arxiv, doi
 from list2bib.titles import title_similarity, words_missing_from
 
+
+class Source(Protocol):
+    """What a module in `sources/` provides."""
+
+    SERVICE: str
+
+    def key_of(self, identifier: Identifier) -> str | None: ...
+
+    def fetch(self, http: Http, service: ServiceConfig, keys: Sequence[str]) -> Lookup: ...
+
+
+SOURCES: tuple[Source, ...] = (arxiv, doi)
 # Below this similarity a published record is not trusted to be the preprint's publication.
 SAME_WORK_SIMILARITY = 80.0
-ACL_DOI_PREFIX = "10.18653/v1/"
 # Why an entry whose only identifiers are of these kinds stays as the list wrote it.
 _NOT_LOOKED_UP = {
     IdKind.URL: "a web page: kept as the list gives it (title, link, year)",
@@ -76,39 +91,31 @@ def resolve(
 ) -> list[Resolution]:
     progress = progress or _NoProgress()
     ids_by_entry = [entry_identifiers(e) for e in entries]
-    arxiv_ids = sorted({i.value for ids in ids_by_entry for i in ids if i.kind is IdKind.ARXIV})
-    arxiv_found = _fetch_arxiv(http, config, arxiv_ids, progress)
-
-    dois = {_doi_of(i) for ids in ids_by_entry for i in ids} - {None}
-    dois |= {r.published_doi for r in arxiv_found.found.values() if r.published_doi}
-    doi_found = _fetch_dois(http, config, sorted(d for d in dois if d), progress)
-
-    return [
-        _settle(entry, ids, arxiv_found, doi_found)
-        for entry, ids in zip(entries, ids_by_entry, strict=True)
-    ]
+    wanted = {i for ids in ids_by_entry for i in ids}
+    lookups: dict[str, Lookup] = {}
+    for source in SOURCES:
+        keys = sorted({key for i in wanted if (key := source.key_of(i))})
+        lookups[source.SERVICE] = _fetch(source, keys, http, config, progress)
+        wanted |= _announced(lookups[source.SERVICE].found.values())
+    return [_settle(entry, ids, lookups) for entry, ids in zip(entries, ids_by_entry, strict=True)]
 
 
-def _fetch_arxiv(http: Http, config: Config, ids: list[str], progress: Progress) -> Lookup:
-    service = config.service("arxiv")
+def _announced(records: Iterable[Record]) -> set[Identifier]:
+    """Published versions that records name (arXiv's `doi` field), to be asked next."""
+    return {Identifier(IdKind.DOI, r.published_doi) for r in records if r.published_doi}
+
+
+def _fetch(
+    source: Source, keys: list[str], http: Http, config: Config, progress: Progress
+) -> Lookup:
+    service = config.service(source.SERVICE)
     size = service.batch_size
-    batches = [ids[i : i + size] for i in range(0, len(ids), size)]
+    batches = [keys[i : i + size] for i in range(0, len(keys), size)]
     if batches:
-        progress.add(len(batches), "arXiv")
+        progress.add(len(batches), source.SERVICE)
     parts = []
     for batch in batches:
-        parts.append(arxiv.fetch(http, service, batch))
-        progress.advance()
-    return _combine(parts)
-
-
-def _fetch_dois(http: Http, config: Config, dois: list[str], progress: Progress) -> Lookup:
-    service = config.service("doi")
-    if dois:
-        progress.add(len(dois), "DOI")
-    parts = []
-    for one in dois:
-        parts.append(doi.fetch(http, service, [one]))
+        parts.append(source.fetch(http, service, batch))
         progress.advance()
     return _combine(parts)
 
@@ -124,37 +131,31 @@ def _combine(parts: Iterable[Lookup]) -> Lookup:
     return Lookup(found=found, missing=frozenset(missing), failed=failed)
 
 
-def _doi_of(identifier: Identifier) -> str | None:
-    """The DOI to ask doi.org for: a DOI, or the Crossref DOI of an ACL Anthology paper."""
-    if identifier.kind is IdKind.DOI:
-        return identifier.value
-    if identifier.kind is IdKind.ACL:
-        return (ACL_DOI_PREFIX + identifier.value).lower()
-    return None
-
-
 def _settle(
-    entry: ListEntry, ids: tuple[Identifier, ...], arxiv_found: Lookup, doi_found: Lookup
+    entry: ListEntry, ids: tuple[Identifier, ...], lookups: dict[str, Lookup]
 ) -> Resolution:
     problems: list[str] = []
-    preprint = _first_record(ids, IdKind.ARXIV, lambda i: i.value, arxiv_found, problems)
-    published = _first_record(ids, None, _doi_of, doi_found, problems)
-
+    records = [
+        record
+        for source in SOURCES
+        if (record := _first_record(ids, source, lookups[source.SERVICE], problems))
+    ]
+    preprint = next((r for r in records if r.kind is not WorkKind.PUBLISHED), None)
+    published = next((r for r in records if r.kind is WorkKind.PUBLISHED), None)
     if preprint is not None and published is None and preprint.published_doi:
-        announced = preprint.published_doi
-        if announced in doi_found.found:
-            published = doi_found.found[announced]
-        elif announced in doi_found.failed:
-            problems.append(
-                f"published version doi:{announced} not fetched "
-                f"({doi_found.failed[announced]}); kept the preprint"
+        announced = (Identifier(IdKind.DOI, preprint.published_doi),)
+        for source in SOURCES:
+            published = published or _first_record(
+                announced, source, lookups[source.SERVICE], problems
             )
+        if published is None:
+            problems.append("kept the preprint: its published version could not be fetched")
 
     record = _combine_versions(preprint, published, problems)
     if record is None:
         if not ids:
             problems.append("no arXiv id, DOI or other identifier in its links")
-        elif all(i.kind not in (IdKind.ARXIV, IdKind.DOI, IdKind.ACL) for i in ids):
+        elif not any(source.key_of(i) for i in ids for source in SOURCES):
             problems.append(_NOT_LOOKED_UP.get(ids[0].kind, "its links are not looked up"))
     elif entry.title and words_missing_from(entry.title, record.title):
         problems.append(
@@ -167,17 +168,11 @@ def _settle(
 
 
 def _first_record(
-    ids: tuple[Identifier, ...],
-    kind: IdKind | None,
-    key_of: Callable[[Identifier], str | None],
-    lookup: Lookup,
-    problems: list[str],
+    ids: Sequence[Identifier], source: Source, lookup: Lookup, problems: list[str]
 ) -> Record | None:
-    """The record of the first identifier (of `kind`) the lookup knows; notes why others failed."""
+    """The record of the first identifier the source knows; notes why the others failed."""
     for identifier in ids:
-        if kind is not None and identifier.kind is not kind:
-            continue
-        key = key_of(identifier)
+        key = source.key_of(identifier)
         if not key:
             continue
         if key in lookup.found:
@@ -197,13 +192,23 @@ def _combine_versions(
         return published or preprint
     if published.kind is WorkKind.PREPRINT:
         return preprint
-    if title_similarity(preprint.title, published.title) < SAME_WORK_SIMILARITY:
+    if not same_work_titles(preprint.title, published.title):
         problems.append(
             f"doi:{published.doi} has a different title ({published.title!r}); "
             "kept the arXiv record"
         )
-        return preprint
+        # Forget the claim too, or deduplication would still treat the DOI as this work's.
+        return replace(preprint, published_doi=None)
     return replace(published, arxiv_id=preprint.arxiv_id, primary_class=preprint.primary_class)
+
+
+def same_work_titles(preprint: str, published: str) -> bool:
+    """Whether a published title can be the preprint's: close overall, and no word replaced by
+    another ('... in Mamba' vs '... in GPT'). Words only added or dropped are fine: journals add
+    subtitles and drop project names ('ChemCrow: Augmenting ...' -> 'Augmenting ...')."""
+    if title_similarity(preprint, published) < SAME_WORK_SIMILARITY:
+        return False
+    return not (words_missing_from(preprint, published) and words_missing_from(published, preprint))
 
 
 def fallback_record(entry: ListEntry, ids: tuple[Identifier, ...]) -> Record:
@@ -219,13 +224,13 @@ def fallback_record(entry: ListEntry, ids: tuple[Identifier, ...]) -> Record:
     # The identifiers are facts of the link, so the placeholder keeps them: it is then the same
     # work as the entry a later (or earlier) run resolves.
     arxiv_id = next((i.value for i in ids if i.kind is IdKind.ARXIV), None)
-    doi = next((d for d in map(_doi_of, ids) if d), None)
+    listed_doi = next((d for d in map(doi.key_of, ids) if d), None)
     return Record(
         source="list",
         entry_type="misc",
         title=entry.title,
         year=_year_of(entry.date_hint),
-        doi=None if arxiv_id else doi,
+        doi=None if arxiv_id else listed_doi,
         arxiv_id=arxiv_id,
         url=url,
         venue=venue,

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from pylatexenc.latex2text import LatexNodes2Text  # type: ignore[import-untyped]
 from rapidfuzz import fuzz
 
+_LATEX_DECODER = LatexNodes2Text(math_mode="text", strict_latex_spaces=True)
 _LATEX_COMMAND = re.compile(r"\\[a-zA-Z]+\s*")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
@@ -28,9 +30,19 @@ def fold_ascii(text: str) -> str:
     return decomposed.encode("ascii", "ignore").decode("ascii")
 
 
+def latex_to_text(value: str) -> str:
+    """BibTeX/LaTeX markup to plain text: `G{\\"o}del` -> `Gödel`, `{B}ERT` -> `BERT`."""
+    if "\\" not in value and "{" not in value and "$" not in value:
+        return value
+    try:
+        return str(_LATEX_DECODER.latex_to_text(value))
+    except Exception:  # pylatexenc is lenient, but a pathological value must not end the run
+        return value.replace("{", "").replace("}", "")
+
+
 def normalize_title(title: str) -> str:
-    """Lower-case ASCII words joined by single spaces; LaTeX commands and punctuation gone."""
-    text = _LATEX_COMMAND.sub(" ", title)
+    """Lower-case ASCII words joined by single spaces; LaTeX markup and punctuation gone."""
+    text = _LATEX_COMMAND.sub(" ", latex_to_text(title))
     text = fold_ascii(text).lower()
     return _NON_WORD.sub(" ", text).strip()
 

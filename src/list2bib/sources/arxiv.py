@@ -14,7 +14,7 @@ from defusedxml.ElementTree import fromstring  # type: ignore[import-untyped, un
 
 from list2bib.config import ServiceConfig
 from list2bib.errors import ServiceError
-from list2bib.model import Person, Record, WorkKind
+from list2bib.model import Identifier, IdKind, Person, Record, WorkKind
 from list2bib.names import split_name
 from list2bib.net import Http, HttpResponse
 from list2bib.sources import Lookup
@@ -175,3 +175,8 @@ def _text(element: Element, path: str) -> str:
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def key_of(identifier: Identifier) -> str | None:
+    """The id this source is asked with for an identifier (None: not this source's kind)."""
+    return identifier.value if identifier.kind is IdKind.ARXIV else None

@@ -12,7 +12,7 @@ from urllib.parse import quote, urlsplit
 
 from list2bib.config import ServiceConfig
 from list2bib.errors import ServiceError
-from list2bib.model import Person, Record, WorkKind
+from list2bib.model import Identifier, IdKind, Person, Record, WorkKind
 from list2bib.names import person_from_parts
 from list2bib.net import Http
 from list2bib.sources import Lookup
@@ -263,4 +263,16 @@ def _primary_class(categories: Any) -> str | None:
         match = _CATEGORY.search(str(category))
         if match:
             return match.group("term")
+    return None
+
+
+ACL_DOI_PREFIX = "10.18653/v1/"
+
+
+def key_of(identifier: Identifier) -> str | None:
+    """The DOI to ask doi.org for: a DOI, or the Crossref DOI of an ACL Anthology paper."""
+    if identifier.kind is IdKind.DOI:
+        return identifier.value
+    if identifier.kind is IdKind.ACL:
+        return (ACL_DOI_PREFIX + identifier.value).lower()
     return None

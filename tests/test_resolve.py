@@ -1,0 +1,654 @@
+"""resolve: list entries -> resolutions, through the fake arXiv API and doi.org.
+
+The fakes serve a copy of the fixture world extended with a few synthetic works (DOIs under the
+test prefix 10.5555, arXiv ids no real paper has) that exercise what the real world rarely shows
+on purpose: an arXiv record announcing the DOI of a different paper.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+
+from fakes import TEST_MAILTO, FakeArxiv, FakeClock, FakeDoi, World, make_http
+from list2bib import dedupe, resolve
+from list2bib.config import Config, ServiceConfig
+from list2bib.model import Identifier, IdKind, Link, ListEntry, Resolution, Status, WorkKind
+from list2bib.sources import Lookup
+from list2bib.sources import doi as doi_source
+
+MENG_ID = "2202.05262"
+MENG_TITLE = "Locating and Editing Factual Associations in GPT"
+MAMBA_ID = "2404.03646"
+MAMBA_TITLE = "Locating and Editing Factual Associations in Mamba"
+VASWANI_ID = "1706.03762"
+LSTM_DOI = "10.1162/neco.1997.9.8.1735"
+LSTM_TITLE = "Long Short-Term Memory"
+HE_ID = "1512.03385"
+HE_DOI = "10.1109/cvpr.2016.90"
+HE_TITLE = "Deep Residual Learning for Image Recognition"
+BERT_TITLE = "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding"
+VALERO_ID = "1710.08557"
+VALERO_DOI = "10.1186/s12984-017-0305-3"
+MALDACENA_ID = "hep-th/9711200"
+MALDACENA_DOI = "10.1023/a:1026654312961"
+
+# Synthetic works added to the world copy.
+LOOKALIKE_DOI = "10.5555/l2b.lookalike-gpt"
+MAMBA_ANNOUNCING_ID = "2404.90001"
+UNRELATED_ANNOUNCING_ID = "2301.90002"
+UNRELATED_TITLE = "A Survey of Greedy Graph Colouring Heuristics"
+EXTRA_WORKS: list[dict[str, Any]] = [
+    {
+        "key": "l2b_lookalike_gpt",
+        "title": MENG_TITLE,
+        "authors": [{"given": "Kevin", "family": "Meng"}, {"given": "David", "family": "Bau"}],
+        "crossref": {
+            "doi": LOOKALIKE_DOI,
+            "type": "journal-article",
+            "container": "Journal of Test Fixtures",
+            "issued": [2022, 12],
+            "volume": "1",
+            "publisher": "Test Publisher",
+        },
+        "exercises": "synthetic: a Crossref record titled like meng2022locating",
+    },
+    {
+        "key": "l2b_mamba_announcing_gpt_doi",
+        "title": MAMBA_TITLE,
+        "authors": [
+            {"given": "Arnab", "family": "Sen Sharma"},
+            {"given": "David", "family": "Bau"},
+        ],
+        "arxiv": {
+            "id": MAMBA_ANNOUNCING_ID,
+            "versions": ["2024-04-04T17:58:31Z"],
+            "primary": "cs.CL",
+            "doi": LOOKALIKE_DOI,
+        },
+        "exercises": "synthetic: arXiv announces the DOI of a look-alike (one word differs)",
+    },
+    {
+        "key": "l2b_unrelated_announcing_lstm_doi",
+        "title": UNRELATED_TITLE,
+        "authors": [{"given": "Ada", "family": "Tester"}],
+        "arxiv": {
+            "id": UNRELATED_ANNOUNCING_ID,
+            "versions": ["2023-01-15T10:00:00Z"],
+            "primary": "cs.DM",
+            "doi": LSTM_DOI.upper(),
+        },
+        "exercises": "synthetic: arXiv announces the DOI of a totally different paper",
+    },
+]
+
+
+# --- fixtures and helpers -------------------------------------------------------------------------
+
+
+@dataclass
+class Fakes:
+    world: World
+    arxiv: FakeArxiv
+    doi: FakeDoi
+    clock: FakeClock = field(default_factory=FakeClock)
+    requests_by_host: dict[str, int] = field(default_factory=dict)
+
+    def config(self, *, arxiv_batch: int = 100) -> Config:
+        return Config(
+            services={
+                "arxiv": ServiceConfig(self.arxiv.base_url, 3.0, arxiv_batch),
+                "doi": ServiceConfig(self.doi.base_url, 0.2),
+                "crossref": ServiceConfig(self.doi.crossref.base_url, 0.2),
+                "datacite": ServiceConfig(self.doi.datacite.base_url, 0.3),
+            },
+            mailto=TEST_MAILTO,
+            retries=1,
+        )
+
+    def resolve(
+        self,
+        entries: Sequence[ListEntry],
+        *,
+        arxiv_batch: int = 100,
+        progress: resolve.Progress | None = None,
+    ) -> list[Resolution]:
+        with make_http(clock=self.clock, retries=1) as http:
+            result = resolve.resolve(entries, http, self.config(arxiv_batch=arxiv_batch), progress)
+            self.requests_by_host = dict(http.requests_by_host)
+        return result
+
+    def one(self, entry: ListEntry) -> Resolution:
+        (resolution,) = self.resolve([entry])
+        return resolution
+
+    @property
+    def doi_paths(self) -> list[str]:
+        """The DOIs doi.org was asked for, as sent (decoded, lower-cased)."""
+        return [unquote(r.path).lstrip("/").lower() for r in self.doi.requests]
+
+
+@pytest.fixture
+def fakes() -> Iterator[Fakes]:
+    world = World.load().copy()
+    for work in EXTRA_WORKS:
+        world.add(copy.deepcopy(work))
+    with FakeArxiv(world) as arxiv, FakeDoi(world) as doi:
+        yield Fakes(world, arxiv, doi)
+
+
+def entry(
+    title: str,
+    *urls: str,
+    date: str | None = None,
+    line: int = 1,
+    topics: tuple[str, ...] = ("Papers",),
+) -> ListEntry:
+    return ListEntry(
+        source="papers.md",
+        line=line,
+        topics=topics,
+        title=title,
+        links=tuple(Link(url, "pdf") for url in urls),
+        date_hint=date,
+    )
+
+
+def has_problem(resolution: Resolution, *parts: str) -> bool:
+    return any(all(part in problem for part in parts) for problem in resolution.problems)
+
+
+# --- resolved through each identifier kind --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"https://arxiv.org/abs/{MENG_ID}",
+        f"https://arxiv.org/abs/{MENG_ID}v3",
+        f"https://arxiv.org/pdf/{MENG_ID}.pdf",
+        f"http://export.arxiv.org/abs/{MENG_ID}v1",
+        f"https://doi.org/10.48550/arXiv.{MENG_ID}",
+        f"https://huggingface.co/papers/{MENG_ID}",
+    ],
+)
+def test_an_arxiv_link_resolves_to_the_arxiv_record(fakes: Fakes, url: str) -> None:
+    resolution = fakes.one(entry(MENG_TITLE, url))
+    assert resolution.status is Status.RESOLVED
+    assert resolution.identifiers == (Identifier(IdKind.ARXIV, MENG_ID),)
+    record = resolution.record
+    assert record is not None
+    assert record.kind is WorkKind.PREPRINT
+    assert (record.source, record.arxiv_id, record.primary_class) == ("arxiv", MENG_ID, "cs.CL")
+    assert record.title == MENG_TITLE
+    assert (record.year, record.month) == ("2022", 2)  # v1's date, whatever version is linked
+    assert record.doi == f"10.48550/arXiv.{MENG_ID}"
+    assert resolution.problems == ()
+    assert fakes.doi.requests == []  # no published DOI announced: doi.org is not asked
+
+
+def test_a_doi_link_resolves_to_the_crossref_record(fakes: Fakes) -> None:
+    resolution = fakes.one(entry(LSTM_TITLE, "https://doi.org/10.1162/NECO.1997.9.8.1735"))
+    assert resolution.status is Status.RESOLVED
+    record = resolution.record
+    assert record is not None
+    assert record.kind is WorkKind.PUBLISHED
+    assert (record.source, record.entry_type) == ("doi", "article")
+    assert record.doi == LSTM_DOI
+    assert record.title == LSTM_TITLE
+    assert record.year == "1997"
+    assert record.arxiv_id is None
+    assert fakes.arxiv.requests == []
+    assert fakes.doi_paths == [LSTM_DOI]
+
+
+def test_an_acl_anthology_link_resolves_through_its_doi(fakes: Fakes) -> None:
+    resolution = fakes.one(entry("BERT", "https://aclanthology.org/N19-1423/"))
+    assert resolution.identifiers == (Identifier(IdKind.ACL, "N19-1423"),)
+    assert resolution.status is Status.RESOLVED
+    record = resolution.record
+    assert record is not None
+    assert record.kind is WorkKind.PUBLISHED
+    assert record.entry_type == "inproceedings"
+    assert record.doi == "10.18653/v1/n19-1423"
+    assert record.title == BERT_TITLE
+    assert record.venue["booktitle"] == "Proceedings of the 2019 Conference of the North"
+    assert fakes.doi_paths == ["10.18653/v1/n19-1423"]
+
+
+def test_a_bare_identifier_written_as_the_title_is_looked_up(fakes: Fakes) -> None:
+    resolution = fakes.one(entry(f"arXiv:{MENG_ID}"))
+    assert resolution.identifiers == (Identifier(IdKind.ARXIV, MENG_ID),)
+    assert resolution.record is not None and resolution.record.title == MENG_TITLE
+    assert resolution.status is Status.RESOLVED
+
+
+# --- preprint + published -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("arxiv_id", "doi", "journal", "primary"),
+    [
+        (VALERO_ID, VALERO_DOI, "Journal of NeuroEngineering and Rehabilitation", "cs.RO"),
+        # arXiv writes this DOI upper-case; Crossref stores it lower-case.
+        (MALDACENA_ID, MALDACENA_DOI, "International Journal of Theoretical Physics", "hep-th"),
+    ],
+)
+def test_an_announced_doi_gives_the_published_record_with_the_arxiv_fields(
+    fakes: Fakes, arxiv_id: str, doi: str, journal: str, primary: str
+) -> None:
+    resolution = fakes.one(entry("", f"https://arxiv.org/abs/{arxiv_id}"))
+    assert resolution.status is Status.RESOLVED
+    record = resolution.record
+    assert record is not None
+    assert record.kind is WorkKind.PUBLISHED
+    assert record.source == "doi"
+    assert record.doi == doi
+    assert record.venue["journal"] == journal
+    assert (record.arxiv_id, record.primary_class) == (arxiv_id, primary)
+    assert resolution.problems == ()
+    assert fakes.doi_paths == [doi]
+
+
+def test_the_published_title_wins_when_arxiv_words_it_a_little_differently(fakes: Fakes) -> None:
+    resolution = fakes.one(entry("", f"https://arxiv.org/abs/{VALERO_ID}"))
+    assert resolution.record is not None
+    expected = fakes.world.work("valerocuevas2017neuromechanical")["title"]
+    assert resolution.record.title == expected
+
+
+def test_an_announced_doi_doi_org_does_not_know_keeps_the_preprint(fakes: Fakes) -> None:
+    resolution = fakes.one(entry("Living with the Wrong Sign", "https://arxiv.org/abs/1312.2021"))
+    assert resolution.status is Status.RESOLVED
+    assert resolution.record is not None
+    assert resolution.record.kind is WorkKind.PREPRINT
+    assert resolution.record.published_doi == "10.1103/physrevd.89.084044"
+    assert has_problem(resolution, "doi:10.1103/physrevd.89.084044", "no such record")
+    assert has_problem(resolution, "kept the preprint")
+    assert fakes.doi_paths == ["10.1103/physrevd.89.084044"]
+
+
+def test_an_announced_doi_that_fails_keeps_the_preprint_and_says_why(fakes: Fakes) -> None:
+    fakes.doi.fail_next(2, "503")  # retries=1: both attempts fail
+    resolution = fakes.one(entry("", f"https://arxiv.org/abs/{VALERO_ID}"))
+    assert resolution.status is Status.RESOLVED
+    assert resolution.record is not None
+    assert resolution.record.kind is WorkKind.PREPRINT
+    assert resolution.record.arxiv_id == VALERO_ID
+    assert has_problem(resolution, f"doi:{VALERO_DOI}", "503")
+    assert has_problem(resolution, "kept the preprint")
+
+
+def test_safety_an_announced_doi_of_a_totally_different_paper_is_not_merged(
+    fakes: Fakes,
+) -> None:
+    resolution = fakes.one(
+        entry(UNRELATED_TITLE, f"https://arxiv.org/abs/{UNRELATED_ANNOUNCING_ID}")
+    )
+    assert resolution.status is Status.RESOLVED
+    record = resolution.record
+    assert record is not None
+    assert record.kind is WorkKind.PREPRINT
+    assert record.title == UNRELATED_TITLE
+    assert record.arxiv_id == UNRELATED_ANNOUNCING_ID
+    assert record.doi == f"10.48550/arXiv.{UNRELATED_ANNOUNCING_ID}"
+    assert has_problem(resolution, f"doi:{LSTM_DOI}", "different title", "kept the arXiv record")
+    assert fakes.doi_paths == [LSTM_DOI]
+
+
+def test_safety_an_announced_doi_of_a_look_alike_is_not_merged(fakes: Fakes) -> None:
+    resolution = fakes.one(entry(MAMBA_TITLE, f"https://arxiv.org/abs/{MAMBA_ANNOUNCING_ID}"))
+    record = resolution.record
+    assert record is not None
+    assert record.title == MAMBA_TITLE
+    assert record.kind is WorkKind.PREPRINT
+    assert record.doi == f"10.48550/arXiv.{MAMBA_ANNOUNCING_ID}"
+    assert has_problem(resolution, f"doi:{LOOKALIKE_DOI}", "different title")
+
+
+def test_safety_a_rejected_announced_doi_does_not_merge_the_works_later(fakes: Fakes) -> None:
+    resolutions = fakes.resolve(
+        [
+            entry(UNRELATED_TITLE, f"https://arxiv.org/abs/{UNRELATED_ANNOUNCING_ID}", line=1),
+            entry(LSTM_TITLE, f"https://doi.org/{LSTM_DOI}", line=2),
+        ]
+    )
+    # resolve itself refuses to merge them ...
+    assert [r.record.title for r in resolutions if r.record] == [UNRELATED_TITLE, LSTM_TITLE]
+    # ... so the two list entries must stay two works.
+    works = dedupe.cluster(resolutions)
+    assert [w.record.title for w in works] == [UNRELATED_TITLE, LSTM_TITLE]
+
+
+def test_an_arxiv_link_and_a_doi_link_to_the_same_work_are_merged(fakes: Fakes) -> None:
+    resolution = fakes.one(
+        entry(HE_TITLE, f"https://arxiv.org/abs/{HE_ID}v1", "https://doi.org/10.1109/CVPR.2016.90")
+    )
+    assert resolution.identifiers == (
+        Identifier(IdKind.ARXIV, HE_ID),
+        Identifier(IdKind.DOI, HE_DOI),
+    )
+    assert resolution.status is Status.RESOLVED
+    record = resolution.record
+    assert record is not None
+    assert record.kind is WorkKind.PUBLISHED
+    assert (record.doi, record.arxiv_id, record.primary_class) == (HE_DOI, HE_ID, "cs.CV")
+    assert record.venue["booktitle"].startswith("2016 IEEE Conference on Computer Vision")
+    assert resolution.problems == ()
+
+
+def test_an_arxiv_link_and_an_acl_doi_link_to_the_same_work_are_merged(fakes: Fakes) -> None:
+    resolution = fakes.one(
+        entry(
+            BERT_TITLE,
+            "https://arxiv.org/abs/1810.04805",
+            "https://doi.org/10.18653/v1/N19-1423",
+        )
+    )
+    record = resolution.record
+    assert record is not None
+    assert record.kind is WorkKind.PUBLISHED
+    assert (record.doi, record.arxiv_id) == ("10.18653/v1/n19-1423", "1810.04805")
+
+
+def test_links_to_two_different_works_are_not_merged(fakes: Fakes) -> None:
+    resolution = fakes.one(
+        entry(
+            "Attention Is All You Need",
+            f"https://arxiv.org/abs/{VASWANI_ID}",
+            f"https://doi.org/{LSTM_DOI}",
+        )
+    )
+    record = resolution.record
+    assert record is not None
+    assert record.kind is WorkKind.PREPRINT
+    assert record.title == "Attention Is All You Need"
+    assert record.arxiv_id == VASWANI_ID
+    assert record.doi == f"10.48550/arXiv.{VASWANI_ID}"
+    assert has_problem(resolution, f"doi:{LSTM_DOI}", "different title")
+
+
+def test_links_to_two_look_alike_works_are_not_merged(fakes: Fakes) -> None:
+    resolution = fakes.one(
+        entry(MAMBA_TITLE, f"https://arxiv.org/abs/{MAMBA_ID}", f"https://doi.org/{LOOKALIKE_DOI}")
+    )
+    record = resolution.record
+    assert record is not None
+    assert (record.title, record.kind) == (MAMBA_TITLE, WorkKind.PREPRINT)
+    assert has_problem(resolution, f"doi:{LOOKALIKE_DOI}", "different title")
+
+
+# --- the list's own title -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "list_title",
+    [
+        "Attention Is All You Need",  # another paper altogether
+        MAMBA_TITLE,  # a look-alike: one word differs
+    ],
+)
+def test_a_list_title_differing_from_the_record_is_a_warning(fakes: Fakes, list_title: str) -> None:
+    resolution = fakes.one(entry(list_title, f"https://arxiv.org/abs/{MENG_ID}"))
+    assert resolution.status is Status.RESOLVED
+    assert resolution.record is not None and resolution.record.title == MENG_TITLE
+    assert len(resolution.problems) == 1
+    assert list_title in resolution.problems[0] and MENG_TITLE in resolution.problems[0]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Locating and editing factual associations in GPT.",
+        "LOCATING AND EDITING FACTUAL ASSOCIATIONS IN GPT",
+        "Locating & Editing Factual Associations in GPT",
+        "Locating and Editing Factual Associations",  # a fair short form
+        "",  # a bare link: nothing to compare
+    ],
+)
+def test_a_list_title_written_differently_is_no_warning(fakes: Fakes, title: str) -> None:
+    resolution = fakes.one(entry(title, f"https://arxiv.org/abs/{MENG_ID}"))
+    assert resolution.status is Status.RESOLVED
+    assert resolution.problems == ()
+
+
+# --- unresolved -----------------------------------------------------------------------------------
+
+
+def test_an_unknown_arxiv_id_is_unresolved(fakes: Fakes) -> None:
+    resolution = fakes.one(entry("A Missing Paper", "https://arxiv.org/abs/2301.99999v2"))
+    assert resolution.status is Status.UNRESOLVED
+    assert resolution.problems == ("arxiv:2301.99999: no such record",)
+    record = resolution.record
+    assert record is not None
+    assert (record.source, record.kind, record.entry_type) == ("list", WorkKind.UNRESOLVED, "misc")
+    assert record.arxiv_id == "2301.99999"
+    assert record.title == "A Missing Paper"
+
+
+def test_an_unknown_doi_is_unresolved(fakes: Fakes) -> None:
+    resolution = fakes.one(entry("A Missing Article", "https://doi.org/10.5555/does-not-exist"))
+    assert resolution.status is Status.UNRESOLVED
+    assert resolution.problems == ("doi:10.5555/does-not-exist: no such record",)
+    assert resolution.record is not None
+    assert resolution.record.doi == "10.5555/does-not-exist"
+
+
+def test_arxiv_down_gives_a_fallback_record_from_the_list(fakes: Fakes) -> None:
+    fakes.arxiv.fail_next(2, "503")
+    link = f"https://arxiv.org/pdf/{MENG_ID}v2.pdf"
+    resolution = fakes.one(entry("ROME, as the list writes it", link, date="2022.2"))
+    assert resolution.status is Status.UNRESOLVED
+    assert len(resolution.problems) == 1
+    problem = resolution.problems[0]
+    assert problem.startswith(f"arxiv:{MENG_ID}: arxiv: ")
+    assert "503" in problem
+    record = resolution.record
+    assert record is not None
+    assert (record.source, record.kind, record.entry_type) == ("list", WorkKind.UNRESOLVED, "misc")
+    assert record.arxiv_id == MENG_ID  # a fact of the link
+    assert record.doi is None
+    assert record.title == "ROME, as the list writes it"
+    assert record.year == "2022"
+    assert record.url == link
+    assert record.authors == ()  # nothing invented
+    assert len(fakes.arxiv.requests) == 2
+    assert fakes.clock.sleeps  # the retry waited on the fake clock, not for real
+
+
+def test_doi_org_down_gives_a_fallback_record_with_the_doi(fakes: Fakes) -> None:
+    fakes.doi.fail_next(2, "503")
+    link = "https://doi.org/10.1162/NECO.1997.9.8.1735"
+    resolution = fakes.one(entry("LSTM", link, date="1997"))
+    assert resolution.status is Status.UNRESOLVED
+    assert has_problem(resolution, f"doi:{LSTM_DOI}: doi: ", "503")
+    record = resolution.record
+    assert record is not None
+    assert (record.doi, record.arxiv_id) == (LSTM_DOI, None)
+    assert (record.title, record.year, record.url) == ("LSTM", "1997", link)
+    assert record.kind is WorkKind.UNRESOLVED
+
+
+def test_arxiv_down_still_resolves_an_entry_through_its_doi(fakes: Fakes) -> None:
+    fakes.arxiv.fail_next(2, "503")
+    resolution = fakes.one(
+        entry(HE_TITLE, f"https://arxiv.org/abs/{HE_ID}", f"https://doi.org/{HE_DOI}")
+    )
+    assert resolution.status is Status.RESOLVED
+    assert resolution.record is not None
+    assert resolution.record.kind is WorkKind.PUBLISHED
+    assert resolution.record.doi == HE_DOI
+    assert has_problem(resolution, f"arxiv:{HE_ID}", "503")
+
+
+def test_an_entry_without_links_is_unresolved(fakes: Fakes) -> None:
+    resolution = fakes.one(entry("A Paper Nobody Linked", date="2019-05"))
+    assert resolution.status is Status.UNRESOLVED
+    assert resolution.identifiers == ()
+    assert resolution.problems == ("no arXiv id, DOI or other identifier in its links",)
+    record = resolution.record
+    assert record is not None
+    assert (record.title, record.year, record.url) == ("A Paper Nobody Linked", "2019", None)
+    assert record.kind is WorkKind.UNRESOLVED
+    assert fakes.requests_by_host == {}
+
+
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        ("https://transformer-circuits.pub/2022/toy_model/index.html", "transformer-circuits.pub"),
+        ("https://www.example.com/blog/post", "example.com"),
+    ],
+)
+def test_a_web_page_is_kept_as_the_list_gives_it(fakes: Fakes, url: str, host: str) -> None:
+    resolution = fakes.one(entry("Toy Models of Superposition", url, date="2022.9"))
+    assert resolution.status is Status.UNRESOLVED
+    assert resolution.identifiers[0].kind is IdKind.URL
+    record = resolution.record
+    assert record is not None
+    assert record.kind is WorkKind.WEB
+    assert record.venue == {"howpublished": host}
+    assert (record.url, record.year) == (url, "2022")
+    assert record.title == "Toy Models of Superposition"
+    assert has_problem(resolution, "a web page")
+    assert fakes.requests_by_host == {}
+
+
+def test_an_openreview_link_is_not_looked_up_and_says_so(fakes: Fakes) -> None:
+    url = "https://openreview.net/forum?id=vfsRB5MImo9"
+    resolution = fakes.one(entry("Some ICLR Paper", url))
+    assert resolution.identifiers == (Identifier(IdKind.OPENREVIEW, "vfsRB5MImo9"),)
+    assert resolution.status is Status.UNRESOLVED
+    assert len(resolution.problems) == 1 and "OpenReview" in resolution.problems[0]
+    record = resolution.record
+    assert record is not None
+    assert record.kind is WorkKind.UNRESOLVED  # not a mere web page
+    assert record.url == url
+    assert fakes.requests_by_host == {}
+
+
+def test_fallback_record_keeps_only_the_lists_facts() -> None:
+    listed = entry(
+        "A Title",
+        f"https://arxiv.org/abs/{MENG_ID}v4",
+        f"https://doi.org/{LSTM_DOI}",
+        date="2021.07",
+    )
+    ids = resolve.entry_identifiers(listed)
+    record = resolve.fallback_record(listed, ids)
+    assert (record.arxiv_id, record.doi) == (MENG_ID, None)  # arXiv id first, no second identity
+    assert (record.title, record.year, record.url) == ("A Title", "2021", listed.links[0].url)
+    assert (record.authors, record.venue, record.primary_class) == ((), {}, None)
+    acl = entry("BERT", "https://aclanthology.org/N19-1423.pdf", date="June 2019")
+    acl_record = resolve.fallback_record(acl, resolve.entry_identifiers(acl))
+    assert acl_record.doi == "10.18653/v1/n19-1423"
+    assert acl_record.year is None  # the hint does not start with a year
+
+
+# --- requests: batched, each id once, none when nothing to look up --------------------------------
+
+
+ARXIV_IDS = [MENG_ID, MAMBA_ID, VASWANI_ID, "2106.09685", "2201.11903", "2012.14913", "2305.20050"]
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 3, 7, 100])
+def test_arxiv_ids_are_asked_in_batches(fakes: Fakes, batch_size: int) -> None:
+    entries = [entry("", f"https://arxiv.org/abs/{i}", line=n) for n, i in enumerate(ARXIV_IDS, 1)]
+    # The same paper again, in other link forms: no extra id to ask for.
+    entries += [
+        entry("", f"https://arxiv.org/pdf/{MENG_ID}v2.pdf", line=20),
+        entry("", f"https://doi.org/10.48550/arXiv.{VASWANI_ID}", line=21),
+    ]
+    resolutions = fakes.resolve(entries, arxiv_batch=batch_size)
+    assert all(r.status is Status.RESOLVED for r in resolutions)
+    requests = fakes.arxiv.requests
+    assert len(requests) == math.ceil(len(ARXIV_IDS) / batch_size)
+    asked = [r.query["id_list"].split(",") for r in requests]
+    assert all(len(batch) <= batch_size for batch in asked)
+    flat = [i for batch in asked for i in batch]
+    assert sorted(flat) == sorted(ARXIV_IDS)  # each id once
+    assert all(int(r.query["max_results"]) >= len(b) for r, b in zip(requests, asked, strict=True))
+    assert fakes.requests_by_host == {fakes.arxiv.host: len(requests)}
+
+
+def test_each_doi_is_asked_once_however_often_it_is_listed(
+    fakes: Fakes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[str] = []
+    real_fetch = doi_source.fetch
+
+    def spy(http: Any, service: ServiceConfig, dois: Sequence[str]) -> Lookup:
+        asked.extend(dois)
+        return real_fetch(http, service, dois)
+
+    monkeypatch.setattr(doi_source, "fetch", spy)
+    entries = [
+        entry("", f"https://doi.org/{VALERO_DOI}", line=1),
+        entry("", f"https://dx.doi.org/{VALERO_DOI.upper()}", line=2),
+        entry("", f"https://link.springer.com/article/{VALERO_DOI}", line=3),
+        entry("", f"https://arxiv.org/abs/{VALERO_ID}", line=4),  # arXiv announces the same DOI
+        entry("", f"https://arxiv.org/abs/{MALDACENA_ID}", line=5),  # announced upper-case
+        entry("", "https://doi.org/10.1023/A:1026654312961", line=6),
+        entry("", "https://aclanthology.org/N19-1423/", line=7),
+        entry("", "https://doi.org/10.18653/v1/n19-1423", line=8),
+    ]
+    resolutions = fakes.resolve(entries)
+    assert Counter(asked) == {VALERO_DOI: 1, MALDACENA_DOI: 1, "10.18653/v1/n19-1423": 1}
+    assert Counter(fakes.doi_paths) == Counter(asked)  # and each went out once
+    assert all(r.status is Status.RESOLVED for r in resolutions)
+    dois = [r.record.doi for r in resolutions if r.record]
+    assert dois == [VALERO_DOI] * 4 + [MALDACENA_DOI] * 2 + ["10.18653/v1/n19-1423"] * 2
+    assert len(fakes.arxiv.requests) == 1
+
+
+def test_no_request_at_all_for_entries_that_name_nothing_to_look_up(fakes: Fakes) -> None:
+    entries = [
+        entry("Blog", "https://example.com/a"),
+        entry("Another", "https://transformer-circuits.pub/2022/toy_model/index.html"),
+        entry("Review", "https://openreview.net/forum?id=abc123"),
+        entry("Unlinked"),
+    ]
+    resolutions = fakes.resolve(entries)
+    assert [r.status for r in resolutions] == [Status.UNRESOLVED] * 4
+    assert fakes.requests_by_host == {}
+    assert fakes.arxiv.requests == [] and fakes.doi.requests == []
+
+
+def test_the_result_is_one_resolution_per_entry_in_list_order(fakes: Fakes) -> None:
+    entries = [
+        entry("b", f"https://arxiv.org/abs/{VASWANI_ID}", line=1),
+        entry("a", "https://example.com/x", line=2),
+        entry("c", f"https://doi.org/{LSTM_DOI}", line=3),
+        entry("d", f"https://arxiv.org/abs/{VASWANI_ID}v2", line=4),
+    ]
+    resolutions = fakes.resolve(entries)
+    assert [r.entry for r in resolutions] == entries
+
+
+class RecordingProgress:
+    def __init__(self) -> None:
+        self.added: list[tuple[int, str]] = []
+        self.advanced = 0
+
+    def add(self, total: int, description: str) -> None:
+        self.added.append((total, description))
+
+    def advance(self, steps: int = 1) -> None:
+        self.advanced += steps
+
+
+def test_progress_counts_arxiv_batches_and_dois(fakes: Fakes) -> None:
+    progress = RecordingProgress()
+    entries = [entry("", f"https://arxiv.org/abs/{i}") for i in ARXIV_IDS[:5]]
+    entries.append(entry("", f"https://doi.org/{LSTM_DOI}"))
+    fakes.resolve(entries, arxiv_batch=2, progress=progress)
+    assert [total for total, _ in progress.added] == [3, 1]  # arXiv batches, then DOIs
+    assert len({description for _, description in progress.added}) == 2
+    assert progress.advanced == 4
