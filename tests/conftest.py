@@ -9,6 +9,9 @@ from typing import Any
 
 import pytest
 
+from fakes import FakeClock, World, make_http
+from list2bib.net import Http
+
 _LOOPBACK = ("127.", "::1", "localhost")
 
 
@@ -59,3 +62,21 @@ def isolated_env(
     cache = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("LIST2BIB_CACHE_DIR", str(cache))
     yield cache
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    """The fixture world the fake services serve (tests/data/world.json)."""
+    return World.load()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def http(clock: FakeClock) -> Iterator[Http]:
+    """An Http as the CLI builds it, on the fake clock, without a disk cache."""
+    with make_http(clock=clock) as client:
+        yield client

@@ -60,6 +60,8 @@ from typing import Any, ClassVar, Self
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
+import pytest
+
 from list2bib.config import Config, ServiceConfig
 from list2bib.net import Http, HttpSettings
 
@@ -154,6 +156,13 @@ def make_http(
     )
     return Http(settings, clock=clock or FakeClock())
 
+
+# The real answers recorded from the services, beside the project when it is checked out with its
+# shared folder; conformance tests skip without them.
+RECORDED = Path(__file__).resolve().parents[2] / "shared" / "recorded"
+needs_recorded = pytest.mark.skipif(
+    not RECORDED.is_dir(), reason="recorded answers (../shared/recorded) not present"
+)
 
 # --- the server machinery ----------------------------------------------------------------------
 

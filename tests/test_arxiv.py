@@ -10,38 +10,20 @@ from pathlib import Path
 import pytest
 import requests
 
-from fakes import FakeArxiv, FakeClock, World, make_http
+from fakes import RECORDED as RECORDED_ROOT
+from fakes import FakeArxiv, FakeClock, World, make_http, needs_recorded
 from list2bib.model import Person, Record, WorkKind
 from list2bib.net import Http, HttpResponse
 from list2bib.sources import arxiv
 
 DATA = Path(__file__).parent / "data" / "arxiv"
-RECORDED = Path(__file__).resolve().parents[2] / "shared" / "recorded" / "arxiv"
-needs_recorded = pytest.mark.skipif(
-    not RECORDED.is_dir(), reason="recorded answers (../shared/recorded) not present"
-)
-
-
-@pytest.fixture(scope="module")
-def world() -> World:
-    return World.load()
+RECORDED = RECORDED_ROOT / "arxiv"
 
 
 @pytest.fixture
 def fake(world: World) -> Iterator[FakeArxiv]:
     with FakeArxiv(world) as server:
         yield server
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def http(clock: FakeClock) -> Iterator[Http]:
-    with make_http(clock=clock) as client:
-        yield client
 
 
 def ids_asked(fake: FakeArxiv) -> list[list[str]]:

@@ -19,38 +19,21 @@ from fakes import (
     World,
     all_requests,
     make_http,
+    needs_recorded,
 )
+from fakes import RECORDED as RECORDED_ROOT
 from list2bib.model import Person, Record, WorkKind
 from list2bib.net import Http
 from list2bib.sources import doi
 
 DATA = Path(__file__).parent / "data" / "doi"
-RECORDED = Path(__file__).resolve().parents[2] / "shared" / "recorded"
-needs_recorded = pytest.mark.skipif(
-    not RECORDED.is_dir(), reason="recorded answers (../shared/recorded) not present"
-)
-
-
-@pytest.fixture(scope="module")
-def world() -> World:
-    return World.load()
+RECORDED = RECORDED_ROOT
 
 
 @pytest.fixture
 def fake(world: World) -> Iterator[FakeDoi]:
     with FakeDoi(world) as server:
         yield server
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def http(clock: FakeClock) -> Iterator[Http]:
-    with make_http(clock=clock) as client:
-        yield client
 
 
 def _load(name: str) -> dict[str, Any]:
