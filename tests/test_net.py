@@ -194,3 +194,12 @@ def test_waits_are_charged_to_the_host_that_answered(server: ScriptedServer) -> 
         waited = len(clock.sleeps)
         http.get("t", f"{server.root}/ok/direct")  # the redirecting host owes no wait
         assert len(clock.sleeps) == waited
+
+
+def test_an_unreadable_cache_is_moved_aside(server: ScriptedServer, tmp_path: Path) -> None:
+    cache = tmp_path / "cache.sqlite"
+    cache.write_bytes(b"this is not a database at all " * 100)
+    http = http_for(server, FakeClock(), tmp_path)
+    assert http.get("t", f"{server.root}/ok").status == 200
+    assert (tmp_path / "cache.sqlite.broken").read_bytes().startswith(b"this is not")
+    assert http.get("t", f"{server.root}/ok").from_cache  # the new cache works

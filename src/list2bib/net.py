@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import email.utils
 import json
+import logging
 import socket
+import sqlite3
 import threading
 import time
 from collections import Counter
@@ -24,6 +26,8 @@ import requests_cache
 from requests.adapters import HTTPAdapter
 
 from list2bib.errors import OfflineMiss, RateLimited, ServiceError
+
+logger = logging.getLogger("list2bib")
 
 TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
 # Statuses worth remembering: 404 is a real answer ("no such work") and saves asking again.
@@ -179,11 +183,7 @@ class Http:
 
     def _make_session(self) -> requests_cache.CachedSession:
         s = self.settings
-        if s.cache_path is not None:
-            s.cache_path.parent.mkdir(parents=True, exist_ok=True)
-            backend: Any = requests_cache.backends.sqlite.SQLiteCache(str(s.cache_path), wal=True)
-        else:
-            backend = "memory"
+        backend: Any = _open_cache(s.cache_path) if s.cache_path is not None else "memory"
         session = requests_cache.CachedSession(
             backend=backend,
             expire_after=s.expire_after,
@@ -345,6 +345,24 @@ class Http:
         """Drop an answer that looked fine but was not (a 200 'Rate exceeded.') from the cache."""
         if raw.request is not None:
             self._session.cache.delete(requests=[raw.request])
+
+
+def _open_cache(path: Path) -> Any:
+    """The SQLite cache at `path`. A file that is not a usable database (a crash, a disk error,
+    something else written there) is moved aside to `<name>.broken` and a new cache started: the
+    cache only saves requests, so losing it must never stop a run."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        cache = requests_cache.backends.sqlite.SQLiteCache(str(path), wal=True)
+        len(cache.responses)  # touches the database
+        return cache
+    except sqlite3.DatabaseError as exc:
+        broken = path.with_name(path.name + ".broken")
+        path.replace(broken)
+        for suffix in ("-wal", "-shm"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+        logger.warning("the HTTP cache %s was unreadable (%s); moved it to %s", path, exc, broken)
+        return requests_cache.backends.sqlite.SQLiteCache(str(path), wal=True)
 
 
 def _wrap(raw: requests.Response) -> HttpResponse:

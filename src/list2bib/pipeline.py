@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from list2bib import bibtex, citekeys, dedupe, listfile, merge
 from list2bib.config import Config
@@ -30,7 +31,7 @@ def http_for(config: Config, clock: Clock | None = None) -> Http:
     """The shared HTTP session, with each configured service's politeness interval by host."""
     intervals: dict[str, float] = {}
     for service in config.services.values():
-        host = service.base_url.split("://", 1)[-1].split("/", 1)[0].lower()
+        host = urlsplit(service.base_url).netloc.lower()
         intervals[host] = max(intervals.get(host, 0.0), service.min_interval)
     settings = HttpSettings(
         user_agent=config.user_agent,
