@@ -145,9 +145,15 @@ def _errors_to_exit_codes() -> Iterator[None]:
 
 
 def _setup_logging(verbose: int, quiet: bool) -> None:
+    """list2bib's own messages on stderr; libraries' debug chatter stays off."""
     level = (
         logging.ERROR
         if quiet
         else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
     )
-    logging.basicConfig(level=level, format="list2bib: %(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("list2bib: %(message)s"))
+    logger = logging.getLogger("list2bib")
+    logger.handlers[:] = [handler]
+    logger.setLevel(level)
+    logger.propagate = False

@@ -296,6 +296,10 @@ class Http:
                 self._limiter.defer(host, self._backoff(attempt))
                 continue
             response = _wrap(raw)
+            logger.debug(
+                "%s %s -> %s%s", method, raw.url, response.status,
+                " (cached)" if response.from_cache else "",
+            )  # fmt: skip
             # requests-cache answers a cache miss under only_if_cached with a 504 of its own.
             if self.settings.offline and response.status == 504:
                 raise OfflineMiss(service, url)
@@ -321,6 +325,7 @@ class Http:
                     )
                 wait = _seconds(response.headers.get("retry-after"))
                 wait = wait if wait is not None else self._backoff(attempt)
+                logger.info("%s: HTTP %s, retrying in %.0f s", service, response.status, wait)
                 self._limiter.defer(answered_by, min(self.settings.max_wait, wait))
                 continue
             if 200 <= response.status < 300 or response.status in accept_status:
