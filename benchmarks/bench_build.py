@@ -53,15 +53,34 @@ def report(
     )
 
 
-def generated_list(folder: Path, count: int, world: World) -> Path:
-    """`count` arXiv ids: the world's papers first, then well-formed ids the fake does not know."""
-    known = list(world.arxiv())
-    ids = known + [f"2301.{n:05d}" for n in range(1, max(0, count - len(known)) + 1)]
+def synthetic_world(count: int) -> World:
+    """The fixture world plus `count` made-up arXiv works (ids 2301.00001, ...), so that a large
+    generated list resolves like a real one instead of coming back empty."""
+    world = World.load().copy()
+    for n in range(1, count + 1):
+        world.add(
+            {
+                "key": f"synthetic{n}",
+                "title": f"A Synthetic Study Number {n} of Benchmark Lists",
+                "authors": [{"given": "Ada", "family": f"Tester{n}"}],
+                "exercises": "benchmark volume",
+                "arxiv": {
+                    "id": f"2301.{n:05d}",
+                    "versions": ["2023-01-02T00:00:00Z"],
+                    "primary": "cs.CL",
+                    "categories": ["cs.CL"],
+                },
+            }
+        )
+    return world
+
+
+def generated_list(folder: Path, count: int) -> Path:
     path = folder / "generated.md"
     lines = ["# Generated", "", "## Papers", ""]
     lines += [
-        f"Paper {n}. [[pdf](https://arxiv.org/abs/{i})] [2023.1]\n"
-        for n, i in enumerate(ids[:count])
+        f"Paper {n}. [[pdf](https://arxiv.org/abs/2301.{n:05d})] [2023.1]\n"
+        for n in range(1, count + 1)
     ]
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
@@ -73,7 +92,7 @@ def main() -> None:
     parser.add_argument("--ids", type=int, default=250, help="size of the generated arXiv list")
     args = parser.parse_args()
 
-    world = World.load()
+    world = synthetic_world(args.ids)
     with (
         FakeArxiv(world, latency=args.latency) as arxiv,
         FakeDoi(world, latency=args.latency) as doi,
@@ -100,7 +119,7 @@ def main() -> None:
         report("example list, cold", *measure([example], config), names)
         report("example list, warm", *measure([example], config), names)
 
-        generated = generated_list(folder, args.ids, world)
+        generated = generated_list(folder, args.ids)
         config = replace(config, output=folder / "generated.bib", cache_dir=folder / "cache2")
         result, seconds, peak = measure([generated], config)
         report(f"{args.ids} arXiv ids, cold", result, seconds, peak, names)

@@ -411,6 +411,13 @@ class FakeArxiv(FakeServer):
         self.world = world
         self.wire = wire
         self._by_id: dict[str, dict[str, Any]] = {}
+        self._empty_next = 0
+
+    def empty_next(self, n: int = 1) -> None:
+        """Answer the next `n` queries with a well-formed feed of no entries, as arXiv does when
+        overloaded."""
+        with self._lock:
+            self._empty_next += n
 
     def start(self) -> Self:
         self._by_id = self.world.arxiv()
@@ -436,6 +443,10 @@ class FakeArxiv(FakeServer):
             if not arxiv_id_ok(raw):
                 return self._error(f"incorrect id format for {raw}")
         hits = self._lookup(raw_ids, q.get("search_query", ""))
+        with self._lock:
+            if self._empty_next:
+                self._empty_next -= 1
+                hits = []
         hits = self._sort(hits, q.get("sortBy", "relevance"), q.get("sortOrder", "descending"))
         page = hits[start : start + max_results]
         body = self._feed(q, raw_ids, start, max_results, len(hits), page)

@@ -294,7 +294,7 @@ def test_fetch_finds_records(fake: FakeArxiv, http: Http, world: World) -> None:
 def test_fetch_batches_and_sizes_max_results(fake: FakeArxiv, http: Http, world: World) -> None:
     known = list(world.arxiv())
     unknown = [f"2301.{n:05d}" for n in range(250 - len(known))]
-    ids = known + unknown
+    ids = unknown[:90] + known[:10] + unknown[90:180] + known[10:20] + unknown[180:] + known[20:]
     lookup = arxiv.fetch(http, fake.service_config(batch_size=100), ids)
     assert [len(batch) for batch in ids_asked(fake)] == [100, 100, 50]
     assert [r.query["max_results"] for r in fake.requests] == ["100", "100", "50"]
@@ -436,3 +436,33 @@ def test_fetch_deduplicates_ids(fake: FakeArxiv, http: Http) -> None:
     lookup = arxiv.fetch(http, fake.service_config(batch_size=10), ["1706.03762"] * 3)
     assert set(lookup.found) == {"1706.03762"}
     assert ids_asked(fake) == [["1706.03762"]]
+
+
+def test_an_empty_feed_for_a_batch_is_asked_again_not_cached(
+    fake: FakeArxiv, clock: FakeClock, tmp_path: Path, world: World
+) -> None:
+    http = make_http(clock=clock, cache_path=tmp_path / "cache.sqlite")
+    ids = list(world.arxiv())[:5]
+    fake.empty_next(1)  # overloaded: a well-formed feed without entries
+    lookup = arxiv.fetch(http, fake.service_config(batch_size=10), ids)
+    assert set(lookup.found) == set(ids) and not lookup.missing
+    assert len(fake.requests) == 2
+    fake.empty_next(1)
+    assert set(arxiv.fetch(http, fake.service_config(batch_size=10), ids).found) == set(ids)
+    assert len(fake.requests) == 2  # the good answer was cached, the empty one never was
+
+
+def test_a_batch_that_stays_empty_is_failed_not_missing(
+    fake: FakeArxiv, http: Http, world: World
+) -> None:
+    ids = list(world.arxiv())[:3]
+    fake.empty_next(100)
+    lookup = arxiv.fetch(http, fake.service_config(batch_size=10), ids)
+    assert not lookup.found and not lookup.missing
+    assert set(lookup.failed) == set(ids)
+
+
+def test_one_unknown_id_alone_is_missing_at_once(fake: FakeArxiv, http: Http) -> None:
+    lookup = arxiv.fetch(http, fake.service_config(batch_size=10), ["2301.99999"])
+    assert lookup.missing == {"2301.99999"}
+    assert len(fake.requests) == 1

@@ -84,14 +84,28 @@ def fetch(http: Http, service: ServiceConfig, ids: Sequence[str]) -> Lookup:
 def _query(http: Http, service: ServiceConfig, ids: Sequence[str]) -> HttpResponse:
     # max_results must cover the batch: the API's default is 10, even for an id_list.
     params = {"id_list": ",".join(ids), "start": "0", "max_results": str(len(ids))}
+    several = len(ids) > 1
+
+    def unusable(response: HttpResponse) -> bool:
+        return is_throttled(response) or (several and is_empty_feed(response))
+
     return http.get(
-        SERVICE, service.base_url, params=params, accept_status=(400,), retry_if=is_throttled
+        SERVICE, service.base_url, params=params, accept_status=(400,), retry_if=unusable
     )
 
 
 def is_throttled(response: HttpResponse) -> bool:
     """A 200 that is not an Atom feed: arXiv throttles with a bare text body `Rate exceeded.`"""
     return b"<feed" not in response.content[:2048]
+
+
+_ZERO_RESULTS = re.compile(rb"<opensearch:totalResults[^>]*>\s*0\s*<")
+
+
+def is_empty_feed(response: HttpResponse) -> bool:
+    """A feed with no entry at all. For one id that means "no such paper"; for a whole batch it is
+    what arXiv answers when overloaded, and must be asked again rather than cached as "missing"."""
+    return bool(_ZERO_RESULTS.search(response.content)) and b"<entry" not in response.content
 
 
 def _rejected_ids(errors: Sequence[str], pending: Sequence[str]) -> set[str]:
