@@ -5,6 +5,7 @@ The one place that knows the order of the stages; `cli` is a thin layer over `bu
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,6 +17,8 @@ from list2bib.model import ListEntry, Reference, RunResult
 from list2bib.net import Clock, Http, HttpSettings
 from list2bib.resolve import Progress, resolve
 
+logger = logging.getLogger("list2bib")
+
 HEADER = "Written by list2bib: entries sorted by key; a key once written is kept on later runs."
 
 
@@ -23,7 +26,10 @@ def read_lists(paths: Sequence[str | Path]) -> list[ListEntry]:
     """Every entry of every list, in order. Fails before any network use if one cannot be read."""
     entries: list[ListEntry] = []
     for path in paths:
-        entries.extend(listfile.read_list(path))
+        found = listfile.read_list(path)
+        if not found:
+            logger.warning("%s: no paper entries found (is it a paper list?)", path)
+        entries.extend(found)
     return entries
 
 
