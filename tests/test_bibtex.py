@@ -56,6 +56,7 @@ def fields_of(reference: Reference) -> dict[str, str]:
     [
         ("Language models are GPT-2 style", "Language models are {GPT}-2 style"),
         ("Scaling LLMs with LoRA", "Scaling {LLM}s with {LoRA}"),
+        ("Interpreting CLIP's image representation", "Interpreting {CLIP}'s image representation"),
         ("CLIP and BERT meet ChatGPT", "{CLIP} and {BERT} meet {ChatGPT}"),
         ("Apps on the iPhone at NeurIPS", "Apps on the {iPhone} at {NeurIPS}"),
         ("Why AI needs T5 and 3D", "Why {AI} needs {T5} and {3D}"),

@@ -214,7 +214,12 @@ def _word_kind(word: str) -> str:
 
 
 def _brace_acronym(word: str) -> str:
-    """`{GPT}`, `{LoRA}`, but only the capitals run of a plural: `{LLM}s`."""
+    """`{GPT}`, `{LoRA}`, but only the capitals run of a plural or possessive: `{LLM}s`,
+    `{CLIP}'s`."""
+    for mark in ("'", "’"):
+        head, found, tail = word.partition(mark)
+        if found and tail.isalpha() and tail.islower():
+            return _brace_acronym(head) + found + tail
     stem = word[:-1]
     if word.endswith("s") and len(stem) >= 2 and all(c.isupper() or c.isdigit() for c in stem):
         return "{" + stem + "}s"
