@@ -31,7 +31,7 @@ def main() -> None:
     """
 
 
-@main.command(context_settings=CONTEXT)
+@main.command(context_settings=CONTEXT, short_help="Resolve paper lists into one references.bib.")
 @click.argument("lists", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "-o",
