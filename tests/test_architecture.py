@@ -43,7 +43,7 @@ def importers_of(prefix: str) -> set[str]:
         ("requests_cache", {"list2bib.net"}),
         ("bibtexparser", {"list2bib.bibtex"}),
         ("click", {"list2bib.cli"}),
-        ("markdown_it", {"list2bib.listfile"}),
+        ("markdown_it", {"list2bib.markdown_list"}),
     ],
 )
 def test_only_one_module_imports(library: str, allowed: set[str]) -> None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-import types
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from list2bib import hints
+from list2bib import hints, listfile
 from list2bib.errors import InputError
 from list2bib.listfile import parse_markdown, parse_plain, read_bib_list, read_list
 from list2bib.model import Link, ListEntry
@@ -335,7 +333,6 @@ class FakeBibEntry:
 
 
 def test_bib_entries_are_converted(monkeypatch: pytest.MonkeyPatch) -> None:
-    fake = types.ModuleType("list2bib.bibtex")
     fields = {
         "title": "Locating and Editing Factual Associations in {GPT}",
         "author": "Meng, Kevin and  Bau, David",
@@ -344,8 +341,9 @@ def test_bib_entries_are_converted(monkeypatch: pytest.MonkeyPatch) -> None:
         "eprint": "2202.05262",
         "eprinttype": "arXiv",
     }
-    fake.read_entries = lambda path: [FakeBibEntry("meng2022", "article", fields, 3)]  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "list2bib.bibtex", fake)
+    monkeypatch.setattr(
+        listfile, "read_entries", lambda path: [FakeBibEntry("meng2022", "article", fields, 3)]
+    )
     (entry,) = read_bib_list("refs.bib")
     assert (entry.key, entry.line, entry.source, entry.topics) == ("meng2022", 3, "refs.bib", ())
     assert entry.title == "Locating and Editing Factual Associations in GPT"
@@ -359,10 +357,6 @@ def test_bib_entries_are_converted(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_bib_file_through_the_real_reader() -> None:
-    try:
-        from list2bib.bibtex import read_entries  # noqa: F401
-    except (ImportError, AttributeError):
-        pytest.skip("list2bib.bibtex.read_entries is not there yet")
     rome, attention = entries("refs.bib")
     assert (rome.key, rome.line, rome.date_hint) == ("meng2022locating", 1, "2022")
     assert rome.title == "Locating and Editing Factual Associations in GPT"
