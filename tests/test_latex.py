@@ -296,3 +296,28 @@ def test_end_to_end_golden_bibliography_compiles(tmp_path: Path, backend: str) -
     bbl = (tmp_path / "doc.bbl").read_text(encoding="utf-8")
     items = bbl.count(r"\bibitem") if backend == "bibtex" else bbl.count(r"\entry{")
     assert items == text.count("\n@")
+
+
+REAL_LISTS = Path(__file__).resolve().parents[2] / "shared" / "lists"
+
+
+@pytest.mark.skipif(not REAL_LISTS.is_dir(), reason="../shared/lists not present")
+@pytest.mark.parametrize("backend", ["bibtex", "biber"])
+def test_real_lists_compile(tmp_path: Path, backend: str) -> None:
+    """Every entry of the real paper lists (offline: each becomes a placeholder built from the
+    list's own text, with its odd quotes, dashes, emoji and markup) compiles cleanly."""
+    _need("pdflatex", backend)
+    from list2bib import pipeline
+    from list2bib.config import Config
+
+    lists = sorted(p for p in REAL_LISTS.glob("*.md") if p.name != "README.md")
+    config = Config(output=tmp_path / "refs.bib", cache_dir=tmp_path / "cache", offline=True)
+    result = pipeline.build(lists, config)
+    assert len(result.references) > 500
+    text = config.output.read_text(encoding="utf-8")
+    document = PLAIN_DOC if backend == "bibtex" else BIBLATEX_DOC
+    report, log = _compile(tmp_path, text, document.replace(r"See \cite{meng2022locating}.", ""),
+                           backend)  # fmt: skip
+    assert "Warning--" not in report and "error message" not in report, report
+    assert not re.search(r"\b(WARN|ERROR)\b", report), report
+    _assert_clean_latex_log(log)
