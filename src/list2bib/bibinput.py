@@ -12,7 +12,8 @@ import re
 from dataclasses import replace
 
 from list2bib.model import ListEntry, Record, WorkKind
-from list2bib.names import split_name
+from list2bib.names import split_authors, split_name
+from list2bib.titlecase import MONTHS, month_macro
 
 # Fields that the Record carries itself; every other field of the input goes to `venue`.
 _RECORD_FIELDS = frozenset(
@@ -26,7 +27,6 @@ _VENUE_FIELDS = frozenset(
      "edition", "editor", "issn", "isbn", "type", "chapter", "date", "eventtitle"}
 )  # fmt: skip
 _PREPRINT_VENUE = re.compile(r"arxiv|corr\b|preprint|biorxiv|medrxiv|ssrn", re.IGNORECASE)
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
 def input_record(entry: ListEntry) -> Record:
@@ -44,7 +44,7 @@ def input_record(entry: ListEntry) -> Record:
         source="bib",
         entry_type=(entry.entry_type or "misc").lower(),
         title=fields.get("title", ""),
-        authors=tuple(split_name(a) for a in _split_authors(fields.get("author", ""))),
+        authors=tuple(split_name(a) for a in split_authors(fields.get("author", ""))),
         year=fields.get("year") or None,
         month=_month(fields.get("month", "")),
         doi=fields.get("doi") or None,
@@ -80,24 +80,6 @@ def _claims_venue(venue: dict[str, str]) -> bool:
     return bool(name) and not _PREPRINT_VENUE.search(name)
 
 
-def _split_authors(value: str) -> list[str]:
-    """BibTeX's ` and ` separator, ignoring `and` inside braces (`{Johnson and Johnson}`)."""
-    names, depth, start = [], 0, 0
-    for match in re.finditer(r"[{}]|\s+and\s+", value):
-        token = match.group()
-        if token == "{":
-            depth += 1
-        elif token == "}":
-            depth = max(0, depth - 1)
-        elif depth == 0:
-            names.append(value[start : match.start()])
-            start = match.end()
-    names.append(value[start:])
-    return [name.strip() for name in names if name.strip()]
-
-
 def _month(value: str) -> int | None:
-    text = value.strip().strip("{}").lower()[:3]
-    if text.isdigit() and 1 <= int(text) <= 12:
-        return int(text)
-    return _MONTHS.index(text) + 1 if text in _MONTHS else None
+    macro = month_macro(value.strip().strip("{}"))
+    return MONTHS.index(macro) + 1 if macro else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from list2bib.identifiers import strip_doi_prefix
 from list2bib.model import ListEntry, Record, Resolution, Status, WorkKind
 from list2bib.titles import normalize_title
 
@@ -48,10 +49,7 @@ def identity_keys(record: Record) -> list[str]:
 def doi_identity(doi: str) -> str | None:
     """`doi:<lower-case doi>`, or `arxiv:<id>` for arXiv's DataCite DOIs; None if not a DOI.
     Accepts `https://doi.org/…` and `doi:` forms, as found in .bib files."""
-    value = doi.strip().lower()
-    for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/",
-                   "http://dx.doi.org/", "doi:"):  # fmt: skip
-        value = value.removeprefix(prefix).strip()
+    value = strip_doi_prefix(doi).lower()
     if not value.startswith("10.") or "/" not in value:
         return None
     if value.startswith(ARXIV_DOI_PREFIX):

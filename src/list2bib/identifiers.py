@@ -182,6 +182,14 @@ def arxiv_abs_url(arxiv_id: str) -> str:
     return f"https://arxiv.org/abs/{arxiv_id}"
 
 
+_DOI_PREFIX = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+
+
+def strip_doi_prefix(value: str) -> str:
+    """`https://doi.org/10.1/x`, `doi: 10.1/x` -> `10.1/x` (as .bib files and services write it)."""
+    return _DOI_PREFIX.sub("", value).strip()
+
+
 def doi_url(doi: str) -> str:
     """`https://doi.org/<doi>`, percent-encoding only characters not allowed in a URL path."""
     return "https://doi.org/" + quote(doi, safe="/:@!$&'()*+,;=")

@@ -12,9 +12,10 @@ from typing import Protocol
 from list2bib import hints
 from list2bib.bibtex import read_entries
 from list2bib.errors import InputError
-from list2bib.identifiers import parse_identifier
+from list2bib.identifiers import parse_identifier, strip_doi_prefix
 from list2bib.markdown_list import parse_markdown
 from list2bib.model import Link, ListEntry
+from list2bib.names import split_authors
 
 __all__ = ["parse_markdown", "parse_plain", "read_bib_list", "read_list"]
 
@@ -72,14 +73,12 @@ def _bib_to_entry(entry: _BibEntry, source: str) -> ListEntry:
     links: list[Link] = []
     if url := fields.get("url", "").strip():
         links.append(Link(url))
-    if doi := re.sub(
-        r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", fields.get("doi", "").strip(), flags=re.I
-    ):
+    if doi := strip_doi_prefix(fields.get("doi", "")):
         links.append(Link(f"https://doi.org/{doi}"))
     prefix = (fields.get("archiveprefix") or fields.get("eprinttype") or "").strip().lower()
     if (eprint := fields.get("eprint", "").strip()) and prefix == "arxiv":
         links.append(Link(f"https://arxiv.org/abs/{eprint}"))
-    authors = re.split(r"\s+and\s+", _unbrace(fields.get("author", "")))
+    authors = [_unbrace(name) for name in split_authors(fields.get("author", ""))]
     venue = _unbrace(fields.get("booktitle") or fields.get("journal") or "")
     year = fields.get("year") or fields.get("date", "")[:4]
     return ListEntry(

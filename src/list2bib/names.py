@@ -21,6 +21,8 @@ Rules, in order (BibTeX's own `First von Last` / `von Last, Jr, First` reading, 
 
 from __future__ import annotations
 
+import re
+
 from list2bib.model import Person
 
 # Lower-case particles that belong to the family name ("van der Putten", "de With", "bin Zayed").
@@ -105,3 +107,19 @@ def _balanced_inner(text: str) -> bool:
         if depth == 0 and i < len(text) - 1:
             return False
     return depth == 0
+
+
+def split_authors(value: str) -> list[str]:
+    """BibTeX's ` and ` separator, ignoring `and` inside braces (`{Johnson and Johnson}`)."""
+    names, depth, start = [], 0, 0
+    for match in re.finditer(r"[{}]|\s+and\s+", value):
+        token = match.group()
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            names.append(value[start : match.start()])
+            start = match.end()
+    names.append(value[start:])
+    return [name.strip() for name in names if name.strip()]

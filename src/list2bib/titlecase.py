@@ -8,6 +8,7 @@ import re
 import unicodedata
 from urllib.parse import quote
 
+from list2bib.identifiers import strip_doi_prefix
 from list2bib.model import Person
 
 # Control, format (bidi marks, zero-width joiners, soft hyphens), surrogate, private and unassigned
@@ -46,7 +47,6 @@ _MONTH_WORDS = {
         ("january", "february", "march", "april", "may", "june", "july", "august", "september",
          "october", "november", "december"), MONTHS, strict=True)},
 }  # fmt: skip
-_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _PAGE_RANGE = re.compile(r"^(\w+)\s*[-‐‑‒–—]+\s*(\w+)$")
 _AND = re.compile(r"(?:^|\s)and(?:\s|$)", re.IGNORECASE)
 _ARGUMENT_COMMANDS = frozenset(
@@ -295,7 +295,7 @@ def field_value(name: str, value: str) -> str:
         for char in "_%&#":  # BibTeX sources (DBLP) escape these even in verbatim fields
             value = value.replace("\\" + char, char)
         if name == "doi":
-            value = _DOI_PREFIX.sub("", value.strip())
+            value = strip_doi_prefix(value)
         return url_safe(value)
     text = clean_text(value)
     if name == "month":
