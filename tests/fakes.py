@@ -81,7 +81,19 @@ class World:
 
     @classmethod
     def load(cls, path: Path = WORLD_PATH) -> World:
-        return cls(json.loads(path.read_text(encoding="utf-8"))["works"])
+        """The world file, then every `world.d/*.json` beside it (name order): a work whose key
+        already exists gets the new file's sections added (a service's view of a known paper);
+        a new key is a new work."""
+        works: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))["works"]
+        by_key = {w["key"]: w for w in works}
+        for extra in sorted((path.parent / "world.d").glob("*.json")):
+            for work in json.loads(extra.read_text(encoding="utf-8"))["works"]:
+                if work["key"] in by_key:
+                    by_key[work["key"]].update({k: v for k, v in work.items() if k != "key"})
+                else:
+                    works.append(work)
+                    by_key[work["key"]] = work
+        return cls(works)
 
     def copy(self) -> World:
         return World(copy.deepcopy(self.works))

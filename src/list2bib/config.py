@@ -29,6 +29,8 @@ class ServiceConfig:
     base_url: str
     min_interval: float
     batch_size: int = 1
+    # A secret (Semantic Scholar's `x-api-key`): never printed, logged or put in a cache key.
+    api_key: str = field(default="", repr=False)
 
 
 # name -> (base URL, seconds between requests, ids per request). Facts in ../shared/apis.md:
@@ -36,8 +38,19 @@ class ServiceConfig:
 SERVICE_DEFAULTS: dict[str, ServiceConfig] = {
     "arxiv": ServiceConfig("https://export.arxiv.org/api/query", 3.0, 100),
     "doi": ServiceConfig("https://doi.org", 0.2),
-    "crossref": ServiceConfig("https://api.crossref.org", 0.2),
+    "crossref": ServiceConfig("https://api.crossref.org", 0.2, 50),
     "datacite": ServiceConfig("https://api.datacite.org", 0.3),
+    # S2 keys get 1 request/s; the shared anonymous pool throttles often. Batch POST: 500 ids.
+    "s2": ServiceConfig("https://api.semanticscholar.org/graph/v1", 1.0, 500),
+    # DBLP asks for at least 1-2 s between requests and answers 429 + Retry-After beyond.
+    "dblp": ServiceConfig("https://dblp.org", 2.0),
+    "openreview": ServiceConfig("https://api2.openreview.net", 0.5, 100),
+    "acl": ServiceConfig("https://aclanthology.org", 0.5),
+    "zotero": ServiceConfig("https://api.zotero.org", 0.0, 50),
+}
+# Environment variables that may hold a service's API key (first set wins).
+API_KEY_ENV: dict[str, tuple[str, ...]] = {
+    "s2": ("LIST2BIB_S2_API_KEY", "S2_API_KEY", "SEMANTIC_SCHOLAR_API_KEY"),
 }
 
 
@@ -57,6 +70,20 @@ class Config:
     timeout: float = 30.0
     retries: int = 4
     services: Mapping[str, ServiceConfig] = field(default_factory=lambda: dict(SERVICE_DEFAULTS))
+    # build: the review report (format by extension: .md, .html, .json) and key pattern.
+    report: Path | None = None
+    key_pattern: str = "{auth}{year}{shorttitle}"
+    prune: bool = False
+    # refresh: how long a "preprint only" / "not found" answer is trusted before asking again;
+    # how long a second run waits for the first one's lock.
+    preprint_days: float = 7.0
+    unresolved_days: float = 1.0
+    lock_wait: float = 60.0
+    # zotero: the group library, the root collection, where the API key is read from.
+    zotero_group: str = ""
+    zotero_collection: str = ""
+    zotero_api_key_env: str = "ZOTERO_API_KEY"
+    zotero_adopt: bool = True
     source: str = "defaults"
 
     def service(self, name: str) -> ServiceConfig:
@@ -74,7 +101,25 @@ class Config:
 
 # section -> key -> (Config attribute, type)
 _KEYS: dict[str, dict[str, tuple[str, type]]] = {
-    "build": {"output": ("output", Path), "strict": ("strict", bool), "ascii": ("ascii", bool)},
+    "build": {
+        "output": ("output", Path),
+        "strict": ("strict", bool),
+        "ascii": ("ascii", bool),
+        "report": ("report", Path),
+        "key_pattern": ("key_pattern", str),
+        "prune": ("prune", bool),
+    },
+    "refresh": {
+        "preprint_days": ("preprint_days", float),
+        "unresolved_days": ("unresolved_days", float),
+        "lock_wait": ("lock_wait", float),
+    },
+    "zotero": {
+        "group": ("zotero_group", str),
+        "collection": ("zotero_collection", str),
+        "api_key_env": ("zotero_api_key_env", str),
+        "adopt": ("zotero_adopt", bool),
+    },
     "network": {
         "mailto": ("mailto", str),
         "offline": ("offline", bool),
@@ -219,7 +264,8 @@ def _kind_name(kind: type) -> str:
 
 
 def _apply_env(config: Config, env: Mapping[str, str]) -> Config:
-    """LIST2BIB_MAILTO, LIST2BIB_CACHE_DIR, LIST2BIB_OFFLINE, LIST2BIB_<SERVICE>_URL."""
+    """LIST2BIB_MAILTO, LIST2BIB_CACHE_DIR, LIST2BIB_OFFLINE, LIST2BIB_<SERVICE>_URL, and the
+    API keys named in API_KEY_ENV."""
     changes: dict[str, Any] = {}
     for var, (attr, kind) in {
         "MAILTO": ("mailto", str),
@@ -234,4 +280,8 @@ def _apply_env(config: Config, env: Mapping[str, str]) -> Config:
         if url:
             services[name] = replace(svc, base_url=url)
             _check_service(services[name], f"{ENV_PREFIX}{name.upper()}_URL", "environment")
+    for name, variables in API_KEY_ENV.items():
+        key = next((env[v].strip() for v in variables if env.get(v, "").strip()), "")
+        if key and name in services:
+            services[name] = replace(services[name], api_key=key)
     return replace(config, services=services, **changes)

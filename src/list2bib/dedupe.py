@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from list2bib.identifiers import strip_doi_prefix
-from list2bib.model import ListEntry, Record, Resolution, Status, WorkKind
+from list2bib.model import Candidate, ListEntry, Record, Resolution, Status, WorkKind
 from list2bib.titles import normalize_title
 
 ARXIV_DOI_PREFIX = "10.48550/arxiv."
@@ -28,6 +28,9 @@ class Work:
     entries: tuple[ListEntry, ...]
     status: Status
     problems: tuple[str, ...]
+    evidence: tuple[str, ...] = ()
+    candidates: tuple[Candidate, ...] = ()
+    lint: tuple[str, ...] = ()
 
 
 def identity_keys(record: Record) -> list[str]:
@@ -105,6 +108,9 @@ def _merge(group: list[Resolution]) -> Work:
         entries=tuple(r.entry for r in group),
         status=best.status,
         problems=problems,
+        evidence=tuple(dict.fromkeys(e for r in group for e in r.evidence)),
+        candidates=best.candidates,
+        lint=tuple(dict.fromkeys(f for r in group for f in r.lint)),
     )
 
 

@@ -119,6 +119,21 @@ class Record:
     # Evidence a preprint was published, as its own source states it (arXiv `doi`, `journal_ref`).
     published_doi: str | None = None
     journal_ref: str | None = None
+    # Further identities a source knows for the work (DBLP `conf/nips/MengBAB22`, OpenReview forum
+    # id, ACL Anthology id) and its abstract when one was given.
+    dblp_key: str | None = None
+    openreview_id: str | None = None
+    acl_id: str | None = None
+    abstract: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A record a title search offered, with how well it matched and why it was (not) taken."""
+
+    record: Record
+    score: float
+    reason: str = ""
 
 
 class Status(StrEnum):
@@ -140,6 +155,11 @@ class Resolution:
     identifiers: tuple[Identifier, ...] = ()
     record: Record | None = None
     problems: tuple[str, ...] = ()
+    # Why the record is believed (`arXiv 2202.05262 names doi:...`, `title match 100 via dblp`),
+    # the candidates of an ambiguous title search, and findings about the list itself.
+    evidence: tuple[str, ...] = ()
+    candidates: tuple[Candidate, ...] = ()
+    lint: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +171,9 @@ class Reference:
     entries: tuple[ListEntry, ...]
     status: Status
     problems: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
+    candidates: tuple[Candidate, ...] = ()
+    lint: tuple[str, ...] = ()
 
     @property
     def topics(self) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -58,14 +59,26 @@ def read_existing(path: Path) -> bibtex.BibFile:
     return bibtex.read_file(path)
 
 
-def build(
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """Everything a build decides before writing: the keyed references and the file's text."""
+
+    references: tuple[Reference, ...]
+    text: str
+    kept: tuple[str, ...]
+    requests_by_host: dict[str, int]
+
+
+def prepare(
     list_paths: Sequence[str | Path],
     config: Config,
     *,
     clock: Clock | None = None,
     progress: Progress | None = None,
-) -> RunResult:
-    """Resolve every list and write one references.bib (only when its text changes)."""
+) -> Prepared:
+    """Resolve every list and key every work as `build` would, without writing anything.
+
+    Keys come from `config.output` when it exists, so `zotero sync` uses the keys of the bib."""
     entries = read_lists(list_paths)
     existing = read_existing(config.output)
 
@@ -87,7 +100,16 @@ def build(
         if work.work_id in merged.previous:
             problems += (f"kept the previous entry from {config.output} unchanged",)
         references.append(
-            Reference(keys[work.work_id], work.record, work.entries, work.status, problems)
+            Reference(
+                keys[work.work_id],
+                work.record,
+                work.entries,
+                work.status,
+                problems,
+                evidence=work.evidence,
+                candidates=work.candidates,
+                lint=work.lint,
+            )
         )
     text = bibtex.render(
         [r for w, r in zip(works, references, strict=True) if w.work_id not in merged.previous],
@@ -96,9 +118,27 @@ def build(
         kept=[*merged.previous.values(), *merged.untouched],
         macros=existing.macros,
     )
-    written = _write_if_changed(config.output, text)
     kept = tuple(e.key for e in merged.untouched)
-    return RunResult(tuple(references), str(config.output), written, requests, kept=kept)
+    return Prepared(tuple(references), text, kept, requests)
+
+
+def build(
+    list_paths: Sequence[str | Path],
+    config: Config,
+    *,
+    clock: Clock | None = None,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Resolve every list and write one references.bib (only when its text changes)."""
+    prepared = prepare(list_paths, config, clock=clock, progress=progress)
+    written = _write_if_changed(config.output, prepared.text)
+    return RunResult(
+        prepared.references,
+        str(config.output),
+        written,
+        prepared.requests_by_host,
+        kept=prepared.kept,
+    )
 
 
 def _reserve_input_keys(works: Sequence[dedupe.Work], reserved: dict[str, str]) -> None:
