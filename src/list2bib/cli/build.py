@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from list2bib import pipeline, report
+from list2bib import pipeline, report, review
 from list2bib.cli import CONTEXT, errors_to_exit_codes, main, progress_bar, setup_logging
 from list2bib.config import load_config
 from list2bib.errors import EXIT_OK, EXIT_UNRESOLVED
@@ -35,6 +35,12 @@ from list2bib.errors import EXIT_OK, EXIT_UNRESOLVED
 @click.option(
     "--ascii", "ascii_", is_flag=True, default=None, help="Write LaTeX escapes instead of UTF-8."
 )
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(path_type=Path),
+    help="Also write a review report: FILE.md, FILE.html or FILE.json.",
+)
 @click.option("--mailto", help="Contact address sent to the services (polite pools).")
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="HTTP cache folder.")
 @click.option("-v", "--verbose", count=True, help="More detail (-vv: every request).")
@@ -46,6 +52,7 @@ def build(
     offline: bool | None,
     strict: bool | None,
     ascii_: bool | None,
+    report_path: Path | None,
     mailto: str | None,
     cache_dir: Path | None,
     verbose: int,
@@ -71,10 +78,16 @@ def build(
             ascii=ascii_,
             mailto=mailto,
             cache_dir=cache_dir,
+            report=report_path,
         )
+        review.check_report_path(config.report)
         with progress_bar(quiet) as progress:
             result = pipeline.build(lists, config, progress=progress)
+        if config.report is not None:
+            review.write_report(config.report, result)
         report.print_summary(result, console, verbose=verbose > 0)
+        if config.report is not None:
+            console.print(f"review report: {config.report}", markup=False, highlight=False)
         if config.strict and result.unresolved:
             click.echo(
                 f"list2bib: {len(result.unresolved)} unresolved entries (--strict)", err=True
