@@ -172,3 +172,13 @@ def test_no_candidates() -> None:
     verdict = choose(TitleQuery(GPT), [])
     assert verdict.outcome is Outcome.NONE
     assert verdict.candidates == ()
+
+
+def test_findings_against_a_main_track_hint_is_not_a_contradiction() -> None:
+    findings = rec(
+        GPT,
+        kind=WorkKind.PUBLISHED,
+        venue={"booktitle": "Findings of the Association for Computational Linguistics: EMNLP 2023"},
+    )
+    assert contradiction(TitleQuery(GPT, venue="EMNLP 2023"), findings) is None
+    assert contradiction(TitleQuery(GPT, venue="ICML 2023"), findings) is not None

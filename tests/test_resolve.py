@@ -11,18 +11,18 @@ import copy
 import math
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 import pytest
 
-from fakes import TEST_MAILTO, FakeArxiv, FakeClock, FakeDoi, World, make_http
-from list2bib import dedupe, resolve
-from list2bib.config import Config, ServiceConfig
+from fakes import FakeArxiv, FakeClock, FakeDoi, FakeServer, World, make_http
+from fakes_all import FakeServices
+from list2bib import dedupe, resolve, settle
+from list2bib.config import Config
 from list2bib.model import Identifier, IdKind, Link, ListEntry, Resolution, Status, WorkKind
-from list2bib.sources import Lookup
-from list2bib.sources import doi as doi_source
 
 MENG_ID = "2202.05262"
 MENG_TITLE = "Locating and Editing Factual Associations in GPT"
@@ -40,12 +40,26 @@ VALERO_DOI = "10.1186/s12984-017-0305-3"
 MALDACENA_ID = "hep-th/9711200"
 MALDACENA_DOI = "10.1023/a:1026654312961"
 
+PREPRINT_ID = "2303.90003"
+PREPRINT_TITLE = "A Preprint Nobody Published Yet"
+
 # Synthetic works added to the world copy.
 LOOKALIKE_DOI = "10.5555/l2b.lookalike-gpt"
 MAMBA_ANNOUNCING_ID = "2404.90001"
 UNRELATED_ANNOUNCING_ID = "2301.90002"
 UNRELATED_TITLE = "A Survey of Greedy Graph Colouring Heuristics"
 EXTRA_WORKS: list[dict[str, Any]] = [
+    {
+        "key": "l2b_preprint_only",
+        "title": PREPRINT_TITLE,
+        "authors": [{"given": "Ada", "family": "Tester"}],
+        "arxiv": {
+            "id": PREPRINT_ID,
+            "versions": ["2023-03-07T10:00:00Z", "2023-05-01T10:00:00Z"],
+            "primary": "cs.LG",
+        },
+        "exercises": "synthetic: on arXiv only; Semantic Scholar shows it as arXiv.org",
+    },
     {
         "key": "l2b_lookalike_gpt",
         "title": MENG_TITLE,
@@ -96,22 +110,31 @@ EXTRA_WORKS: list[dict[str, Any]] = [
 @dataclass
 class Fakes:
     world: World
-    arxiv: FakeArxiv
-    doi: FakeDoi
+    services: FakeServices
     clock: FakeClock = field(default_factory=FakeClock)
     requests_by_host: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def arxiv(self) -> FakeArxiv:
+        return self.services.arxiv
+
+    @property
+    def doi(self) -> FakeDoi:
+        return self.services.doi
+
+    @property
+    def crossref(self) -> FakeServer:
+        return self.services.crossref
+
+    @property
+    def s2(self) -> FakeServer:
+        return self.services.s2
+
     def config(self, *, arxiv_batch: int = 100) -> Config:
-        return Config(
-            services={
-                "arxiv": ServiceConfig(self.arxiv.base_url, 3.0, arxiv_batch),
-                "doi": ServiceConfig(self.doi.base_url, 0.2),
-                "crossref": ServiceConfig(self.doi.crossref.base_url, 0.2),
-                "datacite": ServiceConfig(self.doi.datacite.base_url, 0.3),
-            },
-            mailto=TEST_MAILTO,
-            retries=1,
-        )
+        config = self.services.config(Path("unused"), retries=1)
+        services = dict(config.services)
+        services["arxiv"] = replace(services["arxiv"], batch_size=arxiv_batch)
+        return replace(config, services=services)
 
     def resolve(
         self,
@@ -134,14 +157,24 @@ class Fakes:
         """The DOIs doi.org was asked for, as sent (decoded, lower-cased)."""
         return [unquote(r.path).lstrip("/").lower() for r in self.doi.requests]
 
+    @property
+    def crossref_dois(self) -> list[str]:
+        """The DOIs Crossref was asked for in `filter=doi:` batches, in order."""
+        asked: list[str] = []
+        for request in self.crossref.requests:
+            for part in request.query.get("filter", "").split(","):
+                if part.startswith("doi:"):
+                    asked.append(part.removeprefix("doi:").lower())
+        return asked
+
 
 @pytest.fixture
 def fakes() -> Iterator[Fakes]:
     world = World.load().copy()
     for work in EXTRA_WORKS:
         world.add(copy.deepcopy(work))
-    with FakeArxiv(world) as arxiv, FakeDoi(world) as doi:
-        yield Fakes(world, arxiv, doi)
+    with FakeServices(world) as services:
+        yield Fakes(world, services)
 
 
 def entry(
@@ -168,30 +201,59 @@ def has_problem(resolution: Resolution, *parts: str) -> bool:
 # --- resolved through each identifier kind --------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        f"https://arxiv.org/abs/{MENG_ID}",
-        f"https://arxiv.org/abs/{MENG_ID}v3",
-        f"https://arxiv.org/pdf/{MENG_ID}.pdf",
-        f"http://export.arxiv.org/abs/{MENG_ID}v1",
-        f"https://doi.org/10.48550/arXiv.{MENG_ID}",
-        f"https://huggingface.co/papers/{MENG_ID}",
-    ],
-)
-def test_an_arxiv_link_resolves_to_the_arxiv_record(fakes: Fakes, url: str) -> None:
-    resolution = fakes.one(entry(MENG_TITLE, url))
+TOY_PATH = "/transformer-circuits.pub/2022/toy_model/index.html"
+
+
+def test_a_web_page_is_described_by_its_own_metadata(fakes: Fakes) -> None:
+    url = fakes.services.page_url(TOY_PATH)
+    resolution = fakes.one(entry("Toy Models of Superposition", url, date="2022.9"))
     assert resolution.status is Status.RESOLVED
-    assert resolution.identifiers == (Identifier(IdKind.ARXIV, MENG_ID),)
+    record = resolution.record
+    assert record is not None
+    assert (record.kind, record.source, record.entry_type) == (WorkKind.WEB, "page", "misc")
+    assert record.title == "Toy Models of Superposition"
+    assert record.authors and record.authors[0].family == "Elhage"
+    assert record.year == "2022"
+    assert record.venue["howpublished"]
+
+
+def test_a_page_that_cannot_be_read_is_kept_as_the_list_gives_it(fakes: Fakes) -> None:
+    url = fakes.services.page_url("/example.com/blog/gone")
+    resolution = fakes.one(entry("A Vanished Post", url, date="2022.9"))
+    assert resolution.status is Status.UNRESOLVED
+    assert resolution.identifiers[0].kind is IdKind.URL
+    record = resolution.record
+    assert record is not None
+    assert record.kind is WorkKind.WEB
+    assert (record.url, record.year, record.title) == (url, "2022", "A Vanished Post")
+    assert has_problem(resolution, "not a readable web page", "title search")
+
+
+def test_an_arxiv_only_paper_is_the_arxiv_record(fakes: Fakes) -> None:
+    resolution = fakes.one(entry(PREPRINT_TITLE, f"https://arxiv.org/abs/{PREPRINT_ID}v2"))
+    assert resolution.status is Status.RESOLVED
     record = resolution.record
     assert record is not None
     assert record.kind is WorkKind.PREPRINT
-    assert (record.source, record.arxiv_id, record.primary_class) == ("arxiv", MENG_ID, "cs.CL")
-    assert record.title == MENG_TITLE
-    assert (record.year, record.month) == ("2022", 2)  # v1's date, whatever version is linked
-    assert record.doi == f"10.48550/arXiv.{MENG_ID}"
-    assert resolution.problems == ()
-    assert fakes.doi.requests == []  # no published DOI announced: doi.org is not asked
+    assert (record.source, record.arxiv_id, record.primary_class) == ("arxiv", PREPRINT_ID, "cs.LG")
+    assert (record.year, record.month) == ("2023", 3)  # v1's date, whatever version is linked
+    assert record.doi == f"10.48550/arXiv.{PREPRINT_ID}"
+    assert resolution.evidence == (f"arXiv {PREPRINT_ID}",)
+    assert len(fakes.s2.requests) == 1  # asked whether it was published: it was not
+
+
+def test_a_preprint_semantic_scholar_places_at_a_venue_is_written_as_published(
+    fakes: Fakes,
+) -> None:
+    resolution = fakes.one(entry(MENG_TITLE, f"https://arxiv.org/abs/{MENG_ID}"))
+    record = resolution.record
+    assert record is not None
+    assert record.kind is WorkKind.PUBLISHED
+    assert record.entry_type == "inproceedings"
+    assert record.venue["booktitle"] == "Advances in Neural Information Processing Systems"
+    assert (record.arxiv_id, record.primary_class) == (MENG_ID, "cs.CL")  # both are known
+    assert resolution.evidence[0] == f"arXiv {MENG_ID}"
+    assert "Semantic Scholar" in resolution.evidence[1]
 
 
 def test_a_doi_link_resolves_to_the_crossref_record(fakes: Fakes) -> None:
@@ -200,13 +262,24 @@ def test_a_doi_link_resolves_to_the_crossref_record(fakes: Fakes) -> None:
     record = resolution.record
     assert record is not None
     assert record.kind is WorkKind.PUBLISHED
-    assert (record.source, record.entry_type) == ("doi", "article")
+    assert (record.source, record.entry_type) == ("crossref", "article")
     assert record.doi == LSTM_DOI
     assert record.title == LSTM_TITLE
     assert record.year == "1997"
     assert record.arxiv_id is None
     assert fakes.arxiv.requests == []
-    assert fakes.doi_paths == [LSTM_DOI]
+    assert fakes.crossref_dois == [LSTM_DOI]
+    assert fakes.doi_paths == []  # Crossref knew it: doi.org is not asked
+
+
+def test_a_datacite_doi_crossref_does_not_have_goes_to_doi_org(fakes: Fakes) -> None:
+    datacite_only = "10.5555/l2b.datacite-only"
+    fakes.doi.crossref.hide(LSTM_DOI)
+    resolution = fakes.one(entry(LSTM_TITLE, f"https://doi.org/{LSTM_DOI}"))
+    assert fakes.crossref_dois == [LSTM_DOI]
+    assert fakes.doi_paths == [LSTM_DOI]  # doi.org asked only for what Crossref lacked
+    assert resolution.problems == ("doi:" + LSTM_DOI + ": no such record",)
+    assert datacite_only not in fakes.doi_paths
 
 
 def test_an_acl_anthology_link_resolves_through_its_doi(fakes: Fakes) -> None:
@@ -219,8 +292,25 @@ def test_an_acl_anthology_link_resolves_through_its_doi(fakes: Fakes) -> None:
     assert record.entry_type == "inproceedings"
     assert record.doi == "10.18653/v1/n19-1423"
     assert record.title == BERT_TITLE
-    assert record.venue["booktitle"] == "Proceedings of the 2019 Conference of the North"
-    assert fakes.doi_paths == ["10.18653/v1/n19-1423"]
+    # Crossref cuts this container title off; the venue table restores it.
+    assert record.venue["booktitle"].startswith(
+        "Proceedings of the 2019 Conference of the North American Chapter"
+    )
+    assert fakes.crossref_dois == ["10.18653/v1/n19-1423"]
+    assert fakes.services.acl.requests == []  # the Anthology only when Crossref cannot answer
+
+
+def test_an_acl_paper_comes_from_the_anthology_when_crossref_and_doi_org_fail(
+    fakes: Fakes,
+) -> None:
+    fakes.crossref.fail_next(10, "503")
+    fakes.doi.fail_next(10, "503")
+    resolution = fakes.one(entry("BERT", "https://aclanthology.org/N19-1423/"))
+    record = resolution.record
+    assert resolution.status is Status.RESOLVED
+    assert record is not None and record.source == "acl"
+    assert record.doi == "10.18653/v1/n19-1423"
+    assert len(fakes.services.acl.requests) == 1
 
 
 def test_a_bare_identifier_written_as_the_title_is_looked_up(fakes: Fakes) -> None:
@@ -249,12 +339,13 @@ def test_an_announced_doi_gives_the_published_record_with_the_arxiv_fields(
     record = resolution.record
     assert record is not None
     assert record.kind is WorkKind.PUBLISHED
-    assert record.source == "doi"
+    assert record.source == "crossref"
     assert record.doi == doi
     assert record.venue["journal"] == journal
     assert (record.arxiv_id, record.primary_class) == (arxiv_id, primary)
     assert resolution.problems == ()
-    assert fakes.doi_paths == [doi]
+    assert fakes.crossref_dois == [doi]
+    assert fakes.doi_paths == []
 
 
 def test_the_published_title_wins_when_arxiv_words_it_a_little_differently(fakes: Fakes) -> None:
@@ -264,7 +355,8 @@ def test_the_published_title_wins_when_arxiv_words_it_a_little_differently(fakes
     assert resolution.record.title == expected
 
 
-def test_an_announced_doi_doi_org_does_not_know_keeps_the_preprint(fakes: Fakes) -> None:
+def test_an_announced_doi_nobody_knows_keeps_the_preprint(fakes: Fakes) -> None:
+    fakes.s2.fail_next(10, "503")  # and Semantic Scholar cannot say otherwise
     resolution = fakes.one(entry("Living with the Wrong Sign", "https://arxiv.org/abs/1312.2021"))
     assert resolution.status is Status.RESOLVED
     assert resolution.record is not None
@@ -272,11 +364,14 @@ def test_an_announced_doi_doi_org_does_not_know_keeps_the_preprint(fakes: Fakes)
     assert resolution.record.published_doi == "10.1103/physrevd.89.084044"
     assert has_problem(resolution, "doi:10.1103/physrevd.89.084044", "no such record")
     assert has_problem(resolution, "kept the preprint")
+    assert fakes.crossref_dois == ["10.1103/physrevd.89.084044"]
     assert fakes.doi_paths == ["10.1103/physrevd.89.084044"]
 
 
 def test_an_announced_doi_that_fails_keeps_the_preprint_and_says_why(fakes: Fakes) -> None:
-    fakes.doi.fail_next(2, "503")  # retries=1: both attempts fail
+    fakes.crossref.fail_next(10, "503")
+    fakes.doi.fail_next(10, "503")
+    fakes.s2.fail_next(10, "503")
     resolution = fakes.one(entry("", f"https://arxiv.org/abs/{VALERO_ID}"))
     assert resolution.status is Status.RESOLVED
     assert resolution.record is not None
@@ -284,6 +379,19 @@ def test_an_announced_doi_that_fails_keeps_the_preprint_and_says_why(fakes: Fake
     assert resolution.record.arxiv_id == VALERO_ID
     assert has_problem(resolution, f"doi:{VALERO_DOI}", "503")
     assert has_problem(resolution, "kept the preprint")
+
+
+def test_semantic_scholar_stands_in_when_the_announced_doi_cannot_be_fetched(
+    fakes: Fakes,
+) -> None:
+    fakes.crossref.fail_next(10, "503")
+    fakes.doi.fail_next(10, "503")
+    resolution = fakes.one(entry("", f"https://arxiv.org/abs/{VALERO_ID}"))
+    record = resolution.record
+    assert record is not None
+    assert (record.kind, record.source) == (WorkKind.PUBLISHED, "s2")
+    assert record.arxiv_id == VALERO_ID
+    assert not has_problem(resolution, "kept the preprint")
 
 
 def test_safety_an_announced_doi_of_a_totally_different_paper_is_not_merged(
@@ -300,7 +408,7 @@ def test_safety_an_announced_doi_of_a_totally_different_paper_is_not_merged(
     assert record.arxiv_id == UNRELATED_ANNOUNCING_ID
     assert record.doi == f"10.48550/arXiv.{UNRELATED_ANNOUNCING_ID}"
     assert has_problem(resolution, f"doi:{LSTM_DOI}", "different title", "kept the arXiv record")
-    assert fakes.doi_paths == [LSTM_DOI]
+    assert fakes.crossref_dois == [LSTM_DOI]
 
 
 def test_safety_an_announced_doi_of_a_look_alike_is_not_merged(fakes: Fakes) -> None:
@@ -441,15 +549,30 @@ def test_an_unknown_doi_is_unresolved(fakes: Fakes) -> None:
     assert resolution.record.doi == "10.5555/does-not-exist"
 
 
-def test_arxiv_down_gives_a_fallback_record_from_the_list(fakes: Fakes) -> None:
+def test_arxiv_down_the_preprint_comes_from_its_datacite_doi(fakes: Fakes) -> None:
     fakes.arxiv.fail_next(2, "503")
+    resolution = fakes.one(entry(PREPRINT_TITLE, f"https://arxiv.org/abs/{PREPRINT_ID}"))
+    assert resolution.status is Status.RESOLVED
+    record = resolution.record
+    assert record is not None
+    assert (record.kind, record.arxiv_id, record.title) == (
+        WorkKind.PREPRINT,
+        PREPRINT_ID,
+        PREPRINT_TITLE,
+    )
+    assert fakes.doi_paths == [f"10.48550/arxiv.{PREPRINT_ID}"]
+    assert "DataCite" in resolution.evidence[0]
+    assert fakes.clock.sleeps  # the retry waited on the fake clock, not for real
+
+
+def test_every_source_down_gives_a_fallback_record_from_the_list(fakes: Fakes) -> None:
+    fakes.arxiv.fail_next(2, "503")
+    fakes.doi.fail_next(2, "503")
+    fakes.s2.fail_next(2, "503")
     link = f"https://arxiv.org/pdf/{MENG_ID}v2.pdf"
     resolution = fakes.one(entry("ROME, as the list writes it", link, date="2022.2"))
     assert resolution.status is Status.UNRESOLVED
-    assert len(resolution.problems) == 1
-    problem = resolution.problems[0]
-    assert problem.startswith(f"arxiv:{MENG_ID}: arxiv: ")
-    assert "503" in problem
+    assert has_problem(resolution, f"arxiv:{MENG_ID}: arxiv: ", "503")
     record = resolution.record
     assert record is not None
     assert (record.source, record.kind, record.entry_type) == ("list", WorkKind.UNRESOLVED, "misc")
@@ -460,11 +583,11 @@ def test_arxiv_down_gives_a_fallback_record_from_the_list(fakes: Fakes) -> None:
     assert record.url == link
     assert record.authors == ()  # nothing invented
     assert len(fakes.arxiv.requests) == 2
-    assert fakes.clock.sleeps  # the retry waited on the fake clock, not for real
 
 
-def test_doi_org_down_gives_a_fallback_record_with_the_doi(fakes: Fakes) -> None:
-    fakes.doi.fail_next(2, "503")
+def test_crossref_and_doi_org_down_give_a_fallback_record_with_the_doi(fakes: Fakes) -> None:
+    fakes.crossref.fail_next(10, "503")
+    fakes.doi.fail_next(10, "503")
     link = "https://doi.org/10.1162/NECO.1997.9.8.1735"
     resolution = fakes.one(entry("LSTM", link, date="1997"))
     assert resolution.status is Status.UNRESOLVED
@@ -485,53 +608,50 @@ def test_arxiv_down_still_resolves_an_entry_through_its_doi(fakes: Fakes) -> Non
     assert resolution.record is not None
     assert resolution.record.kind is WorkKind.PUBLISHED
     assert resolution.record.doi == HE_DOI
-    assert has_problem(resolution, f"arxiv:{HE_ID}", "503")
+    assert resolution.record.arxiv_id == HE_ID  # from the DataCite DOI arXiv's ids have
 
 
-def test_an_entry_without_links_is_unresolved(fakes: Fakes) -> None:
+def test_an_entry_without_links_is_searched_by_title(fakes: Fakes) -> None:
     resolution = fakes.one(entry("A Paper Nobody Linked", date="2019-05"))
     assert resolution.status is Status.UNRESOLVED
     assert resolution.identifiers == ()
-    assert resolution.problems == ("no arXiv id, DOI or other identifier in its links",)
+    (problem,) = resolution.problems
+    assert problem.startswith("no arXiv id, DOI or other identifier in its links; title search")
     record = resolution.record
     assert record is not None
     assert (record.title, record.year, record.url) == ("A Paper Nobody Linked", "2019", None)
     assert record.kind is WorkKind.UNRESOLVED
-    assert fakes.requests_by_host == {}
+    # Semantic Scholar, DBLP and Crossref were each asked once.
+    assert [len(f.requests) for f in (fakes.s2, fakes.services.dblp, fakes.crossref)] == [1, 1, 1]
 
 
-@pytest.mark.parametrize(
-    ("url", "host"),
-    [
-        ("https://transformer-circuits.pub/2022/toy_model/index.html", "transformer-circuits.pub"),
-        ("https://www.example.com/blog/post", "example.com"),
-    ],
-)
-def test_a_web_page_is_kept_as_the_list_gives_it(fakes: Fakes, url: str, host: str) -> None:
-    resolution = fakes.one(entry("Toy Models of Superposition", url, date="2022.9"))
-    assert resolution.status is Status.UNRESOLVED
-    assert resolution.identifiers[0].kind is IdKind.URL
+def test_a_title_found_by_the_first_search_stops_the_search(fakes: Fakes) -> None:
+    resolution = fakes.one(entry(MENG_TITLE, date="2022.2"))
+    assert resolution.status is Status.RESOLVED
     record = resolution.record
     assert record is not None
-    assert record.kind is WorkKind.WEB
-    assert record.venue == {"howpublished": host}
-    assert (record.url, record.year) == (url, "2022")
-    assert record.title == "Toy Models of Superposition"
-    assert has_problem(resolution, "a web page")
-    assert fakes.requests_by_host == {}
+    assert (record.arxiv_id, record.kind) == (MENG_ID, WorkKind.PUBLISHED)
+    assert resolution.evidence[0].startswith("title match (100) via s2")
+    assert fakes.services.dblp.requests == []  # the first search settled it
 
 
-def test_an_openreview_link_is_not_looked_up_and_says_so(fakes: Fakes) -> None:
-    url = "https://openreview.net/forum?id=vfsRB5MImo9"
-    resolution = fakes.one(entry("Some ICLR Paper", url))
-    assert resolution.identifiers == (Identifier(IdKind.OPENREVIEW, "vfsRB5MImo9"),)
-    assert resolution.status is Status.UNRESOLVED
-    assert len(resolution.problems) == 1 and "OpenReview" in resolution.problems[0]
+def test_an_openreview_link_gives_the_venue_openreview_names(fakes: Fakes) -> None:
+    url = "https://openreview.net/forum?id=v8L0pN6EOi"
+    resolution = fakes.one(entry("Let's Verify Step by Step", url))
+    assert resolution.identifiers == (Identifier(IdKind.OPENREVIEW, "v8L0pN6EOi"),)
+    assert resolution.status is Status.RESOLVED
     record = resolution.record
     assert record is not None
-    assert record.kind is WorkKind.UNRESOLVED  # not a mere web page
-    assert record.url == url
-    assert fakes.requests_by_host == {}
+    assert (record.kind, record.source) == (WorkKind.PUBLISHED, "openreview")
+    assert "Learning Representations" in record.venue["booktitle"]
+
+
+def test_a_rejected_openreview_submission_is_never_called_published(fakes: Fakes) -> None:
+    resolution = fakes.one(entry("", "https://openreview.net/forum?id=zZ9xRejct01"))
+    record = resolution.record
+    assert record is not None
+    assert record.kind is not WorkKind.PUBLISHED
+    assert "booktitle" not in record.venue
 
 
 def test_fallback_record_keeps_only_the_lists_facts() -> None:
@@ -542,12 +662,12 @@ def test_fallback_record_keeps_only_the_lists_facts() -> None:
         date="2021.07",
     )
     ids = resolve.entry_identifiers(listed)
-    record = resolve.fallback_record(listed, ids)
+    record = settle.fallback_record(listed, ids)
     assert (record.arxiv_id, record.doi) == (MENG_ID, None)  # arXiv id first, no second identity
     assert (record.title, record.year, record.url) == ("A Title", "2021", listed.links[0].url)
     assert (record.authors, record.venue, record.primary_class) == ((), {}, None)
     acl = entry("BERT", "https://aclanthology.org/N19-1423.pdf", date="June 2019")
-    acl_record = resolve.fallback_record(acl, resolve.entry_identifiers(acl))
+    acl_record = settle.fallback_record(acl, resolve.entry_identifiers(acl))
     assert acl_record.doi == "10.18653/v1/n19-1423"
     assert acl_record.year is None  # the hint does not start with a year
 
@@ -575,20 +695,11 @@ def test_arxiv_ids_are_asked_in_batches(fakes: Fakes, batch_size: int) -> None:
     flat = [i for batch in asked for i in batch]
     assert sorted(flat) == sorted(ARXIV_IDS)  # each id once
     assert all(int(r.query["max_results"]) >= len(b) for r, b in zip(requests, asked, strict=True))
-    assert fakes.requests_by_host == {fakes.arxiv.host: len(requests)}
+    assert fakes.requests_by_host[fakes.arxiv.host] == len(requests)
+    assert fakes.requests_by_host[fakes.s2.host] == 1  # one batch for all: published versions?
 
 
-def test_each_doi_is_asked_once_however_often_it_is_listed(
-    fakes: Fakes, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    asked: list[str] = []
-    real_fetch = doi_source.fetch
-
-    def spy(http: Any, service: ServiceConfig, dois: Sequence[str]) -> Lookup:
-        asked.extend(dois)
-        return real_fetch(http, service, dois)
-
-    monkeypatch.setattr(doi_source, "fetch", spy)
+def test_each_doi_is_asked_once_however_often_it_is_listed(fakes: Fakes) -> None:
     entries = [
         entry("", f"https://doi.org/{VALERO_DOI}", line=1),
         entry("", f"https://dx.doi.org/{VALERO_DOI.upper()}", line=2),
@@ -600,31 +711,36 @@ def test_each_doi_is_asked_once_however_often_it_is_listed(
         entry("", "https://doi.org/10.18653/v1/n19-1423", line=8),
     ]
     resolutions = fakes.resolve(entries)
-    assert Counter(asked) == {VALERO_DOI: 1, MALDACENA_DOI: 1, "10.18653/v1/n19-1423": 1}
-    assert Counter(fakes.doi_paths) == Counter(asked)  # and each went out once
+    assert Counter(fakes.crossref_dois) == {
+        VALERO_DOI: 1,
+        MALDACENA_DOI: 1,
+        "10.18653/v1/n19-1423": 1,
+    }
+    assert len(fakes.crossref.requests) == 1  # one filter=doi: request for all three
+    assert fakes.doi_paths == []
     assert all(r.status is Status.RESOLVED for r in resolutions)
     dois = [r.record.doi for r in resolutions if r.record]
     assert dois == [VALERO_DOI] * 4 + [MALDACENA_DOI] * 2 + ["10.18653/v1/n19-1423"] * 2
     assert len(fakes.arxiv.requests) == 1
 
 
-def test_no_request_at_all_for_entries_that_name_nothing_to_look_up(fakes: Fakes) -> None:
+def test_requests_for_entries_without_identifiers(fakes: Fakes) -> None:
     entries = [
-        entry("Blog", "https://example.com/a"),
-        entry("Another", "https://transformer-circuits.pub/2022/toy_model/index.html"),
-        entry("Review", "https://openreview.net/forum?id=abc123"),
-        entry("Unlinked"),
+        entry("Toy", fakes.services.page_url(TOY_PATH)),
+        entry(MENG_TITLE.upper()),
+        entry(MENG_TITLE),
     ]
     resolutions = fakes.resolve(entries)
-    assert [r.status for r in resolutions] == [Status.UNRESOLVED] * 4
-    assert fakes.requests_by_host == {}
-    assert fakes.arxiv.requests == [] and fakes.doi.requests == []
+    assert [r.status for r in resolutions] == [Status.RESOLVED] * 3
+    assert len(fakes.services.web.requests) == 1  # the page, once
+    assert len(fakes.s2.requests) == 3  # a title search each (2), one batch for the arXiv id
+    assert len(fakes.arxiv.requests) == 1
 
 
 def test_the_result_is_one_resolution_per_entry_in_list_order(fakes: Fakes) -> None:
     entries = [
         entry("b", f"https://arxiv.org/abs/{VASWANI_ID}", line=1),
-        entry("a", "https://example.com/x", line=2),
+        entry("a", fakes.services.page_url(TOY_PATH), line=2),
         entry("c", f"https://doi.org/{LSTM_DOI}", line=3),
         entry("d", f"https://arxiv.org/abs/{VASWANI_ID}v2", line=4),
     ]
@@ -644,11 +760,13 @@ class RecordingProgress:
         self.advanced += steps
 
 
-def test_progress_counts_arxiv_batches_and_dois(fakes: Fakes) -> None:
+def test_progress_counts_batches_per_service(fakes: Fakes) -> None:
     progress = RecordingProgress()
     entries = [entry("", f"https://arxiv.org/abs/{i}") for i in ARXIV_IDS[:5]]
     entries.append(entry("", f"https://doi.org/{LSTM_DOI}"))
     fakes.resolve(entries, arxiv_batch=2, progress=progress)
-    assert [total for total, _ in progress.added] == [3, 1]  # arXiv batches, then DOIs
-    assert len({description for _, description in progress.added}) == 2
-    assert progress.advanced == 4
+    assert ("arxiv" in d for _, d in progress.added)
+    totals = dict((d, t) for t, d in progress.added)
+    assert totals["arxiv"] == 3
+    assert totals["s2"] == 1
+    assert progress.advanced == sum(totals.values())

@@ -47,6 +47,8 @@ SERVICE_DEFAULTS: dict[str, ServiceConfig] = {
     "openreview": ServiceConfig("https://api2.openreview.net", 0.5, 100),
     "acl": ServiceConfig("https://aclanthology.org", 0.5),
     "zotero": ServiceConfig("https://api.zotero.org", 0.0, 50),
+    # Project pages and blogs: no base URL (each page from its own site) unless a mirror is set.
+    "page": ServiceConfig("", 1.0),
 }
 # Environment variables that may hold a service's API key (first set wins).
 API_KEY_ENV: dict[str, tuple[str, ...]] = {
@@ -184,6 +186,8 @@ def _apply_table(config: Config, table: Mapping[str, Any], where: str) -> Config
             if key not in _KEYS[section]:
                 raise ConfigError(f"{where}: unknown key {section}.{key}")
             attr, kind = _KEYS[section][key]
+            if attr == "zotero_group" and isinstance(value, int) and not isinstance(value, bool):
+                value = str(value)  # `group = 12345`: Zotero group IDs are numbers
             changes[attr] = _coerce(value, kind, f"{section}.{key}", where)
     return replace(config, services=services, source=where, **changes)
 
@@ -205,7 +209,8 @@ def _service(current: ServiceConfig | None, body: Any, name: str, where: str) ->
 
 
 def _check_service(svc: ServiceConfig, name: str, where: str) -> None:
-    if not svc.base_url.startswith(("http://", "https://")):
+    optional = name.endswith("page") or name.endswith("PAGE_URL")
+    if not (optional and not svc.base_url) and not svc.base_url.startswith(("http://", "https://")):
         raise ConfigError(f"{where}: {name}.base_url must be an http(s) URL, got {svc.base_url!r}")
     if svc.min_interval < 0:
         raise ConfigError(f"{where}: {name}.min_interval must be >= 0")
@@ -285,3 +290,17 @@ def _apply_env(config: Config, env: Mapping[str, str]) -> Config:
         if key and name in services:
             services[name] = replace(services[name], api_key=key)
     return replace(config, services=services, **changes)
+
+
+def zotero_api_key(config: Config, env: Mapping[str, str] | None = None) -> str:
+    """The Zotero API key from the environment variable the config names (never from a file or a
+    flag, so it stays out of shell history and config repositories)."""
+    env = os.environ if env is None else env
+    name = config.zotero_api_key_env
+    key = env.get(name, "").strip()
+    if not key:
+        raise ConfigError(
+            f"no Zotero API key: set the environment variable {name} to a key with write access"
+            " to the group (create one at https://www.zotero.org/settings/keys)"
+        )
+    return key

@@ -115,9 +115,15 @@ def contradiction(query: TitleQuery, record: Record) -> str | None:
         hinted, _, _ = venues.parse_hint(query.venue)
         published = record.venue.get("booktitle") or record.venue.get("journal") or ""
         found = venues.lookup(published) if published else None
-        if hinted is not None and found is not None and hinted.short != found.short:
+        # Main track vs Findings of the same conference is a finding for the list, not a
+        # contradiction: compare the series.
+        if hinted is not None and found is not None and _series(hinted) != _series(found):
             return f"the list says {hinted.short}, the record {found.short}"
     return None
+
+
+def _series(venue: venues.Venue) -> str:
+    return venue.series or venue.short
 
 
 def _folded(name: str) -> str:

@@ -1,23 +1,26 @@
-"""List entries -> resolutions: ask each source once per batch, then settle every entry.
+"""List entries -> resolutions: ask each service once per batch, then settle every entry.
 
-Identifiers are collected from all entries first, so each service is asked in as few requests as it
-allows (arXiv `id_list` batches), source by source in the order of SOURCES; a record that announces
-its published version (arXiv's `doi`) adds that DOI to the later sources' work. Failures are data:
-an entry whose service failed keeps a clearly marked record built from the list.
-
-A new source is one module in `sources/` with `SERVICE`, `key_of(identifier)` and
-`fetch(http, service_config, keys) -> Lookup`, added to SOURCES (and to config.SERVICE_DEFAULTS).
+The order is what keeps a cold run cheap and a wrong match out:
+1. project pages and blogs are read (their metadata, and the papers they link);
+2. entries without any identifier are searched by title (Semantic Scholar, then DBLP, then
+   Crossref, stopping at the first accepted match; `match.choose` decides);
+3. every identifier found so far is looked up in batches: arXiv (`id_list`), Semantic Scholar
+   (`/paper/batch`: the published venue and DOI of preprints), Crossref (`filter=doi:`), doi.org
+   for DOIs Crossref does not know (DataCite), OpenReview, and the ACL Anthology; a DOI that a
+   record announces is asked in the same round. When arXiv cannot be asked, its DataCite DOI is;
+   when Semantic Scholar cannot, DBLP is searched for the preprint's title.
+4. `settle` turns what the services said into one record per entry.
+Failures are data: they end up in the entry's problems, never in an exception.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from typing import Protocol
-from urllib.parse import urlsplit
 
-from list2bib import bibinput
+from list2bib import match, settle
 from list2bib.config import Config, ServiceConfig
+from list2bib.errors import ServiceError
 from list2bib.identifiers import identifiers_from_links, parse_identifier
 from list2bib.model import (
     Identifier,
@@ -25,12 +28,24 @@ from list2bib.model import (
     ListEntry,
     Record,
     Resolution,
-    Status,
     WorkKind,
 )
+from list2bib.names import split_name
 from list2bib.net import Http
-from list2bib.sources import Lookup, arxiv, doi
-from list2bib.titles import title_similarity, words_missing_from
+from list2bib.settle import Evidence, Lookups
+from list2bib.settle import fallback_record as fallback_record  # part of this module's API
+from list2bib.sources import (
+    Lookup,
+    TitleQuery,
+    acl,
+    arxiv,
+    crossref,
+    dblp,
+    doi,
+    openreview,
+    page,
+    s2,
+)
 
 
 class Source(Protocol):
@@ -43,18 +58,16 @@ class Source(Protocol):
     def fetch(self, http: Http, service: ServiceConfig, keys: Sequence[str]) -> Lookup: ...
 
 
-SOURCES: tuple[Source, ...] = (arxiv, doi)
-# Below this similarity a published record is not trusted to be the preprint's publication.
-SAME_WORK_SIMILARITY = 80.0
-# Why an entry whose only identifiers are of these kinds stays as the list wrote it.
-_NOT_LOOKED_UP = {
-    IdKind.URL: "a web page: kept as the list gives it (title, link, year)",
-    IdKind.OPENREVIEW: "OpenReview records are not looked up yet",
-    IdKind.PMLR: "PMLR proceedings pages are not looked up yet",
-    IdKind.NEURIPS: "NeurIPS proceedings pages are not looked up yet",
-    IdKind.S2: "Semantic Scholar records are not looked up yet",
-    IdKind.DBLP: "DBLP records are not looked up yet",
-}
+class Searcher(Protocol):
+    SERVICE: str
+
+    def search(self, http: Http, service: ServiceConfig, query: TitleQuery) -> list[Record]: ...
+
+
+# Title searches, in the order they are tried (cheapest and broadest first).
+SEARCHERS: tuple[Searcher, ...] = (s2, dblp, crossref)
+# Identifier kinds no service is asked for: the entry is searched by its title instead.
+_TITLE_SEARCHED_KINDS = frozenset({IdKind.PMLR, IdKind.NEURIPS})
 
 
 class Progress(Protocol):
@@ -74,13 +87,39 @@ class _NoProgress:
 
 
 def entry_identifiers(entry: ListEntry) -> tuple[Identifier, ...]:
-    """Every identifier an entry's links name, best first; a bare id written as the title counts."""
+    """Every identifier an entry's links name, best first; a bare id written as the title counts.
+    A .bib entry's `doi` and arXiv `eprint` count too."""
     ids = list(identifiers_from_links(entry.links))
+    fields = {name.lower(): value.strip() for name, value in entry.fields}
+    for raw in (fields.get("doi"), _bib_eprint(fields)):
+        found = parse_identifier(raw) if raw else None
+        if found is not None and found not in ids:
+            ids.append(found)
     if not ids and entry.title:
         found = parse_identifier(entry.title.strip())
         if found is not None:
             ids.append(found)
     return tuple(ids)
+
+
+def _bib_eprint(fields: dict[str, str]) -> str | None:
+    prefix = (fields.get("archiveprefix") or fields.get("eprinttype") or "").lower()
+    return f"arXiv:{fields['eprint']}" if prefix == "arxiv" and fields.get("eprint") else None
+
+
+def title_query(entry: ListEntry) -> TitleQuery:
+    first_author = None
+    if entry.authors:
+        try:
+            first_author = split_name(entry.authors[0]).family or None
+        except ValueError:
+            first_author = None
+    year = entry.date_hint[:4] if entry.date_hint and entry.date_hint[:4].isdigit() else None
+    return TitleQuery(entry.title, first_author, year, entry.venue_hint)
+
+
+def needs_title_search(ids: Sequence[Identifier]) -> bool:
+    return all(i.kind in _TITLE_SEARCHED_KINDS for i in ids)
 
 
 def resolve(
@@ -89,156 +128,108 @@ def resolve(
     config: Config,
     progress: Progress | None = None,
 ) -> list[Resolution]:
-    progress = progress or _NoProgress()
+    book = Lookups(http, config, progress or _NoProgress())
     ids_by_entry = [entry_identifiers(e) for e in entries]
-    wanted = {i for ids in ids_by_entry for i in ids}
-    lookups: dict[str, Lookup] = {}
-    for source in SOURCES:
-        keys = sorted({key for i in wanted if (key := source.key_of(i))})
-        lookups[source.SERVICE] = _fetch(source, keys, http, config, progress)
-        wanted |= _announced(lookups[source.SERVICE].found.values())
-    return [_settle(entry, ids, lookups) for entry, ids in zip(entries, ids_by_entry, strict=True)]
 
-
-def _announced(records: Iterable[Record]) -> set[Identifier]:
-    """Published versions that records name (arXiv's `doi` field), to be asked next."""
-    return {Identifier(IdKind.DOI, r.published_doi) for r in records if r.published_doi}
-
-
-def _fetch(
-    source: Source, keys: list[str], http: Http, config: Config, progress: Progress
-) -> Lookup:
-    service = config.service(source.SERVICE)
-    size = service.batch_size
-    batches = [keys[i : i + size] for i in range(0, len(keys), size)]
-    if batches:
-        progress.add(len(batches), source.SERVICE)
-    parts = []
-    for batch in batches:
-        parts.append(source.fetch(http, service, batch))
-        progress.advance()
-    return _combine(parts)
-
-
-def _combine(parts: Iterable[Lookup]) -> Lookup:
-    found: dict[str, Record] = {}
-    missing: set[str] = set()
-    failed: dict[str, str] = {}
-    for part in parts:
-        found.update(part.found)
-        missing |= part.missing
-        failed.update(part.failed)
-    return Lookup(found=found, missing=frozenset(missing), failed=failed)
-
-
-def _settle(
-    entry: ListEntry, ids: tuple[Identifier, ...], lookups: dict[str, Lookup]
-) -> Resolution:
-    problems: list[str] = []
-    records = [
-        record
-        for source in SOURCES
-        if (record := _first_record(ids, source, lookups[source.SERVICE], problems))
+    # 1. Pages: their own metadata, and the papers they link.
+    book.fetch(page, [i.value for ids in ids_by_entry for i in ids if _only_urls(ids)])
+    # 2. Titles of entries with nothing to look up (and of links that were not pages: PDFs).
+    verdicts: dict[int, match.Verdict] = {}
+    searched = [
+        n
+        for n, (entry, ids) in enumerate(zip(entries, ids_by_entry, strict=True))
+        if entry.title.strip() and (needs_title_search(ids) or book.not_a_page(ids))
     ]
-    preprint = next((r for r in records if r.kind is not WorkKind.PUBLISHED), None)
-    published = next((r for r in records if r.kind is WorkKind.PUBLISHED), None)
-    if preprint is not None and published is None and preprint.published_doi:
-        announced = (Identifier(IdKind.DOI, preprint.published_doi),)
-        for source in SOURCES:
-            published = published or _first_record(
-                announced, source, lookups[source.SERVICE], problems
-            )
-        if published is None:
-            problems.append("kept the preprint: its published version could not be fetched")
-
-    record = _combine_versions(preprint, published, problems)
-    if record is None:
-        if not ids:
-            problems.append("no arXiv id, DOI or other identifier in its links")
-        elif not any(source.key_of(i) for i in ids for source in SOURCES):
-            problems.append(_NOT_LOOKED_UP.get(ids[0].kind, "its links are not looked up"))
-    elif entry.title and words_missing_from(entry.title, record.title):
-        problems.append(
-            f"check the link: the list says {entry.title!r} but it points to {record.title!r}"
-        )
-    status = Status.UNRESOLVED if record is None else Status.RESOLVED
-    if entry.fields:  # from a .bib: never write it back worse than it was
-        record = bibinput.combine(record, entry, problems)
-    return Resolution(entry, status, ids, record or fallback_record(entry, ids), tuple(problems))
+    if searched:
+        book.progress.add(len(searched), "titles")
+    for n in searched:
+        verdicts[n] = _search_title(book, title_query(entries[n]))
+        book.progress.advance()
+    # 3. Identifiers, in batches.
+    wanted = {i for ids in ids_by_entry for i in ids}
+    wanted |= {i for url in book.page_urls() for i in book.related(url)}
+    wanted |= {i for v in verdicts.values() for r in v.records for i in settle.ids_of(r)}
+    _lookup_identifiers(book, wanted)
+    # 4. One record per entry.
+    return [
+        settle.settle(entry, ids, book, verdicts.get(n))
+        for n, (entry, ids) in enumerate(zip(entries, ids_by_entry, strict=True))
+    ]
 
 
-def _first_record(
-    ids: Sequence[Identifier], source: Source, lookup: Lookup, problems: list[str]
-) -> Record | None:
-    """The record of the first identifier the source knows; notes why the others failed."""
-    for identifier in ids:
-        key = source.key_of(identifier)
-        if not key:
+def _only_urls(ids: Sequence[Identifier]) -> bool:
+    return bool(ids) and all(i.kind is IdKind.URL for i in ids)
+
+
+def _search_title(book: Lookups, query: TitleQuery) -> match.Verdict:
+    offered: list[Record] = []
+    failures: list[str] = []
+    verdict = match.choose(query, offered)
+    for searcher in SEARCHERS:
+        if not book.configured(searcher.SERVICE):
             continue
-        if key in lookup.found:
-            return lookup.found[key]
-        if key in lookup.failed:
-            problems.append(f"{identifier}: {lookup.failed[key]}")
-        elif key in lookup.missing:
-            problems.append(f"{identifier}: no such record")
-    return None
+        try:
+            offered += searcher.search(book.http, book.config.service(searcher.SERVICE), query)
+        except ServiceError as exc:
+            failures.append(str(exc))
+            continue
+        verdict = match.choose(query, offered)
+        if verdict.outcome is match.Outcome.ACCEPTED:
+            return verdict
+    if failures and verdict.outcome is match.Outcome.NONE:
+        reason = f"{verdict.reason}; not asked: {'; '.join(failures)}"
+        return match.Verdict(verdict.outcome, (), verdict.candidates, reason)
+    return verdict
 
 
-def _combine_versions(
-    preprint: Record | None, published: Record | None, problems: list[str]
-) -> Record | None:
-    """Published metadata with the arXiv fields kept, when both are provably the same work."""
-    if preprint is None or published is None:
-        return published or preprint
-    if published.kind is WorkKind.PREPRINT:
-        return preprint
-    if not same_work_titles(preprint.title, published.title):
-        problems.append(
-            f"doi:{published.doi} has a different title ({published.title!r}); "
-            "kept the arXiv record"
-        )
-        # Forget the claim too, or deduplication would still treat the DOI as this work's.
-        return replace(preprint, published_doi=None)
-    return replace(published, arxiv_id=preprint.arxiv_id, primary_class=preprint.primary_class)
+def _lookup_identifiers(book: Lookups, wanted: set[Identifier]) -> None:
+    arxiv_ids = sorted({k for i in wanted if (k := arxiv.key_of(i))})
+    book.fetch(arxiv, arxiv_ids)
+    # arXiv throttled or down: the same preprint through its DataCite DOI.
+    unanswered = [a for a in arxiv_ids if a in book.lookup(arxiv).failed]
+    book.fetch(doi, [arxiv.DATACITE_PREFIX.lower() + a.lower() for a in unanswered])
+
+    # Where each preprint was published (one request per 500 ids): asked even when arXiv names
+    # a DOI, so that Semantic Scholar can stand in when that DOI cannot be fetched.
+    book.fetch(s2, sorted({k for a in arxiv_ids if (k := s2.key_of(Identifier(IdKind.ARXIV, a)))}))
+    _search_dblp_when_s2_failed(book, arxiv_ids)
+
+    dois = {k for i in wanted if (k := crossref.key_of(i))}
+    dois |= {d for r in book.all_records() if (d := settle.published_doi(r))}
+    dois |= {k for i in wanted if i.kind is IdKind.ACL and (k := doi.key_of(i))}
+    book.fetch(crossref, sorted(dois))
+    lookup = book.lookup(crossref)
+    # Crossref answers only for its own DOIs: DataCite & co. through doi.org; and when Crossref
+    # could not be asked at all, doi.org asks it one DOI at a time.
+    book.fetch(doi, sorted(d for d in dois if d in lookup.missing or d in lookup.failed))
+
+    book.fetch(openreview, sorted({k for i in wanted if (k := openreview.key_of(i))}))
+    book.fetch(dblp, sorted({k for i in wanted if (k := dblp.key_of(i))}))
+    # The Anthology's own .bib for ACL papers whose DOI neither Crossref nor doi.org answered.
+    acl_ids = {k for i in wanted if (k := acl.key_of(i))}
+    book.fetch(acl, sorted(a for a in acl_ids if not book.has_doi(doi.ACL_DOI_PREFIX + a)))
 
 
-def same_work_titles(preprint: str, published: str) -> bool:
-    """Whether a published title can be the preprint's: close overall, and no word replaced by
-    another ('... in Mamba' vs '... in GPT'). Words only added or dropped are fine: journals add
-    subtitles and drop project names ('ChemCrow: Augmenting ...' -> 'Augmenting ...')."""
-    if title_similarity(preprint, published) < SAME_WORK_SIMILARITY:
-        return False
-    return not (words_missing_from(preprint, published) and words_missing_from(published, preprint))
-
-
-def fallback_record(entry: ListEntry, ids: tuple[Identifier, ...]) -> Record:
-    """A `@misc` from the list's own data: its title, first link and year; nothing invented."""
-    url = next((i.value for i in ids if i.kind is IdKind.URL), None)
-    if url is None and entry.links:
-        url = entry.links[0].url if entry.links[0].url.startswith("http") else None
-    venue: dict[str, str] = {}
-    kind = WorkKind.UNRESOLVED
-    if ids and all(i.kind is IdKind.URL for i in ids) and url:
-        kind = WorkKind.WEB
-        venue["howpublished"] = urlsplit(url).netloc.removeprefix("www.")
-    # The identifiers are facts of the link, so the placeholder keeps them: it is then the same
-    # work as the entry a later (or earlier) run resolves.
-    arxiv_id = next((i.value for i in ids if i.kind is IdKind.ARXIV), None)
-    listed_doi = next((d for d in map(doi.key_of, ids) if d), None)
-    return Record(
-        source="list",
-        entry_type="misc",
-        title=entry.title,
-        year=_year_of(entry.date_hint),
-        doi=None if arxiv_id else listed_doi,
-        arxiv_id=arxiv_id,
-        url=url,
-        venue=venue,
-        kind=kind,
-    )
-
-
-def _year_of(date_hint: str | None) -> str | None:
-    if date_hint and len(date_hint) >= 4 and date_hint[:4].isdigit():
-        return date_hint[:4]
-    return None
+def _search_dblp_when_s2_failed(book: Lookups, arxiv_ids: Iterable[str]) -> None:
+    """Semantic Scholar down: find the published version of each preprint on DBLP by title."""
+    failed = book.lookup(s2).failed
+    if not failed or not book.configured(dblp.SERVICE):
+        return
+    for arxiv_id in arxiv_ids:
+        preprint = book.lookup(arxiv).found.get(arxiv_id)
+        if (
+            preprint is None
+            or preprint.published_doi
+            or s2.key_of(Identifier(IdKind.ARXIV, arxiv_id)) not in failed
+        ):
+            continue
+        first = preprint.authors[0].family if preprint.authors else None
+        query = TitleQuery(preprint.title, first)
+        try:
+            offered = dblp.search(book.http, book.config.service(dblp.SERVICE), query)
+        except ServiceError:
+            continue
+        published = [r for r in offered if r.kind is WorkKind.PUBLISHED]
+        verdict = match.choose(query, published)
+        if verdict.outcome is match.Outcome.ACCEPTED:
+            book.add_published(arxiv_id, verdict.records[0], Evidence.DBLP_SEARCH)

@@ -25,10 +25,13 @@ from list2bib.sources import Lookup
 from list2bib.titles import normalize_title
 
 SERVICE = "page"
-# No base URL: the keys are the pages' own URLs. One request a second per host is polite for sites
-# that publish no rate limit.
+# The keys are the pages' own URLs. A base URL, when configured, is a mirror that serves every
+# site under `<base>/<host>/<path>` (a local archive, or the test suite's fake web); empty means
+# each page is fetched from its own site. One request a second per host is polite for sites that
+# publish no rate limit.
 SERVICE_CONFIG = ServiceConfig("", 1.0)
 ACCEPT_HTML = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
+HEADERS = {"Accept": ACCEPT_HTML}
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Metadata sits in <head>: a page longer than this is parsed from its first MAX_PAGE_BYTES only.
 MAX_PAGE_BYTES = 2_000_000
@@ -70,15 +73,17 @@ def fetch(http: Http, service: ServiceConfig, urls: Sequence[str]) -> Lookup:
             missing.add(url)  # a PDF has no page metadata: not worth downloading
             continue
         try:
-            response = http.get(SERVICE, url, headers={"Accept": ACCEPT_HTML}, accept_status=GONE)
+            response = http.get(
+                SERVICE, via_mirror(url, service.base_url), headers=HEADERS, accept_status=GONE
+            )
         except ServiceError as exc:
             failed[url] = str(exc)
             continue
         if response.status in GONE:
             missing.add(url)
             continue
-        final = response.url or url
-        if urlsplit(final).scheme.lower() not in ("http", "https"):
+        final = url if service.base_url else (response.url or url)
+        if urlsplit(response.url or url).scheme.lower() not in ("http", "https"):
             failed[url] = f"{SERVICE}: {url} redirected to a non-web address; not followed"
             continue
         ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -95,6 +100,15 @@ def fetch(http: Http, service: ServiceConfig, urls: Sequence[str]) -> Lookup:
         if names:
             related[url] = names
     return Lookup(found=found, missing=frozenset(missing), failed=failed, related=related)
+
+
+def via_mirror(url: str, base: str) -> str:
+    """The address to fetch `url` from: itself, or `<base>/<host><path>?<query>` on a mirror."""
+    if not base:
+        return url
+    parts = urlsplit(url)
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{base.rstrip('/')}/{parts.netloc}{parts.path or '/'}{query}"
 
 
 def parse_page(html: str, url: str) -> tuple[Record, tuple[Identifier, ...]]:

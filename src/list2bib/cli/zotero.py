@@ -1,0 +1,166 @@
+"""`list2bib zotero sync|check`: push resolved works into a Zotero group library, by topic."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import click
+from rich.console import Console
+
+from list2bib import pipeline
+from list2bib.cli import CONTEXT, errors_to_exit_codes, main, progress_bar, setup_logging
+from list2bib.config import Config, load_config, zotero_api_key
+from list2bib.errors import EXIT_FAILURE, EXIT_OK, ConfigError
+from list2bib.net import Http, HttpSettings
+from list2bib.zotero.access import check_access
+from list2bib.zotero.client import ZoteroClient
+from list2bib.zotero.index import Index
+from list2bib.zotero.plan import DEFAULT_ROOT, Plan
+from list2bib.zotero.sync import SyncResult, sync
+
+ACTIONS = (
+    ("collection", "collections created", "collections to create"),
+    ("create", "items created", "items to create"),
+    ("update", "items updated", "items to update"),
+    ("file", "items filed into collections", "items to file into collections"),
+    ("trash", "items moved to the trash", "items to move to the trash"),
+)
+
+
+@main.group(context_settings=CONTEXT, short_help="Sync resolved works to a Zotero group.")
+def zotero() -> None:
+    """Push every resolved work into a Zotero group library, one collection per topic.
+
+    The API key is read from the environment variable ZOTERO_API_KEY (or the one named by
+    [zotero] api_key_env in the config); it is never printed or stored.
+    """
+
+
+def _client(config: Config, group: str | None) -> tuple[ZoteroClient, Http]:
+    group = group or config.zotero_group
+    if not group:
+        raise ConfigError("no Zotero group: give --group ID or set [zotero] group in the config")
+    key = zotero_api_key(config)
+    service = config.service("zotero")
+    # Zotero answers are never cached (no cache file): they change with every write.
+    settings = HttpSettings(
+        user_agent=config.user_agent,
+        timeout=config.timeout,
+        retries=config.retries,
+        cache_path=None,
+        host_intervals={urlsplit(service.base_url).netloc.lower(): service.min_interval},
+    )
+    http = Http(settings)
+    return ZoteroClient(http, service.base_url, str(group), key), http
+
+
+@zotero.command("sync", context_settings=CONTEXT)
+@click.argument("lists", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--group", help="Zotero group ID (the digits in its URL).")
+@click.option("--collection", help=f"Root collection for the topics  [default: {DEFAULT_ROOT}]")
+@click.option("--dry-run", is_flag=True, help="Print the plan; write nothing.")
+@click.option("--prune", is_flag=True, help="Trash items list2bib created that no list produces.")
+@click.option(
+    "--adopt/--no-adopt",
+    default=None,
+    help="File items added by hand (same DOI or arXiv id) into the collections  [default: adopt]",
+)
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="TOML config file.")
+@click.option("-v", "--verbose", count=True, help="More detail (-vv: every request).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+def sync_command(
+    lists: tuple[Path, ...],
+    group: str | None,
+    collection: str | None,
+    dry_run: bool,
+    prune: bool,
+    adopt: bool | None,
+    config_path: Path | None,
+    verbose: int,
+    quiet: bool,
+) -> None:
+    """Resolve LISTS as `build` does and sync the works to a Zotero group.
+
+    \b
+    Examples:
+      ZOTERO_API_KEY=... list2bib zotero sync README.md --group 12345 --dry-run
+      list2bib zotero sync README.md --group 12345 --collection "Reading group" --prune
+
+    Exit codes: 0 ok, 1 failure (some writes failed, no write access), 2 bad usage or input.
+    """
+    setup_logging(verbose, quiet)
+    console = Console(quiet=quiet, highlight=False)
+    with errors_to_exit_codes():
+        config = load_config(config_path).with_overrides(
+            zotero_group=group, zotero_collection=collection, zotero_adopt=adopt
+        )
+        client, http = _client(config, group)
+        with http:
+            with progress_bar(quiet) as progress:
+                prepared = pipeline.prepare(lists, config, progress=progress)
+            result = sync(
+                prepared.references,
+                client,
+                Index.path_for(config.cache_dir, client.group),
+                root=config.zotero_collection or DEFAULT_ROOT,
+                adopt=config.zotero_adopt,
+                prune=prune,
+                dry_run=dry_run,
+            )
+            requests = sum(http.requests_by_host.values())
+        _print_result(console, result, requests, verbose > 0)
+        if result.failed:
+            sys.exit(EXIT_FAILURE)
+    sys.exit(EXIT_OK)
+
+
+@zotero.command("check", context_settings=CONTEXT)
+@click.option("--group", help="Zotero group ID (the digits in its URL).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="TOML config file.")
+def check_command(group: str | None, config_path: Path | None) -> None:
+    """Check that the API key can write to the group, and say exactly what is missing."""
+    with errors_to_exit_codes():
+        config = load_config(config_path)
+        client, http = _client(config, group)
+        with http:
+            access = check_access(client)
+        if not access.write:
+            click.echo(f"list2bib: error: cannot write to group {client.group}: {access.problem}")
+            sys.exit(EXIT_FAILURE)
+        click.echo(f"ok: the key can read and write group {client.group}")
+    sys.exit(EXIT_OK)
+
+
+def _print_result(console: Console, result: SyncResult, requests: int, verbose: bool) -> None:
+    if result.dry_run:
+        _print_plan(console, result.plan)
+    else:
+        for action, done, _ in ACTIONS:
+            labels = result.done.get(action, [])
+            if labels:
+                console.print(f"{len(labels)} {done}")
+                # Trashed items are always named: a user must be able to check each one.
+                for label in labels if verbose or action == "trash" else []:
+                    console.print(f"  {label}")
+        if not any(result.done.values()):
+            console.print("nothing to write: the group already matches the lists")
+    for note in [*result.notes, *(result.skipped if verbose else [])]:
+        console.print(f"note: {note}")
+    if result.skipped and not verbose:
+        console.print(f"note: {len(result.skipped)} unresolved works not synced (-v lists them)")
+    for failure in result.failed:
+        click.echo(f"list2bib: failed: {failure}", err=True)
+    console.print(f"{requests} requests to Zotero")
+
+
+def _print_plan(console: Console, plan: Plan) -> None:
+    console.print("dry run: nothing is written")
+    new = [f"collection {c.path}" for c in plan.collections]
+    groups = {"collection": new, **{a: [w.label for w in plan.of(a)] for a, _, _ in ACTIONS[1:]}}
+    for action, _, todo in ACTIONS:
+        labels = groups[action]
+        console.print(f"{len(labels)} {todo}")
+        for label in labels:
+            console.print(f"  {label}")

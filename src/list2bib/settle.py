@@ -1,0 +1,453 @@
+"""What the services said -> one record per list entry, with the evidence for it.
+
+`Lookups` keeps every answer of a run (asking each service once per id); `settle` picks, for one
+entry, the preprint and its published version, checks they are one work, and says why it believes
+the result. Nothing here makes a request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from list2bib import bibinput, match, venues
+from list2bib.config import Config
+from list2bib.dedupe import doi_identity
+from list2bib.model import Identifier, IdKind, ListEntry, Record, Resolution, Status, WorkKind
+from list2bib.net import Http
+from list2bib.sources import Lookup, acl, arxiv, crossref, dblp, doi, openreview, page, s2
+from list2bib.titles import title_similarity, words_missing_from
+
+if TYPE_CHECKING:
+    from list2bib.resolve import Progress, Source
+
+# Below this similarity a published record is not trusted to be the preprint's publication.
+SAME_WORK_SIMILARITY = 80.0
+
+
+class Evidence(StrEnum):
+    DBLP_SEARCH = "DBLP lists a publication of the same title and first author"
+
+
+@dataclass
+class Lookups:
+    """Every answer of this run, by service; `fetch` asks only for keys not asked before."""
+
+    http: Http
+    config: Config
+    progress: Progress
+    answers: dict[str, Lookup] = field(default_factory=dict)
+    # arXiv id -> (published record, evidence) found by a fallback search.
+    extra_published: dict[str, tuple[Record, str]] = field(default_factory=dict)
+
+    def configured(self, service: str) -> bool:
+        """Whether a service has an address (a Config built in code may leave some out)."""
+        return service in self.config.services
+
+    def fetch(self, source: Source, keys: Sequence[str]) -> None:
+        if not self.configured(source.SERVICE):
+            return
+        known = self.lookup(source)
+        todo = [k for k in dict.fromkeys(keys) if _unasked(known, k)]
+        if not todo:
+            return
+        service = self.config.services[source.SERVICE]
+        size = max(1, service.batch_size)
+        batches = [todo[i : i + size] for i in range(0, len(todo), size)]
+        self.progress.add(len(batches), source.SERVICE)
+        for batch in batches:
+            self._merge(source.SERVICE, source.fetch(self.http, service, batch))
+            self.progress.advance()
+
+    def _merge(self, service: str, part: Lookup) -> None:
+        old = self.answers.get(service, Lookup())
+        self.answers[service] = Lookup(
+            found={**old.found, **part.found},
+            missing=old.missing | part.missing,
+            failed={**old.failed, **part.failed},
+            related={**old.related, **part.related},
+        )
+
+    def lookup(self, source: Source) -> Lookup:
+        return self.answers.get(source.SERVICE, Lookup())
+
+    def found(self, source: Source, key: str | None) -> Record | None:
+        return self.lookup(source).found.get(key) if key else None
+
+    def page_urls(self) -> list[str]:
+        return list(self.lookup(page).found)
+
+    def related(self, url: str) -> tuple[Identifier, ...]:
+        return self.lookup(page).related.get(url, ())
+
+    def not_a_page(self, ids: Sequence[Identifier]) -> bool:
+        """Links that were asked as pages and answered with something else (a PDF)."""
+        missing = self.lookup(page).missing
+        return bool(ids) and all(i.kind is IdKind.URL and i.value in missing for i in ids)
+
+    def all_records(self) -> Iterator[Record]:
+        for answer in self.answers.values():
+            yield from answer.found.values()
+
+    def has_doi(self, value: str | None) -> bool:
+        return bool(value) and bool(self.by_doi(value))
+
+    def by_doi(self, value: str | None) -> Record | None:
+        """The record of a DOI from Crossref, else from doi.org."""
+        if not value:
+            return None
+        key = value.lower()
+        return self.found(crossref, key) or self.found(doi, key) or self.found(doi, value)
+
+    def add_published(self, arxiv_id: str, record: Record, evidence: str) -> None:
+        self.extra_published[arxiv_id] = (record, evidence)
+
+
+def _unasked(known: Lookup, key: str) -> bool:
+    return key not in known.found and key not in known.missing and key not in known.failed
+
+
+def published_doi(record: Record) -> str | None:
+    """A DOI a record names for the published version (never an arXiv DataCite DOI)."""
+    for value in (record.published_doi, record.doi if record.kind is WorkKind.PUBLISHED else None):
+        identity = doi_identity(value or "")
+        if identity and identity.startswith("doi:"):
+            return identity.removeprefix("doi:")
+    return None
+
+
+def ids_of(record: Record) -> tuple[Identifier, ...]:
+    """The identifiers of a record that other services can be asked with."""
+    ids = [Identifier(IdKind.ARXIV, record.arxiv_id)] if record.arxiv_id else []
+    announced = published_doi(record)
+    if announced:
+        ids.append(Identifier(IdKind.DOI, announced))
+    return tuple(ids)
+
+
+@dataclass
+class _Notes:
+    problems: list[str] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+    lint: list[str] = field(default_factory=list)
+
+
+def settle(
+    entry: ListEntry,
+    ids: tuple[Identifier, ...],
+    book: Lookups,
+    verdict: match.Verdict | None,
+) -> Resolution:
+    notes = _Notes()
+    direct: Record | None = None
+    if verdict is not None:
+        if verdict.outcome is match.Outcome.AMBIGUOUS:
+            notes.problems.append(verdict.reason)
+            return _resolution(entry, Status.AMBIGUOUS, ids, None, notes, verdict)
+        if verdict.outcome is match.Outcome.NONE:
+            prefix = "" if ids else f"{NO_IDENTIFIER}; "
+            if ids and all(i.kind is IdKind.URL for i in ids):
+                prefix = "its link is not a readable web page (a PDF, or gone); "
+            notes.problems.append(f"{prefix}title search: {verdict.reason}")
+        else:
+            best = verdict.records[0]
+            score = max(
+                (c.score for c in verdict.candidates if c.record in verdict.records), default=0
+            )
+            sources = ", ".join(dict.fromkeys(r.source for r in verdict.records))
+            notes.evidence.append(f"title match ({score:.0f}) via {sources}")
+            ids = ids + tuple(i for r in verdict.records for i in ids_of(r) if i not in ids)
+            direct = best
+
+    web: Record | None = None
+    for identifier in ids:
+        if identifier.kind is IdKind.URL and (found := book.found(page, identifier.value)):
+            web = found
+            ids = ids + _same_titled_links(entry, found, book, notes, ids)
+            break
+
+    preprint = _preprint(ids, book, notes)
+    published = _listed_publication(ids, book, notes) or _announced(preprint, ids, book, notes)
+    if published is None and direct is not None and direct.kind is WorkKind.PUBLISHED:
+        published = direct
+    if preprint is None and direct is not None and direct.kind is not WorkKind.PUBLISHED:
+        preprint = direct
+    record = _combine_versions(preprint, published, notes)
+    if record is None and web is not None:
+        record = web
+        notes.evidence.append(f"metadata of the page {web.url or ''}".strip())
+    if record is None:
+        _explain_nothing(ids, book, notes)
+    else:
+        if entry.title and words_missing_from(entry.title, record.title):
+            notes.problems.append(
+                f"check the link: the list says {entry.title!r} but it points to {record.title!r}"
+            )
+        if entry.venue_hint and record.kind is WorkKind.PUBLISHED:
+            disagreement = venues.hint_agrees(entry.venue_hint, record)
+            if disagreement:
+                notes.lint.append(f"{entry.where}: {disagreement}")
+    status = Status.UNRESOLVED if record is None else Status.RESOLVED
+    return _resolution(entry, status, ids, record, notes, verdict)
+
+
+def _resolution(
+    entry: ListEntry,
+    status: Status,
+    ids: tuple[Identifier, ...],
+    record: Record | None,
+    notes: _Notes,
+    verdict: match.Verdict | None,
+) -> Resolution:
+    if entry.fields:  # from a .bib: never write it back worse than it was
+        record = bibinput.combine(record, entry, notes.problems)
+    candidates = (
+        verdict.candidates if verdict and verdict.outcome is not match.Outcome.ACCEPTED else ()
+    )
+    return Resolution(
+        entry,
+        status,
+        ids,
+        record or fallback_record(entry, ids),
+        tuple(dict.fromkeys(notes.problems)),
+        evidence=tuple(dict.fromkeys(notes.evidence)),
+        candidates=candidates,
+        lint=tuple(dict.fromkeys(notes.lint)),
+    )
+
+
+def _same_titled_links(
+    entry: ListEntry, web: Record, book: Lookups, notes: _Notes, ids: tuple[Identifier, ...]
+) -> tuple[Identifier, ...]:
+    """The papers a page links whose title is the page's (or the list's): the page's paper."""
+    for linked in book.related(web.url or "") or book.related(_page_key(ids)):
+        record = book.found(arxiv, arxiv.key_of(linked)) or book.by_doi(doi.key_of(linked))
+        record = record or book.found(openreview, openreview.key_of(linked))
+        if record is None:
+            continue
+        titles = [t for t in (entry.title, web.title) if t]
+        if any(match.title_agreement(t, record.title)[1] is None for t in titles):
+            notes.evidence.append(f"the page links {linked} of the same title")
+            return (linked,)
+        notes.problems.append(
+            f"the page links {linked} ({record.title!r}): another title, not used"
+        )
+    return ()
+
+
+def _page_key(ids: tuple[Identifier, ...]) -> str:
+    return next((i.value for i in ids if i.kind is IdKind.URL), "")
+
+
+def _preprint(ids: Sequence[Identifier], book: Lookups, notes: _Notes) -> Record | None:
+    for identifier in ids:
+        key = arxiv.key_of(identifier)
+        if not key:
+            continue
+        record = book.found(arxiv, key)
+        if record is not None:
+            notes.evidence.append(f"arXiv {key}")
+            return record
+        datacite = book.found(doi, arxiv.DATACITE_PREFIX.lower() + key.lower())
+        if datacite is not None:
+            notes.evidence.append(f"arXiv {key} through its DataCite DOI (arXiv did not answer)")
+            return datacite
+        answer = book.lookup(arxiv)
+        if key in answer.failed:
+            notes.problems.append(f"{identifier}: {answer.failed[key]}")
+        elif key in answer.missing:
+            notes.problems.append(f"{identifier}: no such record")
+    return None
+
+
+def _listed_publication(ids: Sequence[Identifier], book: Lookups, notes: _Notes) -> Record | None:
+    """A record the list links directly: a DOI, an ACL Anthology, OpenReview or DBLP page."""
+    for identifier in ids:
+        if identifier.kind is IdKind.DOI or identifier.kind is IdKind.ACL:
+            value = doi.key_of(identifier)
+            record = book.by_doi(value)
+            if record is None and identifier.kind is IdKind.ACL:
+                record = book.found(acl, acl.key_of(identifier))
+            if record is not None:
+                notes.evidence.append(f"{identifier} ({record.source})")
+                return record
+            _note_doi_failure(identifier, value, book, notes)
+        elif identifier.kind in (IdKind.OPENREVIEW, IdKind.DBLP):
+            source: Source = openreview if identifier.kind is IdKind.OPENREVIEW else dblp
+            key = source.key_of(identifier)
+            record = book.found(source, key)
+            if record is not None:
+                notes.evidence.append(f"{identifier} ({record.source})")
+                return record
+            answer = book.lookup(source)
+            if key in answer.failed:
+                notes.problems.append(f"{identifier}: {answer.failed[key]}")
+            elif key in answer.missing:
+                notes.problems.append(f"{identifier}: no such record")
+    return None
+
+
+def _note_doi_failure(
+    identifier: Identifier, value: str | None, book: Lookups, notes: _Notes
+) -> None:
+    if not value:
+        return
+    for source in (doi, crossref):
+        answer = book.lookup(source)
+        if value in answer.failed:
+            notes.problems.append(f"{identifier}: {answer.failed[value]}")
+            return
+    if value in book.lookup(doi).missing or value in book.lookup(crossref).missing:
+        notes.problems.append(f"{identifier}: no such record")
+
+
+def _announced(
+    preprint: Record | None, ids: Sequence[Identifier], book: Lookups, notes: _Notes
+) -> Record | None:
+    """The published version of a preprint: the DOI arXiv names, else what Semantic Scholar
+    says (its DOI, or its venue record), else DBLP's record when Semantic Scholar was down."""
+    if preprint is None or preprint.kind is WorkKind.PUBLISHED:
+        return None
+    unfetched: list[str] = []
+    if preprint.published_doi:
+        record = book.by_doi(preprint.published_doi)
+        if record is not None:
+            notes.evidence.append(f"arXiv names doi:{preprint.published_doi}")
+            return record
+        unfetched.append(_doi_failure(preprint.published_doi, book))
+    found = _from_scholar(preprint, book, notes, unfetched)
+    if found is None and unfetched:
+        notes.problems.extend(unfetched)
+        notes.problems.append("kept the preprint: its published version could not be fetched")
+    return found
+
+
+def _from_scholar(
+    preprint: Record, book: Lookups, notes: _Notes, unfetched: list[str]
+) -> Record | None:
+    if not preprint.arxiv_id:
+        return None
+    key = s2.key_of(Identifier(IdKind.ARXIV, preprint.arxiv_id))
+    scholar = book.found(s2, key)
+    if scholar is not None:
+        named = published_doi(scholar)
+        if named and (record := book.by_doi(named)) is not None:
+            notes.evidence.append(f"Semantic Scholar names doi:{named}")
+            return record
+        if named and named != preprint.published_doi:
+            unfetched.append(_doi_failure(named, book))
+        if scholar.kind is WorkKind.PUBLISHED:
+            where = scholar.venue.get("booktitle") or scholar.venue.get("journal") or "a venue"
+            notes.evidence.append(f"Semantic Scholar: published in {where} {scholar.year or ''}")
+            return scholar
+        return None
+    if preprint.arxiv_id in book.extra_published:
+        record, evidence = book.extra_published[preprint.arxiv_id]
+        notes.evidence.append(evidence)
+        return record
+    failed = book.lookup(s2).failed
+    if key in failed:
+        notes.problems.append(f"not checked for a published version: {failed[key]}")
+    return None
+
+
+def _doi_failure(value: str, book: Lookups) -> str:
+    """Why a DOI has no record: what doi.org (else Crossref) said."""
+    for source in (doi, crossref):
+        answer = book.lookup(source)
+        if value in answer.failed:
+            return f"doi:{value}: {answer.failed[value]}"
+    return f"doi:{value}: no such record"
+
+
+def _combine_versions(
+    preprint: Record | None, published: Record | None, notes: _Notes
+) -> Record | None:
+    """Published metadata with the arXiv fields kept, when both are provably the same work."""
+    if preprint is None or published is None:
+        return published or preprint
+    if published.kind is not WorkKind.PUBLISHED:
+        return preprint
+    if not same_work_titles(preprint.title, published.title):
+        label = f"doi:{published.doi}" if published.doi else f"the {published.source} record"
+        notes.problems.append(
+            f"{label} has a different title ({published.title!r}); kept the arXiv record"
+        )
+        # Forget the claim too, or deduplication would still treat the DOI as this work's.
+        return replace(preprint, published_doi=None)
+    return replace(
+        published,
+        arxiv_id=preprint.arxiv_id,
+        primary_class=preprint.primary_class,
+        authors=published.authors or preprint.authors,
+        abstract=published.abstract or preprint.abstract,
+    )
+
+
+def same_work_titles(preprint: str, published: str) -> bool:
+    """Whether a published title can be the preprint's: close overall, and no word replaced by
+    another ('... in Mamba' vs '... in GPT'). Words only added or dropped are fine: journals add
+    subtitles and drop project names ('ChemCrow: Augmenting ...' -> 'Augmenting ...')."""
+    if title_similarity(preprint, published) < SAME_WORK_SIMILARITY:
+        return False
+    return not (words_missing_from(preprint, published) and words_missing_from(published, preprint))
+
+
+NO_IDENTIFIER = "no arXiv id, DOI or other identifier in its links"
+# Why an entry whose only identifiers are of these kinds stays as the list wrote it.
+_NOT_LOOKED_UP = {
+    IdKind.URL: "a web page whose metadata could not be read: kept as the list gives it",
+    IdKind.PMLR: "a PMLR proceedings page: no title match either",
+    IdKind.NEURIPS: "a NeurIPS proceedings page: no title match either",
+    IdKind.S2: "Semantic Scholar records are not looked up by their own id",
+}
+
+
+def _explain_nothing(ids: Sequence[Identifier], book: Lookups, notes: _Notes) -> None:
+    if not ids:
+        if not notes.problems:
+            notes.problems.append(NO_IDENTIFIER)
+        return
+    for identifier in ids:
+        if identifier.kind is IdKind.URL:
+            answer = book.lookup(page)
+            if identifier.value in answer.failed:
+                notes.problems.append(f"{identifier.value}: {answer.failed[identifier.value]}")
+    if not notes.problems:
+        notes.problems.append(_NOT_LOOKED_UP.get(ids[0].kind, "its links are not looked up"))
+
+
+def fallback_record(entry: ListEntry, ids: tuple[Identifier, ...]) -> Record:
+    """A `@misc` from the list's own data: its title, first link and year; nothing invented."""
+    url = next((i.value for i in ids if i.kind is IdKind.URL), None)
+    if url is None and entry.links:
+        url = entry.links[0].url if entry.links[0].url.startswith("http") else None
+    venue: dict[str, str] = {}
+    kind = WorkKind.UNRESOLVED
+    if ids and all(i.kind is IdKind.URL for i in ids) and url:
+        kind = WorkKind.WEB
+        venue["howpublished"] = urlsplit(url).netloc.removeprefix("www.")
+    # The identifiers are facts of the link, so the placeholder keeps them: it is then the same
+    # work as the entry a later (or earlier) run resolves.
+    arxiv_id = next((i.value for i in ids if i.kind is IdKind.ARXIV), None)
+    listed_doi = next((d for d in map(doi.key_of, ids) if d), None)
+    return Record(
+        source="list",
+        entry_type="misc",
+        title=entry.title,
+        year=_year_of(entry.date_hint),
+        doi=None if arxiv_id else listed_doi,
+        arxiv_id=arxiv_id,
+        url=url,
+        venue=venue,
+        kind=kind,
+    )
+
+
+def _year_of(date_hint: str | None) -> str | None:
+    if date_hint and len(date_hint) >= 4 and date_hint[:4].isdigit():
+        return date_hint[:4]
+    return None

@@ -1,0 +1,231 @@
+"""Reference -> the `data` of a Zotero item, and the identities (DOI, arXiv id, marker) an item
+carries. Pure functions; the field tables follow Zotero's schema (v41)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from list2bib.model import Person, Record, Reference, Status, WorkKind
+
+# BibTeX entry type -> Zotero item type for published works. arXiv-only works are `preprint`,
+# web pages `blogPost`/`webpage` (chosen in `item_type`).
+ITEM_TYPES = {
+    "inproceedings": "conferencePaper",
+    "article": "journalArticle",
+    "incollection": "bookSection",
+}
+# Record.venue (BibTeX names) -> Zotero field, per item type. Zotero rejects base-field aliases
+# (`publisher` on a preprint must be `repository`), so each type names its own fields.
+VENUE_FIELDS: dict[str, dict[str, str]] = {
+    "conferencePaper": {
+        "booktitle": "proceedingsTitle",
+        "publisher": "publisher",
+        "address": "place",
+        "volume": "volume",
+        "pages": "pages",
+        "series": "series",
+    },
+    "journalArticle": {
+        "journal": "publicationTitle",
+        "volume": "volume",
+        "number": "issue",
+        "pages": "pages",
+        "publisher": "publisher",
+    },
+    "bookSection": {
+        "booktitle": "bookTitle",
+        "publisher": "publisher",
+        "address": "place",
+        "pages": "pages",
+    },
+    "preprint": {},
+    "blogPost": {"howpublished": "blogTitle"},
+    "webpage": {"howpublished": "websiteTitle"},
+    "document": {"publisher": "publisher"},
+}
+# Fields every written item carries (empty string when unknown), so a value that disappears
+# from the record is cleared in Zotero too.
+COMMON_FIELDS = ("title", "abstractNote", "date", "DOI", "url", "citationKey", "extra")
+TYPE_EXTRA_FIELDS = {
+    "conferencePaper": ("conferenceName",),
+    "preprint": ("repository", "archiveID"),
+}
+# Zotero's limits: 65,535 bytes per field value, 255 characters per creator name and tag.
+MAX_FIELD_BYTES = 65535
+MAX_NAME = 255
+# The identity marker: a line in `extra` whose label is no Zotero field, so desktop clients
+# never migrate it away (they move `Citation Key:` and other field labels into real fields).
+MARKER = "list2bib-id"
+ARXIV_LINE = "list2bib-arxiv"
+BLOG_HOSTS = ("medium.com", "substack.com", "distill.pub", "lesswrong.com", "alignmentforum.org")
+ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(?P<id>.+)$", re.I)
+_ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/(?P<id>[^?#]+?)(?:v\d+)?(?:\.pdf)?$", re.I)
+_EXTRA_LINE = re.compile(r"^\s*(?P<label>[A-Za-z][\w -]*?)\s*:\s*(?P<value>.+?)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Desired:
+    """What one reference should look like in the group (without key, version, collections)."""
+
+    identity: str
+    label: str
+    doi: str | None
+    arxiv_id: str | None
+    topics: tuple[str, ...]
+    data: dict[str, Any]
+
+
+def syncable(ref: Reference) -> bool:
+    """Resolved works, and web pages known only by the list's link; unresolved papers are not
+    pushed (their placeholder would be wrong data in a shared library)."""
+    if ref.status is Status.RESOLVED:
+        return True
+    return ref.record.kind is WorkKind.WEB and bool(ref.record.url)
+
+
+def identity(record: Record) -> str | None:
+    """The work's stable id: its published DOI, else its arXiv id, else its URL."""
+    doi = normal_doi(record.doi)
+    if doi and not ARXIV_DOI.match(doi):
+        return f"doi:{doi}"
+    if record.arxiv_id:
+        return f"arxiv:{record.arxiv_id}"
+    if record.url:
+        return f"url:{record.url}"
+    return None
+
+
+def item_type(record: Record) -> str:
+    if record.kind is WorkKind.PREPRINT or (
+        record.kind is not WorkKind.WEB and record.arxiv_id and not _published_doi(record)
+    ):
+        return "preprint"
+    if record.kind in (WorkKind.WEB, WorkKind.UNRESOLVED):
+        host = urlsplit(record.url or "").netloc.lower()
+        blog = "blog" in (record.url or "").lower() or host.endswith(BLOG_HOSTS)
+        return "blogPost" if blog else "webpage"
+    return ITEM_TYPES.get(record.entry_type, "document")
+
+
+def desired(ref: Reference) -> Desired | None:
+    """The item `ref` should be, or None when it has nothing to identify it by."""
+    record = ref.record
+    ident = identity(record)
+    if ident is None:
+        return None
+    kind = item_type(record)
+    data: dict[str, Any] = {"itemType": kind}
+    data.update(dict.fromkeys(COMMON_FIELDS, ""))
+    data.update(dict.fromkeys(TYPE_EXTRA_FIELDS.get(kind, ()), ""))
+    data.update(dict.fromkeys(VENUE_FIELDS[kind].values(), ""))
+    data["title"] = record.title
+    data["creators"] = [_creator(p) for p in record.authors if p.family.strip()]
+    data["abstractNote"] = record.abstract or ""
+    data["date"] = _date(record)
+    data["DOI"] = record.doi or (f"10.48550/arXiv.{record.arxiv_id}" if record.arxiv_id else "")
+    data["url"] = record.url or ""
+    data["citationKey"] = ref.key
+    for bib, field in VENUE_FIELDS[kind].items():
+        data[field] = record.venue.get(bib, "")
+    if kind == "preprint" and record.arxiv_id:
+        data["repository"] = "arXiv"
+        data["archiveID"] = f"arXiv:{record.arxiv_id}"
+    hints = _venue_hints(ref)
+    if kind == "conferencePaper" and hints:
+        data["conferenceName"] = hints[0]
+    lines = [f"{MARKER}: {ident}"]
+    if record.arxiv_id:
+        lines.append(f"{ARXIV_LINE}: {record.arxiv_id}")
+    data["extra"] = "\n".join(lines)
+    tags = dict.fromkeys(t.strip()[:MAX_NAME] for e in ref.entries for t in e.tags)
+    tags.update(dict.fromkeys(h[:MAX_NAME] for h in hints))
+    # Automatic tags (type 1): list2bib manages these and leaves the user's own tags alone.
+    data["tags"] = [{"tag": t, "type": 1} for t in tags if t]
+    for name, value in data.items():
+        if isinstance(value, str):
+            data[name] = _fit(value)
+    return Desired(
+        identity=ident,
+        label=f"{ref.key} ({record.title[:60]})",
+        doi=normal_doi(record.doi),
+        arxiv_id=record.arxiv_id,
+        topics=ref.topics,
+        data=data,
+    )
+
+
+def normal_doi(doi: str | None) -> str | None:
+    """Bare lower-case DOI, whatever prefix (`https://doi.org/`, `doi:`) it was written with."""
+    if not doi:
+        return None
+    doi = doi.strip().lower()
+    for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:"):
+        doi = doi.removeprefix(prefix)
+    return doi.strip() or None
+
+
+def extra_lines(extra: str) -> dict[str, list[str]]:
+    """`Label: value` lines of an `extra` field, labels lower-cased."""
+    found: dict[str, list[str]] = {}
+    for line in extra.splitlines():
+        match = _EXTRA_LINE.match(line)
+        if match:
+            found.setdefault(match["label"].lower(), []).append(match["value"])
+    return found
+
+
+def identities(data: dict[str, Any]) -> tuple[str | None, set[str], set[str]]:
+    """(marker, DOIs, arXiv ids) an item's data names, wherever Zotero or a user put them."""
+    lines = extra_lines(str(data.get("extra") or ""))
+    marker = lines[MARKER][0] if lines.get(MARKER) else None
+    dois = {d for d in map(normal_doi, [data.get("DOI"), *lines.get("doi", [])]) if d}
+    arxiv = set(lines.get(ARXIV_LINE, []))
+    arxiv.update(v.split()[0].removeprefix("arXiv:") for v in lines.get("arxiv", []))
+    archive = str(data.get("archiveID") or "")
+    if archive.lower().startswith("arxiv:"):
+        arxiv.add(archive[6:].strip())
+    for doi in list(dois):
+        match = ARXIV_DOI.match(doi)
+        if match:
+            arxiv.add(match["id"])
+            dois.discard(doi)
+    url = _ARXIV_URL.search(str(data.get("url") or ""))
+    if url:
+        arxiv.add(url["id"])
+    return marker, dois, {a.lower() for a in arxiv if a}
+
+
+def _published_doi(record: Record) -> str | None:
+    doi = normal_doi(record.doi)
+    return doi if doi and not ARXIV_DOI.match(doi) else None
+
+
+def _creator(person: Person) -> dict[str, str]:
+    if person.literal or not person.given.strip():
+        return {"creatorType": "author", "name": person.family.strip()[:MAX_NAME]}
+    return {
+        "creatorType": "author",
+        "firstName": person.given.strip()[:MAX_NAME],
+        "lastName": person.family.strip()[:MAX_NAME],
+    }
+
+
+def _date(record: Record) -> str:
+    if not record.year:
+        return ""
+    return f"{record.year}-{record.month:02d}" if record.month else record.year
+
+
+def _venue_hints(ref: Reference) -> list[str]:
+    return list(dict.fromkeys(e.venue_hint.strip() for e in ref.entries if e.venue_hint))
+
+
+def _fit(value: str) -> str:
+    """Zotero refuses (per-object 413) a field value over 65,535 bytes: cut at a character."""
+    raw = value.encode("utf-8")
+    if len(raw) <= MAX_FIELD_BYTES:
+        return value
+    return raw[:MAX_FIELD_BYTES].decode("utf-8", errors="ignore")

@@ -1,0 +1,245 @@
+"""The pure diff between what the lists produce and what the group holds: collections to create,
+items to create, update, file into collections, or trash. No I/O; `sync` applies the result."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import count
+from typing import Any
+
+from list2bib.zotero.index import Index
+from list2bib.zotero.items import Desired, identities
+
+# Zotero object keys: 8 symbols of this alphabet (no 0, 1, O). The first 32 symbols encode 5 bits.
+KEY_ALPHABET = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"
+TOPIC_SEPARATOR = " > "
+DEFAULT_ROOT = "list2bib"
+
+
+@dataclass(frozen=True, slots=True)
+class NewCollection:
+    key: str
+    name: str
+    parent: str | bool
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class ItemWrite:
+    """One object of a write. `version` 0 means "must not exist yet" (a create)."""
+
+    action: str  # create | update | file | trash
+    key: str
+    version: int
+    label: str
+    payload: dict[str, Any] = field(default_factory=dict)
+
+    def body(self) -> dict[str, Any]:
+        return {"key": self.key, "version": self.version, **self.payload}
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    collections: tuple[NewCollection, ...] = ()
+    writes: tuple[ItemWrite, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def of(self, action: str) -> tuple[ItemWrite, ...]:
+        return tuple(w for w in self.writes if w.action == action)
+
+    @property
+    def empty(self) -> bool:
+        return not self.collections and not self.writes
+
+
+def object_key(group: str, kind: str, identity: str, taken: Iterable[str]) -> str:
+    """A deterministic key for a new object: a retried create hits the same key (a per-object
+    412), never a second object. A key already used by another object moves to the next salt."""
+    used = set(taken)
+    for salt in count():
+        seed = f"{group}\x1f{kind}\x1f{identity}\x1f{salt}".encode()
+        number = int.from_bytes(hashlib.sha256(seed).digest()[:5], "big")
+        key = "".join(KEY_ALPHABET[(number >> (35 - 5 * i)) & 31] for i in range(8))
+        if key not in used:
+            return key
+    raise AssertionError("unreachable")
+
+
+def make_plan(
+    wanted: Sequence[Desired],
+    index: Index,
+    *,
+    root: str = DEFAULT_ROOT,
+    adopt: bool = True,
+    prune: bool = False,
+    keep: Iterable[str] = (),
+) -> Plan:
+    """What to write so the group holds `wanted`, filed by topic under the `root` collection.
+
+    `keep` lists identities (`doi:…`, `arxiv:…`) of works a list still names but that are not
+    synced this run (unresolved): items for them are never pruned."""
+    folders = _Folders(index, root or DEFAULT_ROOT)
+    matcher = _Matcher(index)
+    writes: list[ItemWrite] = []
+    notes: list[str] = []
+    seen: set[str] = set()
+    taken = set(index.items)
+    for want in wanted:
+        if want.identity in seen:
+            continue
+        seen.add(want.identity)
+        target = {folders.key_for(topic) for topic in want.topics} or {folders.key_for("")}
+        found = matcher.claim(want.identity, want.doi, want.arxiv_id)
+        if found is None:
+            key = object_key(index.group, "item", want.identity, taken)
+            taken.add(key)
+            payload = {**want.data, "collections": sorted(target)}
+            writes.append(ItemWrite("create", key, 0, want.label, payload))
+            continue
+        current = index.items[found]
+        if current.get("deleted"):
+            notes.append(f"{want.label}: item {found} is in the Zotero trash; left there")
+            continue
+        collections = sorted((set(current.get("collections", [])) - folders.managed) | target)
+        refiled = set(collections) != set(current.get("collections", []))
+        if matcher.ours(found):
+            payload = _changes(current, {**want.data, "tags": _tags(current, want.data["tags"])})
+            if payload:
+                if refiled:
+                    payload["collections"] = collections
+                writes.append(ItemWrite("update", found, _version(current), want.label, payload))
+            elif refiled:
+                payload = {"collections": collections}
+                writes.append(ItemWrite("file", found, _version(current), want.label, payload))
+        elif not adopt:
+            notes.append(f"{want.label}: item {found} was added by hand; not adopted (--no-adopt)")
+        elif refiled:
+            # Adopted: filed into the topic collections; its fields are the user's and stay.
+            payload = {"collections": collections}
+            writes.append(ItemWrite("file", found, _version(current), want.label, payload))
+    for ident in keep:
+        kind, _, value = ident.partition(":")
+        matcher.claim(ident, value if kind == "doi" else None, value if kind == "arxiv" else None)
+    stale = [k for k in matcher.unclaimed_ours() if not index.items[k].get("deleted")]
+    for key in sorted(stale):
+        data = index.items[key]
+        label = f"{data.get('citationKey') or key} ({str(data.get('title', ''))[:60]})"
+        if prune:
+            writes.append(
+                ItemWrite("trash", key, _version(index.items[key]), label, {"deleted": 1})
+            )
+    if stale and not prune:
+        notes.append(
+            f"{len(stale)} items list2bib created are in no list any more (--prune trashes them)"
+        )
+    return Plan(tuple(folders.new), tuple(writes), tuple(notes))
+
+
+class _Folders:
+    """Topic paths -> collection keys: existing collections are reused by name and parent."""
+
+    def __init__(self, index: Index, root: str) -> None:
+        self._index = index
+        self._root = root
+        self._by_path: dict[str, str] = {}
+        self.new: list[NewCollection] = []
+        self._taken = set(index.collections)
+        self.managed: set[str] = set()
+        root_key = self.key_for("")
+        self._collect(root_key)
+
+    def key_for(self, topic: str) -> str:
+        parts = [self._root, *(p.strip() for p in topic.split(TOPIC_SEPARATOR) if p.strip())]
+        parent: str | bool = False
+        for depth in range(1, len(parts) + 1):
+            path = TOPIC_SEPARATOR.join(parts[:depth])
+            key = self._by_path.get(path)
+            if key is None:
+                key = self._existing(parts[depth - 1], parent) or self._create(
+                    parts[depth - 1], parent, path
+                )
+                self._by_path[path] = key
+                self.managed.add(key)
+            parent = key
+        return str(parent)
+
+    def _existing(self, name: str, parent: str | bool) -> str | None:
+        if parent in {c.key for c in self.new}:
+            return None
+        same = [c["key"] for c in self._index.children(parent) if c.get("name") == name]
+        return min(same) if same else None
+
+    def _create(self, name: str, parent: str | bool, path: str) -> str:
+        key = object_key(self._index.group, "collection", path, self._taken)
+        self._taken.add(key)
+        self.new.append(NewCollection(key, name, parent, path))
+        return key
+
+    def _collect(self, key: str) -> None:
+        """Every existing collection below the root is list2bib's to file into and out of."""
+        self.managed.add(key)
+        for child in self._index.children(key):
+            self._collect(child["key"])
+
+
+class _Matcher:
+    """Finds the group's item for a work: by identity marker, DOI or arXiv id; each item once."""
+
+    def __init__(self, index: Index) -> None:
+        self._marker: dict[str, str | None] = {}
+        self._by: dict[str, set[str]] = {}
+        self._claimed: set[str] = set()
+        self._trashed = {k for k, d in index.items.items() if d.get("deleted")}
+        for key, data in index.items.items():
+            if data.get("parentItem"):
+                continue
+            marker, dois, arxiv = identities(data)
+            self._marker[key] = marker
+            names = {f"doi:{d}" for d in dois} | {f"arxiv:{a}" for a in arxiv}
+            for name in names | ({f"id:{marker}"} if marker else set()):
+                self._by.setdefault(name, set()).add(key)
+
+    def ours(self, key: str) -> bool:
+        return self._marker.get(key) is not None
+
+    def claim(self, ident: str, doi: str | None, arxiv_id: str | None) -> str | None:
+        names = [f"id:{ident}", f"doi:{doi}" if doi else "", f"arxiv:{(arxiv_id or '').lower()}"]
+        found = {k for n in names if n for k in self._by.get(n, ())} - self._claimed
+        if not found:
+            return None
+        best = min(found, key=lambda k: (not self.ours(k), k in self._trashed, k))
+        self._claimed.add(best)
+        return best
+
+    def unclaimed_ours(self) -> list[str]:
+        return [k for k in self._marker if self.ours(k) and k not in self._claimed]
+
+
+def _version(data: dict[str, Any]) -> int:
+    return int(data.get("version", 0))
+
+
+def _tags(current: dict[str, Any], ours: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The user's own (manual) tags stay; list2bib's automatic tags are replaced."""
+    kept = [t for t in current.get("tags", []) if int(t.get("type", 0)) != 1]
+    return kept + [t for t in ours if t not in kept]
+
+
+def _changes(current: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:
+    """The properties to send: only those that differ (a multi-object write patches an existing
+    item), or everything when the item type changes (Zotero drops fields the new type lacks)."""
+    changed: dict[str, Any] = {}
+    for name, value in wanted.items():
+        have = current.get(name, [] if isinstance(value, list) else "")
+        if name == "tags":
+            if {(t["tag"], int(t.get("type", 0))) for t in have} != {
+                (t["tag"], int(t.get("type", 0))) for t in value
+            }:
+                changed[name] = value
+        elif have != value:
+            changed[name] = value
+    if "itemType" in changed:
+        return dict(wanted)
+    return changed
