@@ -1,9 +1,15 @@
-"""Benchmark `list2bib build` against the local fake services with injected latency.
+"""Benchmark `list2bib build` against every local fake service with injected latency.
 
-Prints, for a cold run (empty cache) and a warm run (same cache): HTTP requests per host, wall
-seconds and peak memory. Then the same for a generated list of arXiv ids, to show batching (target:
-one arXiv request per 100 ids). The services' real politeness intervals are used (arXiv: 3 s), on
-the real clock.
+Prints, for a cold run (empty cache) and a warm run (same cache): HTTP requests per service, wall
+seconds and peak memory, for
+- the bundled example list;
+- a generated list shaped like a real 100-entry awesome list (`awesome-llm-mechanism.md`: 75 arXiv
+  papers, a third of them published at a venue, 16 blog and project pages, 1 OpenReview forum;
+  target: about 20 requests in all, not one per entry per service);
+- a generated list of arXiv ids, to show batching (target: one arXiv request per 100 ids);
+- with --real, the real lists in ../shared/lists (the fakes do not know their papers, so every
+  page is gone and searched by title: this shows the request pattern, not the results).
+The services' real politeness intervals are used (arXiv: 3 s), on the real clock.
 
     .venv/bin/python benchmarks/bench_build.py [--latency 0.15] [--ids 250]
 """
@@ -17,16 +23,18 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from fakes import FakeArxiv, FakeDoi, World  # noqa: E402
+from fakes import World  # noqa: E402
+from fakes_all import FakeServices  # noqa: E402
 from list2bib import pipeline  # noqa: E402
-from list2bib.config import SERVICE_DEFAULTS, Config  # noqa: E402
+from list2bib.config import Config  # noqa: E402
 from list2bib.model import RunResult  # noqa: E402
+
+SHARED_LISTS = ROOT.parent / "shared" / "lists"
 
 
 def measure(lists: list[Path], config: Config) -> tuple[RunResult, float, float]:
@@ -48,31 +56,68 @@ def report(
     )
     total = sum(result.requests_by_host.values())
     print(
-        f"{label:<28} works={len(result.references):>4}  requests={total:>4} ({hosts or 'none'})  "
+        f"{label:<36} works={len(result.references):>4}  requests={total:>4} ({hosts or 'none'})  "
         f"wall={seconds:6.2f}s  peak-heap={peak_mb:6.1f} MiB"
     )
 
 
 def synthetic_world(count: int) -> World:
-    """The fixture world plus `count` made-up arXiv works (ids 2301.00001, ...), so that a large
-    generated list resolves like a real one instead of coming back empty."""
+    """The fixture world plus `count` made-up arXiv works (ids 2301.00001, ...), every third one
+    published at NeurIPS by Semantic Scholar's account and every fifth announcing a DOI; plus 16
+    blog pages and their sites, so generated lists resolve like real ones."""
     world = World.load().copy()
     for n in range(1, count + 1):
+        work: dict[str, object] = {
+            "key": f"synthetic{n}",
+            "title": f"A Synthetic Study Number {n} of Benchmark Lists",
+            "authors": [{"given": "Ada", "family": f"Tester{n}"}],
+            "exercises": "benchmark volume",
+            "arxiv": {
+                "id": f"2301.{n:05d}",
+                "versions": ["2023-01-02T00:00:00Z"],
+                "primary": "cs.CL",
+                "categories": ["cs.CL"],
+            },
+        }
+        if n % 3 == 0:
+            work["s2"] = {
+                "venue": "Neural Information Processing Systems",
+                "publicationTypes": ["Conference"],
+                "year": 2023,
+            }
+        if n % 5 == 0:
+            doi = f"10.5555/bench.{n}"
+            work["arxiv"]["doi"] = doi  # type: ignore[index]
+            work["crossref"] = {
+                "doi": doi,
+                "type": "journal-article",
+                "container": "Journal of Benchmarks",
+                "issued": [2023, 6],
+                "volume": "1",
+            }
+        world.add(work)
+    for n in range(1, 17):
         world.add(
             {
-                "key": f"synthetic{n}",
-                "title": f"A Synthetic Study Number {n} of Benchmark Lists",
-                "authors": [{"given": "Ada", "family": f"Tester{n}"}],
-                "exercises": "benchmark volume",
-                "arxiv": {
-                    "id": f"2301.{n:05d}",
-                    "versions": ["2023-01-02T00:00:00Z"],
-                    "primary": "cs.CL",
-                    "categories": ["cs.CL"],
-                },
+                "key": f"blog{n}",
+                "title": f"Notes on Circuits, Part {n}",
+                "authors": [{"given": "Bea", "family": f"Blogger{n}"}],
+                "exercises": "benchmark pages",
+                "web": [{"path": f"/blog{n}.example.org/posts/notes-{n}/", "html": _page(n)}],
             }
         )
     return world
+
+
+def _page(n: int) -> str:
+    return (
+        f"<html><head><title>Notes on Circuits, Part {n} | Blog {n}</title>"
+        f'<meta property="og:title" content="Notes on Circuits, Part {n}">'
+        f'<meta property="og:site_name" content="Blog {n}">'
+        f'<meta name="author" content="Bea Blogger{n}">'
+        f'<meta property="article:published_time" content="2023-0{1 + n % 9}-01T00:00:00Z">'
+        "</head><body><p>Text.</p></body></html>"
+    )
 
 
 def generated_list(folder: Path, count: int) -> Path:
@@ -86,49 +131,63 @@ def generated_list(folder: Path, count: int) -> Path:
     return path
 
 
+def shaped_list(folder: Path) -> Path:
+    """Like awesome-llm-mechanism.md: 75 arXiv papers, 16 pages, 1 OpenReview forum."""
+    path = folder / "shaped.md"
+    lines = ["# Awesome Shaped", "", "## Papers", ""]
+    lines += [
+        f"- A Synthetic Study Number {n} of Benchmark Lists. "
+        f"[[pdf](https://arxiv.org/pdf/2301.{n:05d}.pdf)] [2023.1]"
+        for n in range(1, 76)
+    ]
+    lines += ["", "## Blogs", ""]
+    lines += [
+        f"- Notes on Circuits, Part {n}. [[blog](https://blog{n}.example.org/posts/notes-{n}/)]"
+        for n in range(1, 17)
+    ]
+    lines += ["", "## Reviewed", "", "- Let's Verify Step by Step. "
+              "[[OpenReview](https://openreview.net/forum?id=v8L0pN6EOi)] [ICLR 2024]"]  # fmt: skip
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, default=0.15, help="seconds added to every answer")
     parser.add_argument("--ids", type=int, default=250, help="size of the generated arXiv list")
+    parser.add_argument(
+        "--real", action="store_true", help="also run the real lists in ../shared/lists (slow)"
+    )
     args = parser.parse_args()
 
-    world = synthetic_world(args.ids)
-    with (
-        FakeArxiv(world, latency=args.latency) as arxiv,
-        FakeDoi(world, latency=args.latency) as doi,
-        tempfile.TemporaryDirectory() as tmp,
-    ):
+    world = synthetic_world(max(args.ids, 75))
+    with FakeServices(world, latency=args.latency) as fakes, tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        services = {
-            "arxiv": replace(SERVICE_DEFAULTS["arxiv"], base_url=arxiv.base_url),
-            "doi": replace(SERVICE_DEFAULTS["doi"], base_url=doi.base_url),
-            "crossref": replace(SERVICE_DEFAULTS["crossref"], base_url=doi.crossref.base_url),
-            "datacite": replace(SERVICE_DEFAULTS["datacite"], base_url=doi.datacite.base_url),
-        }
-        names = {arxiv.host: "arxiv", doi.host: "doi.org", doi.crossref.host: "crossref",
-                 doi.datacite.host: "datacite"}  # fmt: skip
-        print(
-            f"fake services with {args.latency * 1000:.0f} ms latency; arXiv interval "
-            f"{services['arxiv'].min_interval:.0f} s, doi.org {services['doi'].min_interval} s"
-        )
+        names = {fakes.crossref.host: "crossref", fakes.doi.datacite.host: "datacite"}
+        for name in ("arxiv", "doi", "s2", "dblp", "openreview", "acl", "web"):
+            names[getattr(fakes, name).host] = "pages" if name == "web" else name
+        print(f"every fake service with {args.latency * 1000:.0f} ms latency; real intervals")
 
-        example = ROOT / "examples" / "papers.md"
-        config = Config(
-            output=folder / "example.bib", cache_dir=folder / "cache1", services=services
-        )
-        report("example list, cold", *measure([example], config), names)
-        report("example list, warm", *measure([example], config), names)
+        def config(label: str) -> Config:
+            return fakes.config(folder, output=folder / f"{label}.bib", cache_dir=folder / label)
 
-        generated = generated_list(folder, args.ids)
-        config = replace(config, output=folder / "generated.bib", cache_dir=folder / "cache2")
-        result, seconds, peak = measure([generated], config)
-        report(f"{args.ids} arXiv ids, cold", result, seconds, peak, names)
-        arxiv_requests = result.requests_by_host.get(arxiv.host, 0)
-        report(f"{args.ids} arXiv ids, warm", *measure([generated], config), names)
-        print(
-            f"arXiv: {arxiv_requests} requests for {args.ids} ids "
-            f"(target: at most one per 100 ids, {math.ceil(args.ids / 100)})"
-        )
+        runs = [("example list", [ROOT / "examples" / "papers.md"])]
+        runs.append(("100-entry shaped list", [shaped_list(folder)]))
+        runs.append((f"{args.ids} arXiv ids", [generated_list(folder, args.ids)]))
+        if args.real and SHARED_LISTS.is_dir():
+            runs += [(f"real: {p.stem[:24]}", [p]) for p in sorted(SHARED_LISTS.glob("*.md"))
+                     if p.name != "README.md"]  # fmt: skip
+        for label, lists in runs:
+            result, seconds, peak = measure(lists, config(label.replace(" ", "_")))
+            report(f"{label}, cold", result, seconds, peak, names)
+            if not label.startswith("real"):
+                report(f"{label}, warm", *measure(lists, config(label.replace(" ", "_"))), names)
+            if label.endswith("arXiv ids"):
+                arxiv_requests = result.requests_by_host.get(fakes.arxiv.host, 0)
+                print(
+                    f"arXiv: {arxiv_requests} requests for {args.ids} ids "
+                    f"(target: at most one per 100 ids, {math.ceil(args.ids / 100)})"
+                )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"process peak RSS: {rss:.0f} MiB")
 

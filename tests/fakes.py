@@ -951,13 +951,113 @@ class _Agency(FakeServer):
 
 class FakeCrossref(_Agency):
     """api.crossref.org: `/[v1/]works/<doi>/transform` (content negotiation by Accept, where
-    doi.org redirects), `/works/<doi>/transform/<mime>`, `/works/<doi>` (the REST message) and
-    `/works/<doi>/agency`."""
+    doi.org redirects), `/works/<doi>/transform/<mime>`, `/works/<doi>` (the REST message),
+    `/works/<doi>/agency`, and the `/works` list route (`work-list` envelope): `filter=doi:a,doi:b`
+    (the same filter repeated is OR), `query.bibliographic` / `query.author` (keyword relevance
+    over title, authors, container and year; each item carries a `score`), `rows` (default 20,
+    max 1000), `offset`, `select`. `reject_filter(doi)` makes list requests whose filter names that
+    DOI answer 400 `validation-failure` (fault injection)."""
 
     throttle_body = (
         "<html><body><h1>429 Too Many Requests</h1>"
         "You have sent too many requests in a given amount of time.</body></html>"
     )
+    _SELECTABLE_TEXT = """abstract URL resource member posted score created degree update-policy
+        short-title license ISSN container-title issued update-to issue prefix approved indexed
+        article-number accepted author group-title DOI is-referenced-by-count updated-by event
+        chair standards-body original-title funder translator archive published-print
+        alternative-id subject subtitle published-online publisher-location content-domain
+        reference title link type publisher volume references-count ISBN issn-type assertion
+        deposited page content-created short-container-title relation editor"""
+    SELECTABLE: ClassVar[frozenset[str]] = frozenset(_SELECTABLE_TEXT.split())
+    _rejected: set[str]
+
+    def reject_filter(self, doi: str) -> None:
+        if not hasattr(self, "_rejected"):
+            self._rejected = set()
+        self._rejected.add(doi.lower())
+
+    def _failure(self, status: int, kind: str, value: str, message: str) -> Reply:
+        body = {
+            "status": "failed",
+            "message-type": "validation-failure" if status == 400 else "resource-failure",
+            "message": [{"type": kind, "value": value, "message": message}],
+        }
+        return Reply(status, crossref_json(body), [("Content-Type", "application/json")])
+
+    def _list(self, request: LoggedRequest, pool: list[tuple[str, str]]) -> Reply:
+        q = request.query
+        rows_raw, offset_raw = q.get("rows", "20"), q.get("offset", "0")
+        for value in (rows_raw, offset_raw):
+            if not value.isdigit() or (value is rows_raw and int(value) > 1000):
+                text = f"Integer specified as {value} but must be a positive integer less than or equal to 1000."  # noqa: E501
+                return self._failure(400, "integer-not-valid", value, text)
+        rows, offset = int(rows_raw), int(offset_raw)
+        select = [f for f in q.get("select", "").split(",") if f]
+        for name in select:
+            if name not in self.SELECTABLE:
+                text = f"Field specified as {name} but this is not a valid select field."
+                return self._failure(400, "select-not-allowed", name, text)
+        works = [w for doi, w in self._index.items() if doi not in self._hidden]
+        dois: list[str] = []
+        for part in (p for p in q.get("filter", "").split(",") if p):
+            name, _, value = part.partition(":")
+            if name != "doi":
+                text = f"Filter {name} specified but there is no such filter for this route."
+                return self._failure(400, "filter-not-available", name, text)
+            dois.append(value.lower())
+        if set(dois) & getattr(self, "_rejected", set()):
+            bad = next(d for d in dois if d in self._rejected)
+            text = f"Filter doi specified as {bad} but it is not a valid DOI."
+            return self._failure(400, "filter-value-invalid", bad, text)
+        if dois:
+            works = [w for w in works if w["crossref"]["doi"].lower() in dois]
+        terms = " ".join(q.get(k, "") for k in ("query", "query.bibliographic")).split()
+        author = q.get("query.author", "")
+        scored = [(self._score(w, terms, author), i, w) for i, w in enumerate(works)]
+        if terms or author:
+            scored = sorted((s for s in scored if s[0] > 0), key=lambda s: (-s[0], s[1]))
+        items = []
+        for score, _, work in scored[offset : offset + rows]:
+            item = crossref_csl(work, rest=True)
+            item["score"] = score if terms or author else 1.0
+            items.append({k: v for k, v in item.items() if k in select} if select else item)
+        search_terms = " ".join(terms) or None
+        message = {
+            "status": "ok",
+            "message-type": "work-list",
+            "message-version": "1.0.0",
+            "message": {
+                "facets": {},
+                "total-results": len(scored),
+                "items": items,
+                "items-per-page": rows,
+                "query": {"start-index": offset, "search-terms": search_terms},
+            },
+        }
+        return Reply(200, crossref_json(message), [("Content-Type", "application/json"), *pool])
+
+    @staticmethod
+    def _score(work: Mapping[str, Any], terms: list[str], author: str) -> float:
+        """Keyword relevance: query words found in the work's bibliographic text, half a point
+        per query.author word found among the authors. Works matching under half the title
+        words score 0 (not listed)."""
+
+        def words(text: str) -> set[str]:
+            return set(re.findall(r"[a-z0-9]+", text.lower()))
+
+        cr = work["crossref"]
+        names = " ".join(author_name(a) for a in (cr.get("authors") or work["authors"]))
+        container = cr.get("container") or ""
+        container = " ".join(container) if isinstance(container, list) else container
+        year = str((cr.get("issued") or [""])[0])
+        text = words(f"{cr.get('title') or work['title']} {names} {container} {year}")
+        wanted = [w for t in terms for w in words(t)]
+        hits = sum(1 for w in wanted if w in text)
+        if wanted and hits * 2 < len(wanted):
+            return 0.0
+        bonus = sum(0.5 for w in words(author) if w in words(names))
+        return round(hits * 4.5 + bonus, 4)
 
     def _build_index(self) -> dict[str, dict[str, Any]]:
         return self.world.crossref()
@@ -974,6 +1074,8 @@ class FakeCrossref(_Agency):
 
     def handle(self, request: LoggedRequest) -> Reply:
         path = request.path.removeprefix("/v1")
+        if path in {"/works", "/works/"}:
+            return self._list(request, self._pool_headers(request))
         if not path.startswith("/works/"):
             return Reply.text(404, "Resource not found.")
         rest = path.removeprefix("/works/")

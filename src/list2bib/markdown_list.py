@@ -606,9 +606,14 @@ def _venue_cell(text: str) -> str | None:
 
 
 def _is_paper(url: str) -> bool:
-    """A paper link, and not a site's home page (`https://www.lesswrong.com/`: a forum, a blog)."""
+    """A paper link, and not a site's home page (`https://www.lesswrong.com/`: a forum, a blog).
+    A subdomain of its own (`https://rome.baulab.info/`) is a project's page, kept."""
     parts = urlsplit(url)
-    return is_paper_link(url) and bool(parts.path.strip("/") or parts.query)
+    if not is_paper_link(url):
+        return False
+    labels = (parts.hostname or "").split(".")
+    own_site = len(labels) >= 3 and labels[0] != "www"
+    return bool(parts.path.strip("/") or parts.query) or own_site
 
 
 def _is_http(url: str) -> bool:
