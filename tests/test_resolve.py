@@ -770,3 +770,60 @@ def test_progress_counts_batches_per_service(fakes: Fakes) -> None:
     assert totals["arxiv"] == 3
     assert totals["s2"] == 1
     assert progress.advanced == sum(totals.values())
+
+
+# --- fallbacks between services and title ambiguity -----------------------------------------------
+
+
+def test_semantic_scholar_down_dblp_finds_the_published_version(fakes: Fakes) -> None:
+    fakes.s2.fail_next(10, "503")
+    resolution = fakes.one(entry(MENG_TITLE, f"https://arxiv.org/abs/{MENG_ID}"))
+    record = resolution.record
+    assert record is not None
+    assert (record.kind, record.source) == (WorkKind.PUBLISHED, "dblp")
+    assert record.venue["booktitle"] == "Advances in Neural Information Processing Systems"
+    assert (record.arxiv_id, record.dblp_key) == (MENG_ID, "conf/nips/MengBAB22")
+    assert any("DBLP" in e for e in resolution.evidence)
+    assert len(fakes.services.dblp.requests) == 1
+
+
+def test_semantic_scholar_and_dblp_down_keep_the_preprint_and_say_so(fakes: Fakes) -> None:
+    fakes.s2.fail_next(10, "503")
+    fakes.services.dblp.fail_next(10, "503")
+    resolution = fakes.one(entry(MENG_TITLE, f"https://arxiv.org/abs/{MENG_ID}"))
+    assert resolution.record is not None
+    assert resolution.record.kind is WorkKind.PREPRINT
+    assert has_problem(resolution, "not checked for a published version", "503")
+
+
+SAME_TITLE = "Emergent Structure in Synthetic Benchmarks"
+
+
+def test_two_works_with_the_same_title_are_ambiguous_with_candidates(fakes: Fakes) -> None:
+    for n, family in ((1, "Alpha"), (2, "Beta")):
+        fakes.world.add(
+            {
+                "key": f"l2b_same_title_{n}",
+                "title": SAME_TITLE,
+                "authors": [{"given": "Ann", "family": family}],
+                "arxiv": {
+                    "id": f"2305.9000{n}",
+                    "versions": ["2023-05-01T00:00:00Z"],
+                    "primary": "cs.LG",
+                },
+                "exercises": "synthetic: two different works share a title",
+            }
+        )
+    with FakeServices(fakes.world) as services:
+        fresh = Fakes(fakes.world, services)
+        resolution = fresh.one(entry(SAME_TITLE, date="2023.5"))
+        assert resolution.status is Status.AMBIGUOUS
+        assert {c.record.arxiv_id for c in resolution.candidates} >= {"2305.90001", "2305.90002"}
+        assert has_problem(resolution, "2 different works")
+        record = resolution.record
+        assert record is not None and record.arxiv_id is None  # nothing chosen, nothing invented
+        # A first author the list gives settles it.
+        listed = replace(entry(SAME_TITLE), authors=("Ann Beta",))
+        settled = fresh.one(listed)
+        assert settled.status is Status.RESOLVED
+        assert settled.record is not None and settled.record.arxiv_id == "2305.90002"
