@@ -658,3 +658,28 @@ def test_incomplete_published_record_is_written_as_misc() -> None:
     assert entry_type(ref("b", entry_type="article")) == "misc"  # no journal
     assert entry_type(ref("c", entry_type="inproceedings")) == "misc"  # no booktitle
     assert entry_type(ref("d", entry_type="article", venue={"journal": "N"}, authors=())) == "misc"
+
+
+# --- overrides (hand edits, ids) and fields as read back -----------------------------------------
+
+
+def test_overrides_set_replace_and_drop_fields_in_the_fixed_order() -> None:
+    reference = ref("meng2022locating", title="Locating", venue={"note": "ours", "journal": "J"})
+    text = bibtex.render(
+        [reference],
+        overrides={"meng2022locating": {"title": "My {Title}", "note": None, "ids": "a, b"}},
+    )
+    entry = bibtex.parse_string(text)[0]
+    assert entry.fields["title"] == "My {Title}"
+    assert "note" not in entry.fields
+    assert entry.fields["ids"] == "a, b"
+    assert list(entry.fields)[-1] == "ids"
+
+
+def test_written_fields_are_what_reading_the_file_gives() -> None:
+    refs = [ref("a", title="Scaling LLMs"), ref("b", title="Über", status=Status.UNRESOLVED)]
+    text = bibtex.render(refs, header="h")
+    assert bibtex.written_fields(refs) == {e.key: e.fields for e in bibtex.parse_string(text)}
+    assert bibtex.written_fields([]) == {}
+    ascii_fields = bibtex.written_fields(refs, ascii=True)
+    assert ascii_fields["b"]["title"] != "Über"

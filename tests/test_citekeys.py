@@ -6,7 +6,8 @@ import random
 
 import pytest
 
-from list2bib.citekeys import assign_keys, base_key, fold
+from list2bib.citekeys import assign_keys, base_key, check_pattern, fold
+from list2bib.errors import ConfigError
 from list2bib.model import Person, Record
 
 
@@ -174,3 +175,40 @@ def test_untitled_web_page_is_named_after_its_site() -> None:
     )
     assert base_key(page) == "lesswrongnd"
     assert base_key(Record(source="list", entry_type="misc", title="")) == "anonnd"
+
+
+# --- key patterns ---------------------------------------------------------------------------------
+
+LOCATING = record("Locating and Editing Factual Associations in GPT", MENG)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "key"),
+    [
+        ("{auth}{year}{shorttitle}", "meng2022locating"),
+        ("{Auth}{yy}{Shorttitle2}", "Meng22LocatingEditing"),
+        ("{auth}:{year}", "meng:2022"),
+        ("{auth}_{shorttitle3}", "meng_locatingeditingfactual"),
+    ],
+)
+def test_key_patterns(pattern: str, key: str) -> None:
+    assert base_key(LOCATING, check_pattern(pattern)) == key
+
+
+def test_no_author_falls_back_whatever_the_pattern() -> None:
+    assert base_key(record("Toy Models"), "{Auth}{yy}") == "toy2022"
+
+
+@pytest.mark.parametrize(
+    "pattern", ["{author}{year}", "{auth} {year}", "plain", "{year}{shorttitle0}", "{yy2}"]
+)
+def test_bad_patterns_are_config_errors(pattern: str) -> None:
+    with pytest.raises(ConfigError, match="key_pattern"):
+        check_pattern(pattern)
+
+
+def test_pattern_collisions_are_order_independent() -> None:
+    works = [(f"w{i}", record(f"Locating things {i}", MENG)) for i in range(4)]
+    first = assign_keys(works, pattern="{auth}{year}")
+    assert assign_keys(works[::-1], pattern="{auth}{year}") == first
+    assert sorted(first.values()) == ["meng2022a", "meng2022b", "meng2022c", "meng2022d"]

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from fakes import FakeArxiv, FakeDoi, World
+from fakes import World
+from fakes_all import FakeServices
 from list2bib import __version__
 from list2bib.cli import main
 
@@ -19,18 +20,14 @@ EXAMPLE = ROOT / "examples" / "papers.md"
 
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
-    """Fakes behind LIST2BIB_*_URL, a config without waits, and tmp_path as working folder."""
-    world = World.load()
-    with FakeArxiv(world) as arxiv, FakeDoi(world) as doi:
-        monkeypatch.setenv("LIST2BIB_ARXIV_URL", arxiv.base_url)
-        monkeypatch.setenv("LIST2BIB_DOI_URL", doi.base_url)
-        monkeypatch.setenv("LIST2BIB_CROSSREF_URL", doi.crossref.base_url)
-        monkeypatch.setenv("LIST2BIB_DATACITE_URL", doi.datacite.base_url)
+    """Every fake service behind LIST2BIB_*_URL, a config without waits, tmp_path as the
+    working folder."""
+    with FakeServices(World.load()) as fakes:
+        services = fakes.service_configs()
+        for name, service in services.items():
+            monkeypatch.setenv(f"LIST2BIB_{name.upper()}_URL", service.base_url)
         monkeypatch.chdir(tmp_path)
-        no_waits = "".join(
-            f"[services.{name}]\nmin_interval = 0\n"
-            for name in ("arxiv", "doi", "crossref", "datacite")
-        )
+        no_waits = "".join(f"[services.{name}]\nmin_interval = 0\n" for name in services)
         (tmp_path / "list2bib.toml").write_text(
             "[network]\nretries = 1\n" + no_waits, encoding="utf-8"
         )
@@ -58,9 +55,9 @@ def test_build_writes_the_bib_and_a_summary(env: Path) -> None:
     result = run("build", str(EXAMPLE), "-o", "out/refs.bib")
     assert result.exit_code == 0, result.output
     text = (env / "out" / "refs.bib").read_text(encoding="utf-8")
-    assert "@misc{meng2022locating," in text
+    assert "@inproceedings{meng2022locating," in text
     assert "all works" in result.output and "unresolved" in result.output
-    assert "examples/papers.md:20" in result.output  # where an unresolved entry is listed
+    assert "examples/papers.md:22" in result.output  # where an unresolved entry is listed
     assert "\r" not in result.output  # no progress bar when not on a terminal
 
 
@@ -150,3 +147,67 @@ def test_failed_write_exits_1_and_keeps_the_old_file(
     assert "refs.bib" in result.output and "No space left" in result.output
     assert (env / "refs.bib").read_text(encoding="utf-8") == old
     assert sorted(p.name for p in env.iterdir()) == ["list2bib.toml", "refs.bib"]
+
+
+# --- merge, refresh, --check, --changes, --prune, the lock ---------------------------------------
+
+
+def test_refresh_help_names_the_exit_codes() -> None:
+    result = run("refresh", "--help")
+    assert result.exit_code == 0
+    assert "--check" in result.output and "4 another run holds the lock" in result.output
+    assert "with --check: the file would change" in result.output
+
+
+def test_check_exits_1_when_the_file_would_change_and_0_when_not(env: Path) -> None:
+    out = env / "refs.bib"
+    assert run("build", str(EXAMPLE), "-o", "refs.bib", "--check").exit_code == 1
+    assert not out.exists()
+    assert run("build", str(EXAMPLE), "-o", "refs.bib").exit_code == 0
+    before = out.read_bytes()
+    assert run("refresh", str(EXAMPLE), "-o", "refs.bib", "--check").exit_code == 0
+    (env / "more.txt").write_text("10.1162/neco.1997.9.8.1735x\n", encoding="utf-8")
+    result = run("refresh", str(EXAMPLE), "more.txt", "-o", "refs.bib", "--check")
+    assert result.exit_code == 1 and "would change" in result.output
+    assert out.read_bytes() == before
+
+
+def test_refresh_writes_changes_and_prunes(env: Path) -> None:
+    (env / "refs.bib").write_text("@book{knuth1984,\n  title = {The TeXbook},\n}\n")
+    result = run("refresh", str(EXAMPLE), "-o", "refs.bib", "--prune", "--changes", "changes.md")
+    assert result.exit_code == 0, result.output
+    assert "removed 1: knuth1984" in result.output
+    assert "added " in result.output
+    text = (env / "changes.md").read_text(encoding="utf-8")
+    assert "## Removed (--prune) (1)" in text and "`knuth1984`" in text
+    assert "knuth1984" not in (env / "refs.bib").read_text(encoding="utf-8")
+    again = run("refresh", str(EXAMPLE), "-o", "refs.bib")
+    assert "refresh: 0 list entries asked about" in again.output
+
+
+def test_changes_with_an_unknown_extension_is_bad_usage(env: Path) -> None:
+    result = run("build", str(EXAMPLE), "-o", "refs.bib", "--changes", "changes.txt")
+    assert result.exit_code == 2 and ".md or .json" in result.output
+    assert not (env / "refs.bib").exists()
+
+
+def test_a_bad_key_pattern_is_bad_usage(env: Path) -> None:
+    result = run("build", str(EXAMPLE), "--key-pattern", "{author}")
+    assert result.exit_code == 2 and "unknown placeholder" in result.output
+
+
+def test_a_held_lock_exits_4_with_one_line(env: Path) -> None:
+    import fcntl
+    import os
+
+    lock = env / "refs.bib.lock"
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # another process's flock would block us the same way
+    try:
+        # flock locks are per open file: this test's own descriptor blocks the run's descriptor.
+        result = run("refresh", str(EXAMPLE), "-o", "refs.bib", "--lock-wait", "0")
+    finally:
+        os.close(fd)
+    assert result.exit_code == 4
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "another list2bib run" in lines[0]

@@ -165,21 +165,26 @@ def test_doi_identity_rejects_non_dois(written: str) -> None:
 # --- identity_keys and work_id --------------------------------------------------------------------
 
 
+def strong(record: Record) -> list[str]:
+    """Identities other than the last-resort title + first author + year."""
+    return [key for key in identity_keys(record) if not key.startswith("tay:")]
+
+
 def test_a_preprints_datacite_doi_is_not_a_second_identity() -> None:
-    assert identity_keys(preprint(MENG_ID, MENG_TITLE)) == [f"arxiv:{MENG_ID}"]
+    assert strong(preprint(MENG_ID, MENG_TITLE)) == [f"arxiv:{MENG_ID}"]
 
 
 def test_a_preprint_announcing_its_publication_has_both_identities_arxiv_first() -> None:
     record = preprint(HE_ID, HE_TITLE, published_doi=HE_DOI)
-    assert identity_keys(record) == [f"arxiv:{HE_ID}", f"doi:{HE_DOI}"]
+    assert strong(record) == [f"arxiv:{HE_ID}", f"doi:{HE_DOI}"]
     assert work_id(record) == f"arxiv:{HE_ID}"
 
 
 def test_published_identities_are_lower_case_and_arxiv_first() -> None:
     record = published("10.1109/CVPR.2016.90", HE_TITLE)
-    assert identity_keys(record) == [f"doi:{HE_DOI}"]
+    assert strong(record) == [f"doi:{HE_DOI}"]
     combined = published(HE_DOI, HE_TITLE, arxiv_id=HE_ID)
-    assert identity_keys(combined) == [f"arxiv:{HE_ID}", f"doi:{HE_DOI}"]
+    assert strong(combined) == [f"arxiv:{HE_ID}", f"doi:{HE_DOI}"]
     assert work_id(combined) == f"arxiv:{HE_ID}"  # survives publication
 
 
@@ -195,7 +200,7 @@ def test_records_without_ids_fall_back_to_url_then_title() -> None:
 
 def test_a_url_does_not_count_once_there_is_an_id() -> None:
     record = Record("list", "misc", "x", arxiv_id=MENG_ID, url="https://example.com/meng")
-    assert identity_keys(record) == [f"arxiv:{MENG_ID}"]
+    assert strong(record) == [f"arxiv:{MENG_ID}"]
 
 
 # --- cluster: one work per paper ------------------------------------------------------------------
@@ -392,3 +397,80 @@ def test_a_late_bridge_keeps_the_group_at_its_first_members_place() -> None:
     works = cluster(resolutions)
     assert [w.work_id for w in works] == [f"arxiv:{HE_ID}", f"arxiv:{MENG_ID}"]
     assert [e.title for e in works[0].entries] == ["doi only", "arxiv only", "bridge"]
+
+
+# --- DBLP keys, the last-resort identity, near-duplicates ----------------------------------------
+
+
+def test_a_dblp_key_makes_two_records_one_work() -> None:
+    scholar = Record("s2", "inproceedings", MENG_TITLE, dblp_key="conf/nips/MengBAB22", year="2022")
+    dblp = Record(
+        "dblp", "inproceedings", MENG_TITLE + ".", dblp_key="conf/nips/MengBAB22", year="2023"
+    )
+    works = cluster([resolved(scholar, entry("a")), resolved(dblp, entry("b", line=2))])
+    assert len(only(works).entries) == 2
+
+
+def test_title_first_author_and_year_never_joins_two_dois() -> None:
+    one = Record(
+        "a", "article", "Deep Residual Learning", (Person("He", "Kaiming"),), "2016", doi="10.1/a"
+    )
+    two = Record(
+        "b", "article", "Deep residual learning!", (Person("He", "K."),), "2016", doi="10.1/b"
+    )
+    works = cluster([resolved(one, entry("a")), resolved(two, entry("b"))])
+    assert len(works) == 2 and all(w.problems for w in works)
+
+
+def test_title_first_author_and_year_is_the_last_resort() -> None:
+    one = Record(
+        "a", "article", "Deep Residual Learning", (Person("He", "Kaiming"),), "2016", doi="10.1/a"
+    )
+    two = Record("b", "article", "Deep residual learning!", (Person("He", "K."),), "2016")
+    assert len(only(cluster([resolved(one, entry("a")), resolved(two, entry("b"))])).entries) == 2
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        Record(
+            "b",
+            "article",
+            "Deep Residual Learning",
+            (Person("He", "Kaiming"),),
+            "2017",
+            doi="10.1/b",
+        ),
+        Record(
+            "b",
+            "article",
+            "Deep Residual Learning",
+            (Person("Ho", "Kaiming"),),
+            "2016",
+            doi="10.1/b",
+        ),
+    ],
+)
+def test_same_title_otherwise_different_is_reported_not_merged(other: Record) -> None:
+    one = Record(
+        "a", "article", "Deep Residual Learning", (Person("He", "Kaiming"),), "2016", doi="10.1/a"
+    )
+    works = cluster([resolved(one, entry("a")), resolved(other, entry("b"))])
+    assert len(works) == 2
+    for work in works:
+        assert any("possibly one work, not merged" in p for p in work.problems), work.problems
+
+
+def test_short_common_titles_are_not_flagged() -> None:
+    one = Record("a", "article", "Introduction", (Person("A"),), "2016")
+    two = Record("b", "article", "Introduction", (Person("B"),), "2017")
+    assert all(
+        w.problems == () for w in cluster([resolved(one, entry("a")), resolved(two, entry("b"))])
+    )
+
+
+def test_a_placeholder_has_no_last_resort_identity() -> None:
+    listed = entry(HE_TITLE)
+    placeholder = unresolved(listed).record
+    assert placeholder is not None
+    assert not any(k.startswith("tay:") for k in identity_keys(placeholder))

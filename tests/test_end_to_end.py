@@ -176,6 +176,6 @@ def test_the_cli_writes_the_bib_and_the_report(fakes: FakeServices, tmp_path: Pa
     assert f"review report: {report}" in result.output
     data = json.loads(report.read_text(encoding="utf-8"))
     assert data["totals"]["unresolved"] == 1
-    assert data["totals"]["web"] == 6
+    assert data["totals"]["web"] == 5
     assert any("ICML 2017" in finding for finding in data["lint"])
     assert "@inproceedings{meng2022locating," in out.read_text(encoding="utf-8")

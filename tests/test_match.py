@@ -178,7 +178,7 @@ def test_findings_against_a_main_track_hint_is_not_a_contradiction() -> None:
     findings = rec(
         GPT,
         kind=WorkKind.PUBLISHED,
-        venue={"booktitle": "Findings of the Association for Computational Linguistics: EMNLP 2023"},
+        venue={"booktitle": "Findings of the Association for Computational Linguistics: EMNLP"},
     )
     assert contradiction(TitleQuery(GPT, venue="EMNLP 2023"), findings) is None
     assert contradiction(TitleQuery(GPT, venue="ICML 2023"), findings) is not None

@@ -7,12 +7,25 @@ work keeps a real previous entry verbatim, and entries no work claims stay untou
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 
 from list2bib import bibtex
 from list2bib.bibtex import BibEntry
 from list2bib.dedupe import Work, work_id
-from list2bib.merge import MergePlan, bib_identities, plan
+from list2bib.errors import InputError
+from list2bib.merge import (
+    MergePlan,
+    bib_identities,
+    hand_edits,
+    load_renames,
+    plan,
+    renames_path,
+    save_renames,
+    updated_renames,
+)
 from list2bib.model import Link, ListEntry, Person, Record, Reference, Status, WorkKind
 from list2bib.resolve import entry_identifiers, fallback_record
 
@@ -381,3 +394,99 @@ def test_every_entry_list2bib_writes_is_claimed_by_its_work_on_the_next_run(asci
 )
 def test_bib_title_identity_ignores_bibtex_markup(title: str, identity: str) -> None:
     assert bib_identities({"title": title}) == [identity]
+
+
+# --- aliases, DBLP and last-resort identities, hand edits, the rename map ------------------------
+
+
+def test_bib_identities_know_dblp_and_title_author_year() -> None:
+    fields = {
+        "title": "Locating and Editing Factual Associations in {GPT}",
+        "author": "Meng, Kevin and Bau, David",
+        "year": "2022",
+        "biburl": "https://dblp.org/rec/conf/nips/MengBAB22.bib",
+    }
+    found = bib_identities(fields)
+    assert "dblp:conf/nips/MengBAB22" in found
+    assert found[-1] == "tay:locating and editing factual associations in gpt|meng|2022"
+
+
+def test_a_title_author_year_match_finds_an_entry_without_ids() -> None:
+    entries = bib(
+        "@inproceedings{mine,\n  title = {Locating and Editing Factual Associations in {GPT}},\n"
+        "  author = {Kevin Meng and David Bau},\n  year = {2022},\n}\n"
+    )
+    assert plan([preprint(MENG_ID)], entries).reserved == {f"arxiv:{MENG_ID}": "mine"}
+
+
+TWO = """\
+@misc{meng2022locating,
+  title = {Locating},
+  eprint = {2202.05262},
+  ids = {mengold},
+}
+
+@inproceedings{rome,
+  title = {Locating},
+  doi = {10.1234/rome},
+}
+"""
+
+
+@pytest.mark.parametrize("managed", [(), ("rome",)])
+def test_two_entries_of_one_work_become_a_survivor_and_an_alias(managed: tuple[str, ...]) -> None:
+    combined = work(replace(preprint(MENG_ID).record, published_doi="10.1234/rome"))
+    result = plan([combined], bib(TWO), managed)
+    survivor, other = ("rome", "meng2022locating") if managed else ("meng2022locating", "rome")
+    assert result.reserved == {combined.work_id: survivor}
+    assert result.untouched == []
+    assert set(result.aliases[combined.work_id]) == {"mengold", other}
+    assert result.merged == {combined.work_id: (other,)}  # mengold was an alias already
+
+
+def test_an_unverified_work_merges_nothing() -> None:
+    record = replace(preprint(MENG_ID).record, published_doi="10.1234/rome")
+    combined = Work(
+        work_id(record),
+        record,
+        (list_entry(),),
+        Status.UNRESOLVED,
+        (),
+    )
+    result = plan([combined], bib(TWO))
+    assert [e.key for e in result.previous.values()] == ["meng2022locating"]
+    assert keys(result.untouched) == ["rome"] and result.aliases == {}
+
+
+def test_a_replaced_placeholder_key_becomes_an_alias() -> None:
+    entries = bib(f"{PLACEHOLDER_MARK}\n@misc{{locating2022,\n  eprint = {{{MENG_ID}}},\n}}\n")
+    result = plan([preprint(MENG_ID)], entries)
+    assert result.reserved == {}
+    assert result.aliases == {f"arxiv:{MENG_ID}": ("locating2022",)}
+
+
+def test_hand_edits() -> None:
+    written = {"title": "A  title", "year": "2022", "note": "x"}
+    current = {"title": "A title", "year": "2023", "pages": "1--2", "ids": "old"}
+    assert hand_edits(current, written) == {"year": "2023", "pages": "1--2", "note": None}
+
+
+def test_renames_follow_chains_and_load_back(tmp_path: Path) -> None:
+    path = renames_path(tmp_path / "refs.bib")
+    assert path.name == "refs.bib.renames.json" and load_renames(path) == {}
+    combined = updated_renames({"a": "b", "x": "y"}, {"b": "c", "y": "x"})
+    assert combined == {"a": "c", "b": "c"}  # a cycle (x <-> y) names no rename
+    assert save_renames(path, combined) and not save_renames(path, combined)
+    assert load_renames(path) == combined
+    path.write_text("[1]", encoding="utf-8")
+    with pytest.raises(InputError, match="rename map"):
+        load_renames(path)
+
+
+def test_the_last_resort_never_claims_an_entry_with_another_doi() -> None:
+    entries = bib(
+        "@article{extension,\n  title = {Locating and Editing Factual Associations in {GPT}},\n"
+        "  author = {Kevin Meng},\n  year = {2022},\n  doi = {10.1/journal},\n}\n"
+    )
+    result = plan([published("10.1/conference", MENG_TITLE)], entries)
+    assert result.reserved == {} and keys(result.untouched) == ["extension"]

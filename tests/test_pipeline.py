@@ -6,15 +6,17 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from fakes import FakeArxiv, FakeClock, FakeDoi, World
+from fakes import FakeClock, World
+from fakes_all import FakeServices
 from list2bib import pipeline
 from list2bib.bibtex import read_entries
-from list2bib.config import Config, ServiceConfig
+from list2bib.config import Config
 from list2bib.errors import InputError
 from list2bib.model import RunResult, Status, WorkKind
 
@@ -23,33 +25,13 @@ EXAMPLE = ROOT / "examples" / "papers.md"
 GOLDEN = ROOT / "tests" / "data" / "golden" / "papers.bib"
 
 
-@dataclass
-class Services:
-    arxiv: FakeArxiv
-    doi: FakeDoi
-
-    def config(self, tmp_path: Path, **changes: object) -> Config:
-        services = {
-            "arxiv": ServiceConfig(self.arxiv.base_url, 3.0, 100),
-            "doi": ServiceConfig(self.doi.base_url, 0.2),
-            "crossref": ServiceConfig(self.doi.crossref.base_url, 0.2),
-            "datacite": ServiceConfig(self.doi.datacite.base_url, 0.3),
-        }
-        config = Config(
-            output=tmp_path / "out" / "references.bib",
-            cache_dir=tmp_path / "cache",
-            services=services,
-            mailto="tester@example.org",
-            retries=2,
-        )
-        return replace(config, **changes)  # type: ignore[arg-type]
+Services = FakeServices
 
 
 @pytest.fixture
-def services() -> Iterator[Services]:
-    world = World.load()
-    with FakeArxiv(world) as arxiv, FakeDoi(world) as doi:
-        yield Services(arxiv, doi)
+def services() -> Iterator[FakeServices]:
+    with FakeServices(World.load()) as fakes:
+        yield fakes
 
 
 def build(config: Config, *lists: Path) -> RunResult:
@@ -69,10 +51,11 @@ def test_example_list_matches_the_golden_file(
     assert text == GOLDEN.read_text(encoding="utf-8")
     assert result.written
     kinds = {ref.key: (ref.status, ref.record.kind) for ref in result.references}
-    assert kinds["meng2022locating"] == (Status.RESOLVED, WorkKind.PREPRINT)
+    # Semantic Scholar places it at NeurIPS: the published entry, arXiv fields kept.
+    assert kinds["meng2022locating"] == (Status.RESOLVED, WorkKind.PUBLISHED)
     # arXiv names the journal DOI: the published record is written, the arXiv fields kept.
     assert kinds["valerocuevas2017neuromechanical"] == (Status.RESOLVED, WorkKind.PUBLISHED)
-    assert kinds["toy2022"] == (Status.UNRESOLVED, WorkKind.WEB)
+    assert kinds["elhage2022toy"] == (Status.RESOLVED, WorkKind.WEB)  # from its own metadata
 
 
 def test_one_arxiv_request_for_the_whole_list(services: Services, tmp_path: Path) -> None:
@@ -146,7 +129,9 @@ def test_keys_survive_new_entries_and_a_lost_cache(services: Services, tmp_path:
 
 
 def test_arxiv_down_the_rest_still_resolves(services: Services, tmp_path: Path) -> None:
-    services.arxiv.fail_next(100, "503")
+    # arXiv, and every other way to its papers (DataCite via doi.org, Semantic Scholar), down.
+    for server in (services.arxiv, services.doi, services.s2):
+        server.fail_next(100, "503")
     result = build(services.config(tmp_path))
     by_key = {ref.key: ref for ref in result.references}
     godel = by_key["godel1931uber"]
@@ -209,7 +194,8 @@ def test_an_outage_keeps_the_previous_entries(services: Services, tmp_path: Path
     build(config)
     before = config.output.read_text(encoding="utf-8")
     shutil.rmtree(config.cache_dir)  # a new machine: nothing cached, and arXiv is down
-    services.arxiv.fail_next(100, "503")
+    for server in (services.arxiv, services.doi, services.s2):
+        server.fail_next(100, "503")
     result = build(config)
     assert config.output.read_text(encoding="utf-8") == before  # nothing degraded
     meng = next(r for r in result.references if r.key == "meng2022locating")
@@ -249,3 +235,26 @@ def test_a_placeholder_key_is_not_pinned(services: Services, tmp_path: Path) -> 
     build(config)
     keys = {e.key for e in read_entries(config.output)}
     assert "meng2022locating" in keys and "locating2022" not in keys
+
+
+def test_prepare_writes_nothing_and_a_build_writes_the_sidecars(
+    services: Services, tmp_path: Path
+) -> None:
+    config = services.config(tmp_path)
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    prepared = pipeline.prepare([EXAMPLE], config, clock=FakeClock(), now=when)
+    assert not config.output.parent.exists()
+    assert prepared.asked > 0 and prepared.state_text.startswith("{")
+    result = pipeline.build([EXAMPLE], config, clock=FakeClock(), now=when)
+    assert result.written and result.would_change
+    assert (config.output.parent / "references.bib.list2bib.json").read_text(
+        encoding="utf-8"
+    ) == prepared.state_text
+    assert not (config.output.parent / "references.bib.renames.json").exists()  # nothing renamed
+    assert not (config.output.parent / "references.bib.lock").exists()  # released and removed
+
+
+def test_the_example_never_merges_look_alike_titles(services: Services, tmp_path: Path) -> None:
+    result = build(services.config(tmp_path))
+    keys = {ref.key for ref in result.references}
+    assert {"meng2022locating", "sharma2024locating"} <= keys  # "... in GPT" / "... in Mamba"

@@ -33,7 +33,7 @@ import re
 import secrets
 import stat
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -79,7 +79,7 @@ logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 FIELD_ORDER = (
     "author", "title", "booktitle", "journal", "volume", "number", "pages", "year", "month",
     "publisher", "address", "howpublished", "organization", "school", "institution", "note", "doi",
-    "eprint", "archiveprefix", "primaryclass", "url", "urldate", "keywords",
+    "eprint", "archiveprefix", "primaryclass", "url", "urldate", "keywords", "ids",
 )  # fmt: skip
 WRITTEN_NAME = {"archiveprefix": "archivePrefix", "primaryclass": "primaryClass"}
 _FIELD_NAME = re.compile(r"[a-z][a-z0-9_:+.-]*")
@@ -236,8 +236,15 @@ def _complete(ref: Reference, entry_type: str) -> bool:
     return all(record.venue.get(name, "").strip() for name in REQUIRED_FIELDS.get(entry_type, ()))
 
 
-def reference_fields(ref: Reference) -> list[tuple[str, str]]:
-    """The fields to write for one reference, in the fixed order, values already brace-safe."""
+# Per citation key, fields to set on top of the computed ones (a hand edit, `ids`); None removes.
+Overrides = Mapping[str, Mapping[str, str | None]]
+
+
+def reference_fields(
+    ref: Reference, overrides: Mapping[str, str | None] | None = None
+) -> list[tuple[str, str]]:
+    """The fields to write for one reference, in the fixed order, values already brace-safe.
+    `overrides` (field values as read from a .bib, None to drop a field) win."""
     record = ref.record
     fields: dict[str, str] = {}
     for raw_name, raw_value in record.venue.items():
@@ -271,6 +278,11 @@ def reference_fields(ref: Reference) -> list[tuple[str, str]]:
             fields["howpublished"] = tex_safe(host)
     if "author" not in fields:  # bibtex styles sort by author, else by `key`, and warn if neither
         fields.setdefault("key", fields.get("title") or fields.get("howpublished") or ref.key)
+    for name, override in (overrides or {}).items():
+        if override is None:
+            fields.pop(name, None)
+        elif _FIELD_NAME.fullmatch(name):
+            fields[name] = override
     order = [n for n in FIELD_ORDER if n in fields]
     order += sorted(n for n in fields if n not in FIELD_ORDER)
     return [(WRITTEN_NAME.get(name, name), fields[name]) for name in order]
@@ -321,9 +333,11 @@ def render(
     header: str | None = None,
     kept: Sequence[BibEntry] = (),
     macros: Sequence[str] = (),
+    overrides: Overrides | None = None,
 ) -> str:
     """The whole .bib text: the header as comments, `macros` (`@string`/`@preamble` blocks of the
-    user's file) verbatim, then every reference and every `kept` entry (verbatim) sorted by key."""
+    user's file) verbatim, then every reference and every `kept` entry (verbatim) sorted by key.
+    `overrides` maps a key to fields that replace the computed ones (see `reference_fields`)."""
     blocks = [(ref.key, ref) for ref in refs] + [(entry.key, entry) for entry in kept]
     blocks.sort(key=lambda block: (block[0].casefold(), block[0]))
     for (previous, _), (key, _) in itertools.pairwise(blocks):
@@ -342,14 +356,34 @@ def render(
             raise OutputError(
                 f"cannot write citation key {key!r}: a space or one of \\\"#%'(),={{}}"
             )
-        parts.append(_render_reference(block, stack, layout, ascii))
+        extra = (overrides or {}).get(key)
+        parts.append(_render_reference(block, stack, layout, ascii, extra))
     return "\n".join(parts)
 
 
+def written_fields(
+    refs: Sequence[Reference], *, ascii: bool = False, overrides: Overrides | None = None
+) -> dict[str, dict[str, str]]:
+    """key -> fields of each reference exactly as reading the written file gives them back (the
+    form a later run compares a user's file against)."""
+    if not refs:
+        return {}
+    layout, stack = _format(), _unparse_stack(ascii)
+    text = "\n".join(
+        _render_reference(ref, stack, layout, ascii, (overrides or {}).get(ref.key)) for ref in refs
+    )
+    return {entry.key: entry.fields for entry in parse_file_text(text).entries}
+
+
 def _render_reference(
-    ref: Reference, stack: list[Middleware], layout: BibtexFormat, ascii: bool
+    ref: Reference,
+    stack: list[Middleware],
+    layout: BibtexFormat,
+    ascii: bool,
+    overrides: Mapping[str, str | None] | None = None,
 ) -> str:
-    entry = Entry(entry_type(ref), ref.key, [Field(n, v) for n, v in reference_fields(ref)])
+    fields = reference_fields(ref, overrides)
+    entry = Entry(entry_type(ref), ref.key, [Field(n, v) for n, v in fields])
     text: str = write_string(Library([entry]), unparse_stack=stack, bibtex_format=layout)
     if ref.status is not Status.RESOLVED:
         where = ", ".join(dict.fromkeys(e.where for e in ref.entries)) or "the lists"

@@ -1,5 +1,12 @@
 """Readable citation keys (`meng2022locating`), collision suffixes, and stability across runs: a key
 already in the user's references.bib is kept verbatim and never handed to another work.
+
+Key pattern placeholders (config `[build] key_pattern`, `--key-pattern`; default
+`{auth}{year}{shorttitle}`): `{auth}` first author's family name, `{Auth}` the same capitalised,
+`{year}` four digits (`nd` when unknown), `{yy}` its last two, `{shorttitle}` the first significant
+title word, `{shorttitleN}` the first N (1-9) significant words, `{Shorttitle}`/`{ShorttitleN}`
+capitalised. Everything is folded to ASCII; other text is copied as is (letters, digits, `-_:.`).
+A work without a usable author is `<title word><year>` whatever the pattern.
 """
 
 from __future__ import annotations
@@ -9,8 +16,14 @@ from collections.abc import Mapping, Sequence
 from itertools import count
 from urllib.parse import urlsplit
 
+from list2bib.errors import ConfigError
 from list2bib.model import Record
 from list2bib.titles import STOPWORDS, fold_ascii
+
+DEFAULT_PATTERN = "{auth}{year}{shorttitle}"
+_PLACEHOLDER = re.compile(r"\{([A-Za-z]+)([1-9]?)\}")
+_LITERAL = re.compile(r"[A-Za-z0-9_:.-]*")
+_NAMES = {"auth", "Auth", "year", "yy", "shorttitle", "Shorttitle"}
 
 _LATEX_COMMAND = re.compile(r"\\[A-Za-z]+")
 _APOSTROPHES = re.compile(r"['’]")
@@ -33,10 +46,36 @@ def _author_part(record: Record) -> str:
     return fold(_LATEX_COMMAND.sub("", name))
 
 
-def _title_word(title: str) -> str:
+def _title_words(title: str, n: int = 1) -> list[str]:
+    """The first `n` significant words (the first word when all are stop words)."""
     text = _APOSTROPHES.sub("", _LATEX_COMMAND.sub(" ", title))
     words = [w for w in (fold(word) for word in _WORD.findall(text)) if w]
-    return next((w for w in words if w not in STOPWORDS), words[0] if words else "")
+    significant = [w for w in words if w not in STOPWORDS]
+    return (significant or words[:1])[:n]
+
+
+def _title_word(title: str) -> str:
+    return "".join(_title_words(title, 1))
+
+
+def check_pattern(pattern: str) -> str:
+    """The pattern if every placeholder is known and the literal text is key-safe; else ConfigError
+    naming the culprit."""
+    for match in _PLACEHOLDER.finditer(pattern):
+        if match.group(1) not in _NAMES or (
+            match.group(2) and "shorttitle" not in match.group(1).lower()
+        ):
+            raise ConfigError(
+                f"key_pattern {pattern!r}: unknown placeholder {match.group()!r} "
+                "(use {auth} {Auth} {year} {yy} {shorttitle} {shorttitleN} {Shorttitle})"
+            )
+    literal = _PLACEHOLDER.sub("", pattern)
+    if not _LITERAL.fullmatch(literal) or not _PLACEHOLDER.search(pattern):
+        raise ConfigError(
+            f"key_pattern {pattern!r}: needs at least one placeholder, and only letters, "
+            "digits and -_:. around them"
+        )
+    return pattern
 
 
 def _site_word(url: str | None) -> str:
@@ -46,18 +85,30 @@ def _site_word(url: str | None) -> str:
     return fold(labels[0]) if labels else ""
 
 
-def base_key(record: Record) -> str:
-    """`<first author's family name><year><first significant title word>`, all folded to ASCII.
+def base_key(record: Record, pattern: str = DEFAULT_PATTERN) -> str:
+    """The key `pattern` gives (default `<family name><year><first significant title word>`).
 
     No year gives `nd`; no usable author gives `<title word><year>` (`locating2022`); an
     organisation contributes its first word; with neither author nor title word, the web site's
     name (`lesswrongnd`), else `anon<year>`.
     """
     year = fold(record.year or "") or "nd"
-    author, word = _author_part(record), _title_word(record.title)
+    author = _author_part(record)
     if not author:
-        return f"{word or _site_word(record.url) or 'anon'}{year}"
-    return f"{author}{year}{word}"
+        return f"{_title_word(record.title) or _site_word(record.url) or 'anon'}{year}"
+
+    def value(match: re.Match[str]) -> str:
+        name, digits = match.group(1), match.group(2)
+        if name in ("auth", "Auth"):
+            return author.capitalize() if name == "Auth" else author
+        if name == "year":
+            return year
+        if name == "yy":
+            return year[-2:] if year.isdigit() else year
+        words = _title_words(record.title, int(digits or "1"))
+        return "".join(w.capitalize() for w in words) if name == "Shorttitle" else "".join(words)
+
+    return _PLACEHOLDER.sub(value, pattern)
 
 
 def _suffix(number: int) -> str:
@@ -71,7 +122,10 @@ def _suffix(number: int) -> str:
 
 
 def assign_keys(
-    records: Sequence[tuple[str, Record]], existing: Mapping[str, str] | None = None
+    records: Sequence[tuple[str, Record]],
+    existing: Mapping[str, str] | None = None,
+    *,
+    pattern: str = DEFAULT_PATTERN,
 ) -> dict[str, str]:
     """work_id -> citation key for every record.
 
@@ -89,7 +143,9 @@ def assign_keys(
         if work_id in existing:
             keys[work_id] = existing[work_id]
             continue
-        base = base_key(record)  # a work_id given twice keeps the smaller base: order-independent
+        base = base_key(
+            record, pattern
+        )  # a work_id given twice keeps the smaller base: order-independent
         if work_id not in bases or base < bases[work_id]:
             bases[work_id] = base
     groups: dict[str, list[str]] = {}

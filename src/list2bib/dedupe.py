@@ -1,17 +1,19 @@
 """Resolutions -> works: one cluster per work across all lists, the best record chosen for each.
 
-Two resolutions are one work when they share an identity (versionless arXiv id, DOI, or for
-unverified entries the URL). The published record wins over the preprint; topics are unioned.
+Two resolutions are one work when they share an identity (versionless arXiv id, DOI, DBLP key,
+OpenReview forum, ACL Anthology id; for unverified entries the URL; as a last resort the normalised
+title + first author + year). The published record wins over the preprint; topics are unioned.
+Works that only share a title are reported as possible duplicates, never merged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from list2bib.identifiers import strip_doi_prefix
 from list2bib.model import Candidate, ListEntry, Record, Resolution, Status, WorkKind
-from list2bib.titles import normalize_title
+from list2bib.titles import fold_ascii, normalize_title
 
 ARXIV_DOI_PREFIX = "10.48550/arxiv."
 
@@ -42,11 +44,39 @@ def identity_keys(record: Record) -> list[str]:
         identity = doi_identity(doi or "")
         if identity:
             keys.append(identity)
+    for prefix, value in (
+        ("dblp", record.dblp_key),
+        ("openreview", record.openreview_id),
+        ("acl", record.acl_id),
+    ):
+        if value and value.strip():
+            keys.append(f"{prefix}:{value.strip()}")
     if not keys and record.url:
         keys.append(f"url:{record.url.rstrip('/')}")
     if not keys and record.title:
         keys.append(f"title:{normalize_title(record.title)}")
+    first = record.authors[0] if record.authors else None
+    last_resort = title_author_year(
+        record.title, (first.family or first.given) if first else "", record.year or ""
+    )
+    if last_resort:
+        keys.append(last_resort)
     return list(dict.fromkeys(keys))
+
+
+def title_author_year(title: str, family: str, year: str) -> str | None:
+    """`tay:<normalised title>|<first author's family name>|<year>`: the last-resort identity, only
+    when all three are known (a placeholder without authors never gets one)."""
+    return last_resort_identity(normalize_title(title), family, year)
+
+
+def last_resort_identity(words: str, family: str, year: str) -> str | None:
+    """`title_author_year` for a title already normalised."""
+    name = "".join(c for c in fold_ascii(family) if c.isalnum()).lower()
+    year = year.strip()[:4]
+    if not (words and name and year.isdigit()):
+        return None
+    return f"tay:{words}|{name}|{year}"
 
 
 def doi_identity(doi: str) -> str | None:
@@ -66,9 +96,24 @@ def work_id(record: Record) -> str:
     return keys[0] if keys else "untitled:"
 
 
+def conflicting(a: Iterable[str], b: Iterable[str]) -> bool:
+    """Whether two sets of identities name different works: both have DOIs (or arXiv ids) and
+    share none. A journal extension with the same title, authors and year is another work."""
+    left, right = set(a), set(b)
+    for prefix in ("doi:", "arxiv:"):
+        mine = {k for k in left if k.startswith(prefix)}
+        theirs = {k for k in right if k.startswith(prefix)}
+        if mine and theirs and not mine & theirs:
+            return True
+    return False
+
+
 def cluster(resolutions: Sequence[Resolution]) -> list[Work]:
-    """Group resolutions that share any identity; keep first-seen order of the groups."""
+    """Group resolutions that share any identity; keep first-seen order of the groups. The
+    last-resort title + first author + year joins two groups only when their ids do not
+    conflict."""
     parent = list(range(len(resolutions)))
+    ids: dict[int, set[str]] = {}
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -76,21 +121,60 @@ def cluster(resolutions: Sequence[Resolution]) -> list[Work]:
             i = parent[i]
         return i
 
+    def union(i: int, j: int) -> None:
+        a, b = find(i), find(j)
+        if a != b:
+            parent[a] = b
+            ids[b] = ids.pop(a, set()) | ids.get(b, set())
+
     owner: dict[str, int] = {}
+    late: list[tuple[int, str]] = []
     for index, resolution in enumerate(resolutions):
         if resolution.record is None:
             continue
-        for key in identity_keys(resolution.record):
-            if key in owner:
-                parent[find(index)] = find(owner[key])
+        keys = identity_keys(resolution.record)
+        ids[index] = set(keys)
+        for key in keys:
+            if key.startswith("tay:"):
+                late.append((index, key))
+            elif key in owner:
+                union(index, owner[key])
             else:
                 owner[key] = index
+    for index, key in late:
+        if key not in owner:
+            owner[key] = index
+        elif not conflicting(ids[find(index)], ids[find(owner[key])]):
+            union(index, owner[key])
 
     groups: dict[int, list[Resolution]] = {}
     for index, resolution in enumerate(resolutions):
         if resolution.record is not None:
             groups.setdefault(find(index), []).append(resolution)
-    return [_merge(group) for group in groups.values()]
+    return flag_near_duplicates([_merge(group) for group in groups.values()])
+
+
+def flag_near_duplicates(works: Sequence[Work]) -> list[Work]:
+    """Works with the same normalised title but no shared identity (a preprint under another first
+    author, a list title without a link) are not provably one work: each gets a problem naming
+    the others, so a person can decide."""
+    by_title: dict[str, list[str]] = {}
+    for work in works:
+        title = normalize_title(work.record.title)
+        if len(title.split()) >= 3:  # "Introduction" is no evidence of anything
+            by_title.setdefault(title, []).append(work.work_id)
+    flagged: list[Work] = []
+    for work in works:
+        others = [
+            other
+            for other in by_title.get(normalize_title(work.record.title), ())
+            if other != work.work_id
+        ]
+        if others:
+            note = f"same title as {', '.join(sorted(others))}: possibly one work, not merged"
+            work = replace(work, problems=(*work.problems, note))
+        flagged.append(work)
+    return flagged
 
 
 def _merge(group: list[Resolution]) -> Work:

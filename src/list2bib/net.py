@@ -15,7 +15,8 @@ import sqlite3
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -179,6 +180,8 @@ class Http:
         self._limiter = HostLimiter(self.clock, settings.host_intervals, settings.default_interval)
         self._failures_in_a_row: Counter[str] = Counter()
         self._last_failure: dict[str, str] = {}
+        # True while `fresh()` is active: answers are fetched anew (and the cache updated).
+        self.bypass_cache = False
         self._session = self._make_session()
 
     def _make_session(self) -> requests_cache.CachedSession:
@@ -202,6 +205,16 @@ class Http:
 
     def close(self) -> None:
         self._session.close()  # type: ignore[no-untyped-call]
+
+    @contextmanager
+    def fresh(self) -> Iterator[Http]:
+        """Requests made inside skip the cache (a refresh re-checking a preprint or a
+        not-found answer) and store the new answer; offline mode still answers from the cache."""
+        previous, self.bypass_cache = self.bypass_cache, not self.settings.offline
+        try:
+            yield self
+        finally:
+            self.bypass_cache = previous
 
     def __enter__(self) -> Http:
         return self
@@ -277,6 +290,7 @@ class Http:
                     headers=dict(headers) if headers else None,
                     json=json_body,
                     timeout=self.settings.timeout,
+                    force_refresh=self.bypass_cache,
                 )
             except requests.RequestException as exc:
                 if self.settings.offline:

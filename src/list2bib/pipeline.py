@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from list2bib import bibtex, citekeys, dedupe, listfile, merge
+from list2bib import bibtex, citekeys, dedupe, listfile, lock, merge, state
+from list2bib import changes as changes_
 from list2bib.config import Config
 from list2bib.errors import InputError
-from list2bib.model import ListEntry, Reference, RunResult
+from list2bib.model import ListEntry, Reference, Resolution, RunResult
 from list2bib.net import Clock, Http, HttpSettings
 from list2bib.resolve import Progress, resolve
 
@@ -61,12 +63,28 @@ def read_existing(path: Path) -> bibtex.BibFile:
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """Everything a build decides before writing: the keyed references and the file's text."""
+    """Everything a build decides before writing: the keyed references, the file's text, the
+    sidecar files' texts and what changed."""
 
     references: tuple[Reference, ...]
     text: str
     kept: tuple[str, ...]
     requests_by_host: dict[str, int]
+    state_text: str = ""
+    renames: dict[str, str] = field(default_factory=dict)
+    changes: tuple[changes_.Change, ...] = ()
+    removed: tuple[str, ...] = ()
+    asked: int = 0  # list entries sent to the resolver (the rest were reused from the state)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult(RunResult):
+    """A RunResult plus what refresh-style runs report."""
+
+    changes: tuple[changes_.Change, ...] = ()
+    removed: tuple[str, ...] = ()
+    would_change: bool = False  # the bib's text differs from the file (what --check reports)
+    asked: int = 0
 
 
 def prepare(
@@ -75,51 +93,176 @@ def prepare(
     *,
     clock: Clock | None = None,
     progress: Progress | None = None,
+    refresh: bool = False,
+    now: datetime | None = None,
 ) -> Prepared:
-    """Resolve every list and key every work as `build` would, without writing anything.
+    """Resolve the lists and key every work as `build` would, without writing anything.
 
-    Keys come from `config.output` when it exists, so `zotero sync` uses the keys of the bib."""
+    `refresh`: resolve only new or edited list entries and the re-checks that are due (cache
+    bypassed), reusing the state file's records for the rest. Keys come from `config.output`
+    when it exists, so `zotero sync` uses the keys of the bib."""
+    pattern = citekeys.check_pattern(config.key_pattern)
+    now = now or datetime.now(UTC)
     entries = read_lists(list_paths)
     existing = read_existing(config.output)
+    old_state = state.load(state.state_path(config.output))
+    if refresh:
+        chosen = state.select(
+            entries,
+            old_state,
+            now,
+            preprint_days=config.preprint_days,
+            unresolved_days=config.unresolved_days,
+        )
+    else:
+        chosen = state.Selection(tuple(range(len(entries))), (), {})
 
+    found: dict[int, Resolution] = dict(chosen.reused)
     with http_for(config, clock) as http:
-        resolutions = resolve(entries, http, config, progress)
+        if chosen.new:
+            picked = [entries[i] for i in chosen.new]
+            found.update(zip(chosen.new, resolve(picked, http, config, progress), strict=True))
+        if chosen.recheck:
+            picked = [entries[i] for i in chosen.recheck]
+            with http.fresh():
+                answers = resolve(picked, http, config, progress)
+            found.update(zip(chosen.recheck, answers, strict=True))
         requests = dict(http.requests_by_host)
+    resolutions = [found[i] for i in range(len(entries))]
+    asked = {state.fingerprint(entries[i]) for i in (*chosen.new, *chosen.recheck)}
 
     works = dedupe.cluster(resolutions)
-    merged = merge.plan(works, existing.entries)
+    managed = {w.key for w in old_state.works.values()}
+    merged = merge.plan(works, existing.entries, managed)
+    old_renames = merge.load_renames(merge.renames_path(config.output))
     reserved = dict(merged.reserved)
     reserved.update({f"file:{e.key}": e.key for e in merged.untouched})
     reserved.update({work_id: e.key for work_id, e in merged.previous.items()})
+    aliases_in_use = {k for e in existing.entries for k in merge.entry_ids(e)} | set(old_renames)
+    reserved.update({f"alias:{k}": k for k in aliases_in_use})
     _reserve_input_keys(works, reserved)
-    keys = citekeys.assign_keys([(w.work_id, w.record) for w in works], reserved)
+    keys = citekeys.assign_keys([(w.work_id, w.record) for w in works], reserved, pattern=pattern)
 
-    references = []
+    references: list[Reference] = []
     for work in works:
         problems = work.problems
         if work.work_id in merged.previous:
             problems += (f"kept the previous entry from {config.output} unchanged",)
         references.append(
             Reference(
-                keys[work.work_id],
-                work.record,
-                work.entries,
-                work.status,
-                problems,
-                evidence=work.evidence,
-                candidates=work.candidates,
-                lint=work.lint,
+                keys[work.work_id], work.record, work.entries, work.status, problems,
+                evidence=work.evidence, candidates=work.candidates, lint=work.lint,
             )
+        )  # fmt: skip
+    rendered = [
+        r for w, r in zip(works, references, strict=True) if w.work_id not in merged.previous
+    ]
+    bare = bibtex.written_fields(rendered, ascii=config.ascii)
+
+    overrides: dict[str, dict[str, str | None]] = {}
+    edited: dict[str, list[str]] = {}
+    by_key = old_state.by_key()
+    for work in works:
+        key = keys[work.work_id]
+        survivor = merged.matched.get(work.work_id)
+        aliases = sorted(
+            {a for a in merged.aliases.get(work.work_id, ()) if a != key}, key=str.casefold
         )
+        if aliases:
+            overrides.setdefault(key, {})["ids"] = ", ".join(aliases)
+        if survivor is None or survivor.key not in by_key:
+            continue
+        edits = merge.hand_edits(survivor.fields, by_key[survivor.key][1].written)
+        # A field equal to what list2bib writes now is no edit (e.g. a run killed before it
+        # could record what it wrote).
+        edits = {n: v for n, v in edits.items() if bare.get(key, {}).get(n) != v}
+        if edits:
+            overrides.setdefault(key, {}).update(edits)
+            edited[key] = list(edits)
+
+    pruned = merged.untouched if config.prune else []
+    untouched = [] if config.prune else merged.untouched
     text = bibtex.render(
-        [r for w, r in zip(works, references, strict=True) if w.work_id not in merged.previous],
+        rendered,
         ascii=config.ascii,
         header=HEADER,
-        kept=[*merged.previous.values(), *merged.untouched],
+        kept=[*merged.previous.values(), *untouched],
         macros=existing.macros,
+        overrides=overrides,
     )
-    kept = tuple(e.key for e in merged.untouched)
-    return Prepared(tuple(references), text, kept, requests)
+    final = dict(bare)
+    final.update(
+        bibtex.written_fields(
+            [r for r in rendered if r.key in overrides], ascii=config.ascii, overrides=overrides
+        )
+    )
+    by_work = {w.work_id: (w, r) for w, r in zip(works, references, strict=True)}
+    new_state = _new_state(
+        by_work, merged, old_state, bare, asked, now, refresh=refresh, entries=entries
+    )
+    merged_keys = {keys[w]: [k for k in v if k != keys[w]] for w, v in merged.merged.items()}
+    alias_map = {a: keys[w] for w, names in merged.aliases.items() for a in names if a != keys[w]}
+    found_changes = changes_.compute(
+        {e.key: e for e in existing.entries},
+        references,
+        final,
+        {r.key: bibtex.entry_type(r) for r in rendered},
+        merged=merged_keys,
+        edits=edited,
+        kept=[e.key for e in untouched],
+        removed=pruned,
+    )
+    return Prepared(
+        tuple(references),
+        text,
+        tuple(e.key for e in untouched),
+        requests,
+        state_text=state.to_json(new_state),
+        renames=merge.updated_renames(old_renames, alias_map),
+        changes=tuple(found_changes),
+        removed=tuple(e.key for e in pruned),
+        asked=len(chosen.new) + len(chosen.recheck),
+    )
+
+
+def _new_state(
+    by_work: dict[str, tuple[dedupe.Work, Reference]],
+    merged: merge.MergePlan,
+    old: state.State,
+    bare: dict[str, dict[str, str]],
+    asked: set[str],
+    now: datetime,
+    *,
+    refresh: bool,
+    entries: Sequence[ListEntry],
+) -> state.State:
+    """What this run wrote. `checked` moves on only for works the services were asked about (a
+    refresh) or whose answer changed (a build, which cannot tell a cached answer from a new one),
+    so an unchanged run leaves the state file byte-identical too."""
+    stamp = state.now_text(now)
+    works: dict[str, state.WorkState] = {}
+    for work_id, (work, ref) in by_work.items():
+        before = old.works.get(work_id)
+        if work_id in merged.previous:
+            if before is not None:
+                works[work_id] = before
+            continue
+        prints = {state.fingerprint(e) for e in work.entries}
+        if refresh:
+            fresh = bool(prints & asked) or before is None
+        else:
+            fresh = before is None or (before.record, before.status) != (work.record, work.status)
+        works[work_id] = state.WorkState(
+            key=ref.key,
+            status=work.status,
+            record=work.record,
+            checked=stamp if fresh or before is None else before.checked,
+            written=bare.get(ref.key, {}),
+            problems=work.problems,
+            evidence=work.evidence,
+        )
+    prints_of = {state.fingerprint(e): w for w, (work, _) in by_work.items() for e in work.entries}
+    return state.State(works, {p: w for p, w in prints_of.items() if w in works})
 
 
 def build(
@@ -128,16 +271,39 @@ def build(
     *,
     clock: Clock | None = None,
     progress: Progress | None = None,
-) -> RunResult:
-    """Resolve every list and write one references.bib (only when its text changes)."""
-    prepared = prepare(list_paths, config, clock=clock, progress=progress)
-    written = _write_if_changed(config.output, prepared.text)
-    return RunResult(
+    refresh: bool = False,
+    check: bool = False,
+    changes: Path | None = None,
+    now: datetime | None = None,
+) -> BuildResult:
+    """Resolve every list and write one references.bib (only when its text changes), its state
+    file and rename map, under the bib's lock. `check`: write nothing, report `would_change`."""
+    if changes is not None:
+        changes_.check_path(changes)
+    with lock.locked(config.output, config.lock_wait, clock):
+        prepared = prepare(
+            list_paths, config, clock=clock, progress=progress, refresh=refresh, now=now
+        )
+        would_change = _current(config.output) != prepared.text
+        written = False
+        if not check:
+            # The bib first: a run killed before the state is written looks, next time, like
+            # "fields edited to what list2bib writes anyway", which is harmless.
+            written = _write_if_changed(config.output, prepared.text)
+            _write_if_changed(state.state_path(config.output), prepared.state_text)
+            merge.save_renames(merge.renames_path(config.output), prepared.renames)
+        if changes is not None:
+            changes_.write(changes, prepared.changes, str(config.output))
+    return BuildResult(
         prepared.references,
         str(config.output),
         written,
         prepared.requests_by_host,
         kept=prepared.kept,
+        changes=prepared.changes,
+        removed=prepared.removed,
+        would_change=would_change,
+        asked=prepared.asked,
     )
 
 
@@ -154,11 +320,15 @@ def _reserve_input_keys(works: Sequence[dedupe.Work], reserved: dict[str, str]) 
             taken.add(key.casefold())
 
 
-def _write_if_changed(path: Path, text: str) -> bool:
+def _current(path: Path) -> str | None:
     try:
-        if path.read_text(encoding="utf-8") == text:
-            return False
+        return path.read_text(encoding="utf-8")
     except (FileNotFoundError, UnicodeDecodeError):
-        pass
+        return None
+
+
+def _write_if_changed(path: Path, text: str) -> bool:
+    if _current(path) == text:
+        return False
     bibtex.write_atomic(path, text)
     return True

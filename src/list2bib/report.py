@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 from rich.console import Console
 from rich.table import Table
 
+from list2bib.changes import Change, summary_lines
 from list2bib.model import Reference, RunResult, Status, WorkKind
 
 COLUMNS = ("resolved", "published", "preprint", "unresolved")
@@ -107,3 +109,15 @@ def print_summary(result: RunResult, console: Console, *, verbose: bool = False)
     console.print(
         f"{result.output}: {state}; {requests} network requests", markup=False, highlight=False
     )
+
+
+def print_changes(changes: Sequence[Change], console: Console, *, verbose: bool = False) -> None:
+    """One line per kind of change (added, upgraded, changed, merged, edited, kept, removed) with
+    the keys concerned; `verbose` lists every key and why."""
+    if verbose:
+        for change in changes:
+            line = f"{change.kind} {change.key}" + (f": {change.detail}" if change.detail else "")
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
+        return
+    for line in summary_lines([c for c in changes if c.kind != "kept"]):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-from list2bib import match, settle
+from list2bib import match, settle, venues
 from list2bib.config import Config, ServiceConfig
 from list2bib.errors import ServiceError
 from list2bib.identifiers import identifiers_from_links, parse_identifier
@@ -64,6 +64,7 @@ class Searcher(Protocol):
     def search(self, http: Http, service: ServiceConfig, query: TitleQuery) -> list[Record]: ...
 
 
+CORR_KEY = "journals/corr/"  # DBLP's arXiv records
 # Title searches, in the order they are tried (cheapest and broadest first).
 SEARCHERS: tuple[Searcher, ...] = (s2, dblp, crossref)
 # Identifier kinds no service is asked for: the entry is searched by its title instead.
@@ -150,6 +151,7 @@ def resolve(
     wanted |= {i for url in book.page_urls() for i in book.related(url)}
     wanted |= {i for v in verdicts.values() for r in v.records for i in settle.ids_of(r)}
     _lookup_identifiers(book, wanted)
+    _check_years_on_dblp(book, entries, ids_by_entry)
     # 4. One record per entry.
     return [
         settle.settle(entry, ids, book, verdicts.get(n))
@@ -210,26 +212,56 @@ def _lookup_identifiers(book: Lookups, wanted: set[Identifier]) -> None:
     book.fetch(acl, sorted(a for a in acl_ids if not book.has_doi(doi.ACL_DOI_PREFIX + a)))
 
 
+def _check_years_on_dblp(
+    book: Lookups, entries: Sequence[ListEntry], ids_by_entry: Sequence[Sequence[Identifier]]
+) -> None:
+    """Semantic Scholar often gives a conference paper the year of its preprint (LoRA: 2021 for
+    ICLR 2022). When the list's venue hint names another year, DBLP settles it: its venue record
+    when Semantic Scholar names one, else a title search. One request per disagreement, none
+    otherwise."""
+    records: list[str] = []
+    searches: dict[str, Record] = {}
+    for entry, ids in zip(entries, ids_by_entry, strict=True):
+        _, hinted_year, _ = venues.parse_hint(entry.venue_hint or "")
+        if not hinted_year:
+            continue
+        for identifier in ids:
+            scholar = book.found(s2, s2.key_of(identifier))
+            if scholar is None or scholar.kind is not WorkKind.PUBLISHED or scholar.doi:
+                continue
+            if scholar.year == hinted_year:
+                continue
+            if scholar.dblp_key and not scholar.dblp_key.startswith(CORR_KEY):
+                records.append(scholar.dblp_key)
+            elif scholar.arxiv_id:
+                searches[scholar.arxiv_id] = scholar
+    book.fetch(dblp, sorted(set(records)))
+    for arxiv_id, scholar in sorted(searches.items()):
+        _find_on_dblp(book, arxiv_id, scholar, "DBLP's venue record (the year checked)")
+
+
+def _find_on_dblp(book: Lookups, arxiv_id: str, known: Record, evidence: str) -> None:
+    """Search DBLP for the venue record of a paper whose title and authors are known."""
+    if not book.configured(dblp.SERVICE):
+        return
+    first = known.authors[0].family if known.authors else None
+    query = TitleQuery(known.title, first)
+    try:
+        offered = dblp.search(book.http, book.config.service(dblp.SERVICE), query)
+    except ServiceError:
+        return
+    verdict = match.choose(query, [r for r in offered if r.kind is WorkKind.PUBLISHED])
+    if verdict.outcome is match.Outcome.ACCEPTED:
+        book.add_published(arxiv_id, verdict.records[0], evidence)
+
+
 def _search_dblp_when_s2_failed(book: Lookups, arxiv_ids: Iterable[str]) -> None:
     """Semantic Scholar down: find the published version of each preprint on DBLP by title."""
     failed = book.lookup(s2).failed
-    if not failed or not book.configured(dblp.SERVICE):
+    if not failed:
         return
     for arxiv_id in arxiv_ids:
-        preprint = book.lookup(arxiv).found.get(arxiv_id)
-        if (
-            preprint is None
-            or preprint.published_doi
-            or s2.key_of(Identifier(IdKind.ARXIV, arxiv_id)) not in failed
-        ):
-            continue
-        first = preprint.authors[0].family if preprint.authors else None
-        query = TitleQuery(preprint.title, first)
-        try:
-            offered = dblp.search(book.http, book.config.service(dblp.SERVICE), query)
-        except ServiceError:
-            continue
-        published = [r for r in offered if r.kind is WorkKind.PUBLISHED]
-        verdict = match.choose(query, published)
-        if verdict.outcome is match.Outcome.ACCEPTED:
-            book.add_published(arxiv_id, verdict.records[0], Evidence.DBLP_SEARCH)
+        preprint = book.found(arxiv, arxiv_id)
+        key = s2.key_of(Identifier(IdKind.ARXIV, arxiv_id))
+        if preprint is not None and not preprint.published_doi and key in failed:
+            _find_on_dblp(book, arxiv_id, preprint, Evidence.DBLP_SEARCH)

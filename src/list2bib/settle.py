@@ -182,7 +182,11 @@ def settle(
     if record is None:
         _explain_nothing(ids, book, notes)
     else:
-        if entry.title and words_missing_from(entry.title, record.title):
+        if (
+            entry.title
+            and words_missing_from(entry.title, record.title)
+            and match.title_agreement(entry.title, record.title)[1] is not None
+        ):
             notes.problems.append(
                 f"check the link: the list says {entry.title!r} but it points to {record.title!r}"
             )
@@ -339,6 +343,14 @@ def _from_scholar(
             return record
         if named and named != preprint.published_doi:
             unfetched.append(_doi_failure(named, book))
+        checked = book.found(dblp, scholar.dblp_key)
+        if scholar.kind is WorkKind.PUBLISHED and checked and checked.kind is WorkKind.PUBLISHED:
+            notes.evidence.append(f"DBLP {scholar.dblp_key} (the year checked)")
+            return checked
+        if scholar.kind is WorkKind.PUBLISHED and preprint.arxiv_id in book.extra_published:
+            record, evidence = book.extra_published[preprint.arxiv_id]
+            notes.evidence.append(evidence)
+            return record
         if scholar.kind is WorkKind.PUBLISHED:
             where = scholar.venue.get("booktitle") or scholar.venue.get("journal") or "a venue"
             notes.evidence.append(f"Semantic Scholar: published in {where} {scholar.year or ''}")
@@ -378,13 +390,25 @@ def _combine_versions(
         )
         # Forget the claim too, or deduplication would still treat the DOI as this work's.
         return replace(preprint, published_doi=None)
-    return replace(
+    combined = replace(
         published,
         arxiv_id=preprint.arxiv_id,
         primary_class=preprint.primary_class,
         authors=published.authors or preprint.authors,
         abstract=published.abstract or preprint.abstract,
     )
+    if published.source in INDEXES:
+        # An index's copy of the title and names is no better than the authors' own on arXiv,
+        # and its date is often the preprint's: no month is better than the preprint's month.
+        combined = replace(combined, title=preprint.title, authors=preprint.authors, month=None)
+        if not published.url or "arxiv.org/" in published.url:
+            combined = replace(combined, url=preprint.url)
+    return combined
+
+
+# Services that index publications rather than publish them: their venue is trusted, their
+# spelling of titles and names less than the authors' own.
+INDEXES = frozenset({"s2", "dblp"})
 
 
 def same_work_titles(preprint: str, published: str) -> bool:

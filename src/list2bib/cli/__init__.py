@@ -93,3 +93,5 @@ def setup_logging(verbose: int, quiet: bool) -> None:
 
 # Commands register themselves on `main` when imported.
 from list2bib.cli import build as _build  # noqa: E402, F401
+from list2bib.cli import refresh as _refresh  # noqa: E402, F401
+from list2bib.cli import zotero as _zotero  # noqa: E402, F401

@@ -10,6 +10,7 @@ from rich.console import Console
 
 from list2bib import pipeline, report, review
 from list2bib.cli import CONTEXT, errors_to_exit_codes, main, progress_bar, setup_logging
+from list2bib.cli.refresh import finish_check, merge_options
 from list2bib.config import load_config
 from list2bib.errors import EXIT_OK, EXIT_UNRESOLVED
 
@@ -43,6 +44,7 @@ from list2bib.errors import EXIT_OK, EXIT_UNRESOLVED
 )
 @click.option("--mailto", help="Contact address sent to the services (polite pools).")
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="HTTP cache folder.")
+@merge_options
 @click.option("-v", "--verbose", count=True, help="More detail (-vv: every request).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
 def build(
@@ -55,6 +57,10 @@ def build(
     report_path: Path | None,
     mailto: str | None,
     cache_dir: Path | None,
+    prune: bool | None,
+    check: bool,
+    changes_path: Path | None,
+    key_pattern: str | None,
     verbose: int,
     quiet: bool,
 ) -> None:
@@ -66,7 +72,8 @@ def build(
       list2bib build papers.md more.txt -o paper/references.bib --mailto me@uni.edu
       list2bib build README.md --strict --offline     # CI: cache only, fail on unresolved
 
-    Exit codes: 0 ok, 1 failure, 2 bad usage or input, 3 unresolved entries with --strict.
+    Exit codes: 0 ok, 1 failure (or --check: the file would change), 2 bad usage or input,
+    3 unresolved entries with --strict, 4 another run holds the output's lock.
     """
     setup_logging(verbose, quiet)
     console = Console(quiet=quiet, highlight=False)
@@ -79,15 +86,22 @@ def build(
             mailto=mailto,
             cache_dir=cache_dir,
             report=report_path,
+            prune=prune,
+            key_pattern=key_pattern,
         )
         review.check_report_path(config.report)
         with progress_bar(quiet) as progress:
-            result = pipeline.build(lists, config, progress=progress)
+            result = pipeline.build(
+                lists, config, progress=progress, check=check, changes=changes_path
+            )
         if config.report is not None:
             review.write_report(config.report, result)
         report.print_summary(result, console, verbose=verbose > 0)
         if config.report is not None:
-            console.print(f"review report: {config.report}", markup=False, highlight=False)
+            console.print(
+                f"review report: {config.report}", markup=False, highlight=False, soft_wrap=True
+            )
+        finish_check(result, console, check=check, verbose=verbose)
         if config.strict and result.unresolved:
             click.echo(
                 f"list2bib: {len(result.unresolved)} unresolved entries (--strict)", err=True
