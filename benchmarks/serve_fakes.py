@@ -1,7 +1,12 @@
-"""Start the local fake services (arXiv API, doi.org with Crossref and DataCite behind it) and
-print the environment that points list2bib at them; runs until interrupted.
+"""Start every local fake service (arXiv, doi.org with Crossref and DataCite behind it, Semantic
+Scholar, DBLP, OpenReview, the ACL Anthology, a web of pages, and optionally Zotero) and print the
+environment that points list2bib at them; runs until interrupted.
 
-    .venv/bin/python benchmarks/serve_fakes.py [--latency 0.15]
+    .venv/bin/python benchmarks/serve_fakes.py [--latency 0.15] [--zotero-group 1234]
+
+Run it in one terminal, paste its `export` lines into another, then run list2bib there. Pages
+are served through the page mirror (`LIST2BIB_PAGE_URL`): `https://<site>/<path>` of the fixture
+world's pages answers, every other page is gone (404).
 """
 
 from __future__ import annotations
@@ -13,25 +18,36 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from fakes import FakeArxiv, FakeDoi, World
+from fakes import World
+from fakes_all import FakeServices
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to each answer")
+    parser.add_argument("--zotero-group", default="", help="also serve a Zotero group library")
     args = parser.parse_args()
     world = World.load()
-    with (
-        FakeArxiv(world, latency=args.latency) as arxiv,
-        FakeDoi(world, latency=args.latency) as doi,
-    ):
-        print(f"export LIST2BIB_ARXIV_URL={arxiv.base_url}")
-        print(f"export LIST2BIB_DOI_URL={doi.base_url}", flush=True)
+    with FakeServices(world, latency=args.latency) as fakes:
+        for name, service in fakes.service_configs().items():
+            if name != "zotero":
+                print(f"export LIST2BIB_{name.upper()}_URL={service.base_url}")
+        zotero = None
+        if args.zotero_group:
+            from fake_zotero import FakeZotero
+
+            zotero = FakeZotero(group=int(args.zotero_group)).start()
+            print(f"export LIST2BIB_ZOTERO_URL={zotero.base_url}")
+            print(f"export ZOTERO_API_KEY={zotero.WRITER}")
+        sys.stdout.flush()
         try:
             while True:
                 time.sleep(3600)
         except KeyboardInterrupt:
             pass
+        finally:
+            if zotero is not None:
+                zotero.stop()
 
 
 if __name__ == "__main__":
