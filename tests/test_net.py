@@ -203,3 +203,16 @@ def test_an_unreadable_cache_is_moved_aside(server: ScriptedServer, tmp_path: Pa
     assert http.get("t", f"{server.root}/ok").status == 200
     assert (tmp_path / "cache.sqlite.broken").read_bytes().startswith(b"this is not")
     assert http.get("t", f"{server.root}/ok").from_cache  # the new cache works
+
+
+def test_an_address_that_cannot_work_is_not_retried() -> None:
+    """A redirect to a non-web scheme fails at once: retrying a wrong address cannot help."""
+
+    class Redirecting(FakeServer):
+        def handle(self, request: LoggedRequest) -> Reply:
+            return Reply(302, b"", [("Location", "javascript:alert(1)")])
+
+    with Redirecting() as server, make_http(retries=3) as http:
+        with pytest.raises(ServiceError, match="not an http"):
+            http.get("page", server.root + "/x")
+        assert len(server.requests) == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.console import Console
 
 from list2bib.model import ListEntry, Record, Reference, RunResult, Status, WorkKind
@@ -46,8 +48,8 @@ RESULT = RunResult(
 
 def test_counts_by_topic() -> None:
     counts = counts_by_topic(RESULT)
-    assert dict(counts["Papers"]) == {"published": 1, "preprint": 2, "resolved": 3, "unresolved": 1}
-    assert dict(counts["Survey > x"]) == {"unresolved": 2}
+    assert dict(counts["Papers"]) == {"published": 1, "preprint": 2, "works": 4, "unresolved": 1}
+    assert dict(counts["Survey > x"]) == {"unresolved": 2, "works": 2}
 
 
 def test_a_shared_service_failure_is_one_line() -> None:
@@ -70,3 +72,16 @@ def test_printed_summary() -> None:
     assert "kept 1 entries of refs.bib that no list produces: mine" in text
     assert "refs.bib: written; 3 network requests" in text
     assert "warning f (list.md:3): the list's title differs" in text
+
+
+def test_findings_on_the_list_are_counted_and_shown_with_v() -> None:
+    ref = RESULT.references[0]
+    linted = replace(ref, lint=("list.md:1: list says ICML 2017, sources say NeurIPS 2017",))
+    result = replace(RESULT, references=(linted, *RESULT.references[1:]))
+    quiet = Console(record=True, width=200)
+    print_summary(result, quiet)
+    assert "1 findings on the list itself" in quiet.export_text()
+    assert "sources say NeurIPS" not in quiet.export_text()
+    loud = Console(record=True, width=200)
+    print_summary(result, loud, verbose=True)
+    assert "finding list.md:1: list says ICML 2017" in loud.export_text()

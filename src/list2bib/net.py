@@ -292,6 +292,10 @@ class Http:
                     timeout=self.settings.timeout,
                     force_refresh=self.bypass_cache,
                 )
+            except _NOT_RETRIED as exc:
+                # The address itself is wrong (a redirect to `javascript:`, a malformed URL, a
+                # redirect loop): asking again cannot help, and the host is not failing.
+                raise ServiceError(service, _describe_exception(exc), url=url) from None
             except requests.RequestException as exc:
                 if self.settings.offline:
                     raise OfflineMiss(service, url) from None
@@ -366,6 +370,14 @@ class Http:
             self._session.cache.delete(requests=[raw.request])
 
 
+_NOT_RETRIED = (
+    requests.exceptions.InvalidSchema,
+    requests.exceptions.InvalidURL,
+    requests.exceptions.MissingSchema,
+    requests.exceptions.TooManyRedirects,
+)
+
+
 def _open_cache(path: Path) -> Any:
     """The SQLite cache at `path`. A file that is not a usable database (a crash, a disk error,
     something else written there) is moved aside to `<name>.broken` and a new cache started: the
@@ -432,4 +444,8 @@ def _describe_exception(exc: requests.RequestException) -> str:
         return "too many redirects"
     if isinstance(exc, requests.ConnectionError):
         return "cannot connect"
+    if isinstance(exc, requests.exceptions.InvalidSchema | requests.exceptions.MissingSchema):
+        return "not an http(s) address (a redirect elsewhere?)"
+    if isinstance(exc, requests.exceptions.InvalidURL):
+        return "a malformed address"
     return type(exc).__name__

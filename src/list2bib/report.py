@@ -9,29 +9,26 @@ from rich.console import Console
 from rich.table import Table
 
 from list2bib.changes import Change, summary_lines
-from list2bib.model import Reference, RunResult, Status, WorkKind
+from list2bib.model import Reference, RunResult, Status
+from list2bib.review import status_of
 
-COLUMNS = ("resolved", "published", "preprint", "unresolved")
+COLUMNS = ("works", "published", "preprint", "web", "ambiguous", "unresolved")
 MAX_LINES = 30  # entries listed without -v
 
 
 def category(reference: Reference) -> str:
-    """One of COLUMNS[1:]: how the work was settled."""
-    if reference.status is not Status.RESOLVED:
-        return "unresolved"
-    return "published" if reference.record.kind is WorkKind.PUBLISHED else "preprint"
+    """One of COLUMNS[1:]: how the work was settled (the review report's statuses)."""
+    return status_of(reference)
 
 
 def counts_by_topic(result: RunResult) -> dict[str, Counter[str]]:
     """topic path -> counts per column; a work listed under two topics counts in both."""
     table: dict[str, Counter[str]] = {}
     for ref in result.references:
-        cat = category(ref)
         for topic in ref.topics or ("(no topic)",):
             row = table.setdefault(topic, Counter())
-            row[cat] += 1
-            if cat != "unresolved":
-                row["resolved"] += 1
+            row[category(ref)] += 1
+            row["works"] += 1
     return table
 
 
@@ -40,14 +37,10 @@ def summary_table(result: RunResult) -> Table:
     table.add_column("topic")
     for column in COLUMNS:
         table.add_column(column, justify="right")
-    totals: Counter[str] = Counter()
     for topic, row in counts_by_topic(result).items():
         table.add_row(topic, *(str(row[c]) for c in COLUMNS))
-    for ref in result.references:
-        cat = category(ref)
-        totals[cat] += 1
-        if cat != "unresolved":
-            totals["resolved"] += 1
+    totals = Counter(category(ref) for ref in result.references)
+    totals["works"] = len(result.references)
     table.add_section()
     table.add_row("all works", *(str(totals[c]) for c in COLUMNS), style="bold")
     return table
@@ -61,7 +54,7 @@ def needs_attention(result: RunResult) -> list[str]:
         label = ref.record.title or (ref.record.url or ref.key)
         if ref.status is not Status.RESOLVED:
             why = "; ".join(ref.problems) or "not verified"
-            lines.append(f"unresolved {ref.key} ({where}): {label} - {why}")
+            lines.append(f"{ref.status.value} {ref.key} ({where}): {label} - {why}")
     for ref in sorted(result.references, key=lambda r: r.key):
         if ref.status is Status.RESOLVED and ref.problems:
             where = ", ".join(e.where for e in ref.entries)
@@ -104,6 +97,17 @@ def print_summary(result: RunResult, console: Console, *, verbose: bool = False)
             highlight=False,
             soft_wrap=True,
         )
+    findings = sorted({finding for ref in result.references for finding in ref.lint})
+    if findings:
+        console.print(
+            f"{len(findings)} findings on the list itself (wrong venue or year hints, ...)"
+            + ("" if verbose else "; -v or --report shows them"),
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        for finding in findings if verbose else ():
+            console.print(f"finding {finding}", markup=False, highlight=False, soft_wrap=True)
     requests = sum(result.requests_by_host.values())
     state = "written" if result.written else "unchanged"
     console.print(

@@ -10,7 +10,7 @@ from typing import TypeVar
 import click
 from rich.console import Console
 
-from list2bib import pipeline, report
+from list2bib import pipeline, report, review
 from list2bib.cli import CONTEXT, errors_to_exit_codes, main, progress_bar, setup_logging
 from list2bib.config import load_config
 from list2bib.errors import EXIT_FAILURE, EXIT_OK, EXIT_UNRESOLVED
@@ -75,6 +75,12 @@ def finish_check(
 @click.option(
     "--strict", is_flag=True, default=None, help="Exit 3 when any entry stays unresolved."
 )
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(path_type=Path),
+    help="Also write a review report: FILE.md, FILE.html or FILE.json.",
+)
 @click.option("--mailto", help="Contact address sent to the services (polite pools).")
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="HTTP cache folder.")
 @click.option("--preprint-days", type=float, help="Re-check preprints after DAYS  [default: 7]")
@@ -93,6 +99,7 @@ def refresh(
     config_path: Path | None,
     offline: bool | None,
     strict: bool | None,
+    report_path: Path | None,
     mailto: str | None,
     cache_dir: Path | None,
     preprint_days: float | None,
@@ -137,12 +144,20 @@ def refresh(
             lock_wait=lock_wait,
             prune=prune,
             key_pattern=key_pattern,
+            report=report_path,
         )
+        review.check_report_path(config.report)
         with progress_bar(quiet) as progress:
             result = pipeline.build(
                 lists, config, progress=progress, refresh=True, check=check, changes=changes_path
             )
+        if config.report is not None:
+            review.write_report(config.report, result)
         report.print_summary(result, console, verbose=verbose > 0)
+        if config.report is not None:
+            console.print(
+                f"review report: {config.report}", markup=False, highlight=False, soft_wrap=True
+            )
         console.print(
             f"refresh: {result.asked} list entries asked about, the rest reused",
             markup=False,
