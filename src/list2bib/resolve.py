@@ -22,6 +22,7 @@ from list2bib import match, settle, venues
 from list2bib.config import Config, ServiceConfig
 from list2bib.errors import ServiceError
 from list2bib.identifiers import identifiers_from_links, parse_identifier
+from list2bib.lookups import Evidence, Lookups, ids_of, published_doi
 from list2bib.model import (
     Identifier,
     IdKind,
@@ -32,7 +33,6 @@ from list2bib.model import (
 )
 from list2bib.names import split_name
 from list2bib.net import Http
-from list2bib.settle import Evidence, Lookups
 from list2bib.settle import fallback_record as fallback_record  # part of this module's API
 from list2bib.sources import (
     Lookup,
@@ -149,7 +149,7 @@ def resolve(
     # 3. Identifiers, in batches.
     wanted = {i for ids in ids_by_entry for i in ids}
     wanted |= {i for url in book.page_urls() for i in book.related(url)}
-    wanted |= {i for v in verdicts.values() for r in v.records for i in settle.ids_of(r)}
+    wanted |= {i for v in verdicts.values() for r in v.records for i in ids_of(r)}
     _lookup_identifiers(book, wanted)
     _check_years_on_dblp(book, entries, ids_by_entry)
     # 4. One record per entry.
@@ -197,7 +197,7 @@ def _lookup_identifiers(book: Lookups, wanted: set[Identifier]) -> None:
     _search_dblp_when_s2_failed(book, arxiv_ids)
 
     dois = {k for i in wanted if (k := crossref.key_of(i))}
-    dois |= {d for r in book.all_records() if (d := settle.published_doi(r))}
+    dois |= {d for r in book.all_records() if (d := published_doi(r))}
     dois |= {k for i in wanted if i.kind is IdKind.ACL and (k := doi.key_of(i))}
     book.fetch(crossref, sorted(dois))
     lookup = book.lookup(crossref)
