@@ -549,8 +549,26 @@ def test_an_unknown_doi_is_unresolved(fakes: Fakes) -> None:
     assert resolution.record.doi == "10.5555/does-not-exist"
 
 
-def test_arxiv_down_the_preprint_comes_from_its_datacite_doi(fakes: Fakes) -> None:
+def test_arxiv_down_semantic_scholar_gives_the_preprint(fakes: Fakes) -> None:
     fakes.arxiv.fail_next(2, "503")
+    resolution = fakes.one(entry(PREPRINT_TITLE, f"https://arxiv.org/abs/{PREPRINT_ID}"))
+    assert resolution.status is Status.RESOLVED
+    record = resolution.record
+    assert record is not None
+    assert (record.kind, record.arxiv_id, record.title) == (
+        WorkKind.PREPRINT,
+        PREPRINT_ID,
+        PREPRINT_TITLE,
+    )
+    assert record.doi == f"10.48550/arXiv.{PREPRINT_ID}"
+    assert "Semantic Scholar" in resolution.evidence[0]
+    assert fakes.doi_paths == []  # one batch answered for all: no request per id
+    assert fakes.clock.sleeps  # the retry waited on the fake clock, not for real
+
+
+def test_arxiv_and_semantic_scholar_down_the_preprint_comes_from_datacite(fakes: Fakes) -> None:
+    fakes.arxiv.fail_next(2, "503")
+    fakes.s2.fail_next(2, "503")
     resolution = fakes.one(entry(PREPRINT_TITLE, f"https://arxiv.org/abs/{PREPRINT_ID}"))
     assert resolution.status is Status.RESOLVED
     record = resolution.record
@@ -562,7 +580,6 @@ def test_arxiv_down_the_preprint_comes_from_its_datacite_doi(fakes: Fakes) -> No
     )
     assert fakes.doi_paths == [f"10.48550/arxiv.{PREPRINT_ID}"]
     assert "DataCite" in resolution.evidence[0]
-    assert fakes.clock.sleeps  # the retry waited on the fake clock, not for real
 
 
 def test_every_source_down_gives_a_fallback_record_from_the_list(fakes: Fakes) -> None:

@@ -187,13 +187,19 @@ def _search_title(book: Lookups, query: TitleQuery) -> match.Verdict:
 def _lookup_identifiers(book: Lookups, wanted: set[Identifier]) -> None:
     arxiv_ids = sorted({k for i in wanted if (k := arxiv.key_of(i))})
     book.fetch(arxiv, arxiv_ids)
-    # arXiv throttled or down: the same preprint through its DataCite DOI.
-    unanswered = [a for a in arxiv_ids if a in book.lookup(arxiv).failed]
-    book.fetch(doi, [arxiv.DATACITE_PREFIX.lower() + a.lower() for a in unanswered])
-
     # Where each preprint was published (one request per 500 ids): asked even when arXiv names
-    # a DOI, so that Semantic Scholar can stand in when that DOI cannot be fetched.
+    # a DOI, so that Semantic Scholar can stand in when that DOI cannot be fetched, and for the
+    # preprint itself when arXiv cannot be asked.
     book.fetch(s2, sorted({k for a in arxiv_ids if (k := s2.key_of(Identifier(IdKind.ARXIV, a)))}))
+    # arXiv throttled or down, and Semantic Scholar without the paper: the preprint through its
+    # DataCite DOI (one request per id, so the last resort).
+    unanswered = [
+        a
+        for a in arxiv_ids
+        if a in book.lookup(arxiv).failed
+        and book.found(s2, s2.key_of(Identifier(IdKind.ARXIV, a))) is None
+    ]
+    book.fetch(doi, [arxiv.DATACITE_PREFIX.lower() + a.lower() for a in unanswered])
     _search_dblp_when_s2_failed(book, arxiv_ids)
 
     dois = {k for i in wanted if (k := crossref.key_of(i))}

@@ -152,16 +152,36 @@ def _preprint(ids: Sequence[Identifier], book: Lookups, notes: _Notes) -> Record
         if record is not None:
             notes.evidence.append(f"arXiv {key}")
             return record
+        scholar = book.found(s2, s2.key_of(identifier))
+        if key in book.lookup(arxiv).failed and scholar is not None:
+            notes.evidence.append(f"Semantic Scholar's record of arXiv {key} (arXiv was down)")
+            return _as_preprint(scholar, key)
         datacite = book.found(doi, arxiv.DATACITE_PREFIX.lower() + key.lower())
         if datacite is not None:
             notes.evidence.append(f"arXiv {key} through its DataCite DOI (arXiv did not answer)")
             return datacite
         answer = book.lookup(arxiv)
-        if key in answer.failed:
+        if arxiv.DATACITE_PREFIX.lower() + key.lower() in book.lookup(doi).missing:
+            notes.problems.append(f"{identifier}: no such record (nor a DataCite DOI for it)")
+        elif key in answer.failed:
             notes.problems.append(f"{identifier}: {answer.failed[key]}")
         elif key in answer.missing:
             notes.problems.append(f"{identifier}: no such record")
     return None
+
+
+def _as_preprint(scholar: Record, arxiv_id: str) -> Record:
+    """The arXiv side of an index's record: what a preprint entry needs, nothing of the venue."""
+    return replace(
+        scholar,
+        entry_type="misc",
+        kind=WorkKind.PREPRINT,
+        venue={},
+        doi=arxiv.DATACITE_PREFIX + arxiv_id,
+        arxiv_id=arxiv_id,
+        url=arxiv.ABS_URL + arxiv_id,
+        published_doi=None,
+    )
 
 
 def _listed_publication(ids: Sequence[Identifier], book: Lookups, notes: _Notes) -> Record | None:
