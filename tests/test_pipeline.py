@@ -258,3 +258,38 @@ def test_the_example_never_merges_look_alike_titles(services: Services, tmp_path
     result = build(services.config(tmp_path))
     keys = {ref.key for ref in result.references}
     assert {"meng2022locating", "sharma2024locating"} <= keys  # "... in GPT" / "... in Mamba"
+
+
+def test_a_placeholder_first_in_the_file_keeps_its_mark_run_after_run(
+    services: Services, tmp_path: Path
+) -> None:
+    listed = tmp_path / "l.md"
+    listed.write_text(
+        "# L\n\n## A\n\n- Aardvark Studies Nobody Wrote. [2021]\n"
+        "- [Attention Is All You Need](https://arxiv.org/abs/1706.03762)\n",
+        encoding="utf-8",
+    )
+    config = services.config(tmp_path, offline=True)
+    build(config, listed)
+    first = config.output.read_text(encoding="utf-8")
+    assert first.count("% list2bib: unresolved") == 2
+    build(config, listed)
+    assert config.output.read_text(encoding="utf-8") == first
+
+
+def test_the_users_comments_survive(services: Services, tmp_path: Path) -> None:
+    config = services.config(tmp_path)
+    build(config)
+    text = config.output.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    lines.insert(2, "% a note before the first entry")
+    config.output.write_text(
+        "\n".join(lines) + "\n% a trailing note\n@comment{KEEP ME}\n", encoding="utf-8"
+    )
+    build(config)
+    after = config.output.read_text(encoding="utf-8")
+    for kept in ("% a note before the first entry", "% a trailing note", "@comment{KEEP ME}"):
+        assert kept in after
+    assert after.count("Written by list2bib") == 1
+    build(config)
+    assert config.output.read_text(encoding="utf-8") == after

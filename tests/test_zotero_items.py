@@ -152,3 +152,28 @@ def test_entries_without_topics_go_to_the_root() -> None:
     plan = make_plan([item], Index("1"), root="Reading")
     assert [c.path for c in plan.collections] == ["Reading"]
     assert plan.of("create")[0].payload["collections"] == [plan.collections[0].key]
+
+
+def test_a_venue_paper_without_a_doi_is_a_conference_paper_not_a_preprint() -> None:
+    record = Record(
+        source="s2",
+        entry_type="inproceedings",
+        title="Locating and Editing Factual Associations in GPT",
+        authors=(Person("Meng", "Kevin"),),
+        year="2022",
+        arxiv_id="2202.05262",
+        venue={"booktitle": "Advances in Neural Information Processing Systems"},
+        kind=WorkKind.PUBLISHED,
+    )
+    assert item_type(record) == "conferencePaper"
+    item = desired(Reference("meng2022locating", record, (), Status.RESOLVED))
+    assert item is not None
+    assert item.data["proceedingsTitle"] == "Advances in Neural Information Processing Systems"
+
+
+def test_an_untitled_page_placeholder_is_not_synced() -> None:
+    page = Record(source="list", entry_type="misc", title="", url="https://example.org/x",
+                  kind=WorkKind.WEB)  # fmt: skip
+    assert not syncable(Reference("examplend", page, (), Status.UNRESOLVED))
+    titled = replace(page, title="A post")
+    assert syncable(Reference("post", titled, (), Status.UNRESOLVED))

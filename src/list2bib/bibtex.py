@@ -111,8 +111,8 @@ class BibEntry:
 
 @dataclass(frozen=True, slots=True)
 class BibFile:
-    """A parsed .bib: its entries, and its `@string`/`@preamble` blocks verbatim (entries may use
-    the macros, so they must be written again with them)."""
+    """A parsed .bib: its entries, and the blocks to write again verbatim: `@string`/`@preamble`
+    (entries may use the macros) and the user's comments (`% ...` lines, `@comment{...}`)."""
 
     entries: list[BibEntry]
     macros: list[str]
@@ -165,14 +165,32 @@ def parse_file_text(text: str, *, source: str = "<bibtex>") -> BibFile:
     macros: list[str] = []
     placeholder_next = False
     for block in library.blocks:
-        if isinstance(block, ImplicitComment | ExplicitComment):
-            placeholder_next = _is_unverified_mark(str(block.comment))
+        if isinstance(block, ImplicitComment):
+            # One block may hold several comment lines: list2bib's header, a user's notes and the
+            # mark of the placeholder that follows. Only the user's lines are kept.
+            lines = str(block.comment).splitlines()
+            placeholder_next = any(_is_unverified_mark(line) for line in lines[-1:])
+            # A line each: the parser merges comment lines however blank lines fall, so only
+            # lines give the same blocks on every run.
+            macros.extend(line for line in lines if line.strip() and not _is_own_comment(line))
+        elif isinstance(block, ExplicitComment):
+            placeholder_next = False
+            macros.append(block.raw or "")
         elif isinstance(block, String | Preamble):
             macros.append(block.raw or "")
         elif isinstance(block, Entry):
             entries.append(_entry(block, source, placeholder_next))
             placeholder_next = False
     return BibFile(entries, macros)
+
+
+OWN_HEADER = "Written by list2bib"
+
+
+def _is_own_comment(line: str) -> bool:
+    """list2bib's header line, or a placeholder's mark (both are written anew)."""
+    text = line.strip().lstrip("%").strip()
+    return text.startswith(OWN_HEADER) or _is_unverified_mark(line)
 
 
 def _is_unverified_mark(comment: str) -> bool:
@@ -335,8 +353,9 @@ def render(
     macros: Sequence[str] = (),
     overrides: Overrides | None = None,
 ) -> str:
-    """The whole .bib text: the header as comments, `macros` (`@string`/`@preamble` blocks of the
-    user's file) verbatim, then every reference and every `kept` entry (verbatim) sorted by key.
+    """The whole .bib text: the header as comments, `macros` (`@string`/`@preamble` blocks and
+    comments of the user's file) verbatim, then every reference and every `kept` entry (verbatim)
+    sorted by key.
     `overrides` maps a key to fields that replace the computed ones (see `reference_fields`)."""
     blocks = [(ref.key, ref) for ref in refs] + [(entry.key, entry) for entry in kept]
     blocks.sort(key=lambda block: (block[0].casefold(), block[0]))

@@ -79,11 +79,12 @@ class Desired:
 
 
 def syncable(ref: Reference) -> bool:
-    """Resolved works, and web pages known only by the list's link; unresolved papers are not
-    pushed (their placeholder would be wrong data in a shared library)."""
+    """Resolved works, and web pages known only by the list's link and title; unresolved papers
+    are not pushed (their placeholder would be wrong data in a shared library)."""
     if ref.status is Status.RESOLVED:
         return True
-    return ref.record.kind is WorkKind.WEB and bool(ref.record.url)
+    record = ref.record
+    return record.kind is WorkKind.WEB and bool(record.url) and bool(record.title.strip())
 
 
 def identity(record: Record) -> str | None:
@@ -99,9 +100,8 @@ def identity(record: Record) -> str | None:
 
 
 def item_type(record: Record) -> str:
-    if record.kind is WorkKind.PREPRINT or (
-        record.kind is not WorkKind.WEB and record.arxiv_id and not _published_doi(record)
-    ):
+    # The record's kind says it: a NeurIPS or ICLR paper is published without any DOI.
+    if record.kind is WorkKind.PREPRINT:
         return "preprint"
     if record.kind in (WorkKind.WEB, WorkKind.UNRESOLVED):
         host = urlsplit(record.url or "").netloc.lower()
