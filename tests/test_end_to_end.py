@@ -194,3 +194,23 @@ def test_refresh_writes_a_report_too(fakes: FakeServices, tmp_path: Path) -> Non
     result = cli(fakes, tmp_path, "refresh", str(LIST), "-o", str(out), "--report", str(report))
     assert result.exit_code == 0, result.output
     assert "# Review of" in report.read_text(encoding="utf-8")
+
+
+def test_venue_years_are_checked_when_semantic_scholar_gives_the_preprints(
+    fakes: FakeServices, tmp_path: Path
+) -> None:
+    """LoRA (arXiv June 2021) cannot be at ICLR 2021 (May): DBLP says ICLR 2022. Adam likewise.
+    And LoRA's arXiv link and its OpenReview forum are then one work."""
+    listed = tmp_path / "nohint.md"
+    listed.write_text(
+        "# L\n\n## A\n\n"
+        "- [Adam: A Method for Stochastic Optimization](https://arxiv.org/abs/1412.6980)\n"
+        "- [LoRA: Low-Rank Adaptation of Large Language Models](https://arxiv.org/abs/2106.09685)\n"
+        "- [LoRA](https://openreview.net/forum?id=nZeVKeeFYf9)\n"
+        "- [Locating and Editing Factual Associations in GPT](https://arxiv.org/abs/2202.05262)\n",
+        encoding="utf-8",
+    )
+    result = pipeline.build([listed], fakes.config(tmp_path), clock=FakeClock())
+    years = {ref.key: ref.record.year for ref in result.references}
+    assert years == {"kingma2015adam": "2015", "hu2022lora": "2022", "meng2022locating": "2022"}
+    assert len(fakes.dblp.requests) == 2  # only the two doubtful years

@@ -293,3 +293,28 @@ def test_the_users_comments_survive(services: Services, tmp_path: Path) -> None:
     assert after.count("Written by list2bib") == 1
     build(config)
     assert config.output.read_text(encoding="utf-8") == after
+
+
+def test_fields_of_the_users_own_bib_survive_without_a_state_file(
+    services: Services, tmp_path: Path
+) -> None:
+    listed = tmp_path / "l.md"
+    listed.write_text(
+        "# L\n\n## A\n\n- [Attention Is All You Need](https://arxiv.org/abs/1706.03762)\n",
+        encoding="utf-8",
+    )
+    config = services.config(tmp_path)
+    config.output.parent.mkdir(parents=True)
+    config.output.write_text(
+        "@inproceedings{Vaswani17,\n  title = {Attention is all you need},\n"
+        "  author = {Vaswani, Ashish},\n  note = {Seminal; read twice},\n"
+        "  file = {papers/vaswani.pdf},\n  eprint = {1706.03762},\n  archivePrefix = {arXiv},\n}\n",
+        encoding="utf-8",
+    )
+    for _ in range(3):
+        build(config, listed)
+        text = config.output.read_text(encoding="utf-8")
+        assert "@inproceedings{Vaswani17," in text
+        assert "note = {Seminal; read twice}" in text
+        assert "file = {papers/vaswani.pdf}" in text
+        assert "booktitle = {Advances in Neural Information Processing Systems}" in text

@@ -175,6 +175,25 @@ def hand_edits(current: Mapping[str, str], written: Mapping[str, str]) -> dict[s
     return edits
 
 
+# Fields list2bib writes from the services' data: without a record of what it last wrote, their
+# values in the file cannot be told from stale data, so the services' values win.
+MANAGED_FIELDS = frozenset(
+    {"author", "title", "booktitle", "journal", "volume", "number", "pages", "year", "month",
+     "publisher", "address", "howpublished", "organization", "school", "institution", "doi",
+     "eprint", "archiveprefix", "primaryclass", "url", "keywords", "ids", "key"}
+)  # fmt: skip
+
+
+def users_own_fields(current: Mapping[str, str], written: Mapping[str, str]) -> dict[str, str]:
+    """Fields of an entry that list2bib neither manages nor writes for it now: the user's own,
+    kept even when no state file says what list2bib wrote before."""
+    return {
+        name: value
+        for name, value in current.items()
+        if name not in MANAGED_FIELDS and name not in written and value.strip()
+    }
+
+
 def _squash(value: str | None) -> str | None:
     return " ".join(value.split()) if value is not None else None
 

@@ -170,7 +170,14 @@ def prepare(
         )
         if aliases:
             overrides.setdefault(key, {})["ids"] = ", ".join(aliases)
-        if survivor is None or survivor.key not in by_key:
+        if survivor is None:
+            continue
+        if survivor.key not in by_key:
+            # No record of what list2bib wrote (the user's own file, or a lost state file): the
+            # fields list2bib never writes (`note`, `abstract`, `file`, ...) are the user's.
+            own = merge.users_own_fields(survivor.fields, bare.get(key, {}))
+            if own:
+                overrides.setdefault(key, {}).update(own)
             continue
         edits = merge.hand_edits(survivor.fields, by_key[survivor.key][1].written)
         # A field equal to what list2bib writes now is no edit (e.g. a run killed before it

@@ -222,20 +222,20 @@ def _check_years_on_dblp(
     book: Lookups, entries: Sequence[ListEntry], ids_by_entry: Sequence[Sequence[Identifier]]
 ) -> None:
     """Semantic Scholar often gives a conference paper the year of its preprint (LoRA: 2021 for
-    ICLR 2022). When the list's venue hint names another year, DBLP settles it: its venue record
-    when Semantic Scholar names one, else a title search. One request per disagreement, none
-    otherwise."""
+    ICLR 2022). When that year is in doubt (the list names another, or the preprint came after
+    that year's meeting), DBLP settles it: its venue record when Semantic Scholar names one, else
+    a title search. One request per doubtful year, none otherwise."""
     records: list[str] = []
     searches: dict[str, Record] = {}
     for entry, ids in zip(entries, ids_by_entry, strict=True):
         _, hinted_year, _ = venues.parse_hint(entry.venue_hint or "")
-        if not hinted_year:
-            continue
         for identifier in ids:
             scholar = book.found(s2, s2.key_of(identifier))
             if scholar is None or scholar.kind is not WorkKind.PUBLISHED or scholar.doi:
                 continue
-            if scholar.year == hinted_year:
+            if not _year_in_doubt(
+                scholar, hinted_year, book.found(arxiv, arxiv.key_of(identifier))
+            ):
                 continue
             if scholar.dblp_key and not scholar.dblp_key.startswith(CORR_KEY):
                 records.append(scholar.dblp_key)
@@ -244,6 +244,27 @@ def _check_years_on_dblp(
     book.fetch(dblp, sorted(set(records)))
     for arxiv_id, scholar in sorted(searches.items()):
         _find_on_dblp(book, arxiv_id, scholar, "DBLP's venue record (the year checked)")
+
+
+# The month a conference usually meets. A preprint first posted after it cannot have been at
+# that year's meeting: Semantic Scholar's year is then the preprint's, and DBLP is asked.
+_USUAL_MONTH = {
+    "AAAI": 2, "AISTATS": 4, "ICLR": 5, "NAACL": 6, "CVPR": 6, "ICML": 7, "ACL": 7, "UAI": 7,
+    "IJCAI": 8, "KDD": 8, "ECCV": 9, "COLM": 10, "ICCV": 10, "CoRL": 11, "EMNLP": 11,
+    "NeurIPS": 12,
+}  # fmt: skip
+
+
+def _year_in_doubt(scholar: Record, hinted_year: str | None, preprint: Record | None) -> bool:
+    """Whether a venue year from Semantic Scholar needs DBLP's word: the list names another
+    year, or the preprint appeared after that year's meeting."""
+    if hinted_year:
+        return scholar.year != hinted_year
+    venue = venues.record_venue(scholar)
+    month = _USUAL_MONTH.get(venue.series or venue.short) if venue else None
+    if month is None or preprint is None or preprint.year != scholar.year:
+        return False
+    return (preprint.month or 0) > month
 
 
 def _find_on_dblp(book: Lookups, arxiv_id: str, known: Record, evidence: str) -> None:
