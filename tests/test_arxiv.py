@@ -460,6 +460,23 @@ def test_a_batch_that_stays_empty_is_failed_not_missing(
     lookup = arxiv.fetch(http, fake.service_config(batch_size=10), ids)
     assert not lookup.found and not lookup.missing
     assert set(lookup.failed) == set(ids)
+    assert "unknown ids, or arXiv overloaded" in lookup.failed[ids[0]]
+    assert len(fake.requests) == 2  # asked once more, not until the retries run out
+
+
+def test_a_batch_of_unknown_ids_costs_two_requests_once(
+    fake: FakeArxiv, clock: FakeClock, tmp_path: Path
+) -> None:
+    """Ids arXiv does not know give an empty feed, like an overloaded arXiv: asked twice, then
+    the answer is kept, so the next run does not ask again (the callers fall back per id)."""
+    http = make_http(clock=clock, cache_path=tmp_path / "cache.sqlite")
+    ids = ["2310.01405", "2310.04625"]
+    lookup = arxiv.fetch(http, fake.service_config(batch_size=10), ids)
+    assert set(lookup.failed) == set(ids)
+    assert len(fake.requests) == 2
+    again = arxiv.fetch(http, fake.service_config(batch_size=10), ids)
+    assert set(again.failed) == set(ids)
+    assert len(fake.requests) == 2
 
 
 def test_one_unknown_id_alone_is_missing_at_once(fake: FakeArxiv, http: Http) -> None:

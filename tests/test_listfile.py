@@ -632,3 +632,11 @@ def test_identifiers_written_as_text_are_links() -> None:
         "A Study of arXiv as a Venue": ["https://arxiv.org/abs/2101.00003"],
         "Tabled paper": ["https://doi.org/10.1007/bf01700692"],
     }
+
+
+def test_a_binary_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "nul.md"
+    path.write_bytes(b"# Papers\n\n" + b"\x00" * 500)
+    with pytest.raises(InputError) as caught:
+        read_list(path)
+    assert str(caught.value) == f"{path}:3: a binary file (NUL bytes), not a list"

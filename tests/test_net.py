@@ -150,6 +150,7 @@ def test_secrets_never_reach_the_cache(server: ScriptedServer, tmp_path: Path) -
     assert b"SECRETKEY123" not in stored
     assert b"ZOTKEY456" not in stored
     assert b"secret-person" not in stored
+    assert b"tester@example.org" not in stored  # the contact address in the User-Agent
     assert b"hello /ok" in stored  # the answer itself was cached
 
 

@@ -69,7 +69,7 @@ def test_printed_summary() -> None:
     text = console.export_text()
     assert "6 works -> refs.bib" in text
     assert "service failure, 2 entries: arxiv: down (HTTP 503)" in text
-    assert "kept 1 entries of refs.bib that no list produces: mine" in text
+    assert "kept 1 entry of refs.bib that no list produces: mine" in text
     assert "refs.bib: written; 3 network requests" in text
     assert "warning f (list.md:3): the list's title differs" in text
 

@@ -844,3 +844,14 @@ def test_two_works_with_the_same_title_are_ambiguous_with_candidates(fakes: Fake
         settled = fresh.one(listed)
         assert settled.status is Status.RESOLVED
         assert settled.record is not None and settled.record.arxiv_id == "2305.90002"
+
+
+def test_a_placeholder_takes_its_year_from_the_venue_hint_or_the_arxiv_id() -> None:
+    hinted = replace(entry("Aging with GRACE"), venue_hint="NeurIPS 2023")
+    assert settle.fallback_record(hinted, ()).year == "2023"
+    linked = entry("Aging with GRACE", "https://arxiv.org/abs/2211.11031")
+    assert settle.fallback_record(linked, resolve.entry_identifiers(linked)).year == "2022"
+    dated = replace(linked, date_hint="2023.5")
+    assert settle.fallback_record(dated, resolve.entry_identifiers(dated)).year == "2023"
+    old_style = entry("Old", "https://arxiv.org/abs/hep-th/9711200")
+    assert settle.fallback_record(old_style, resolve.entry_identifiers(old_style)).year is None

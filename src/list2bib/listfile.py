@@ -125,6 +125,9 @@ def _read_text(path: Path, name: str) -> str:
         raise InputError(f"{name}: no such file") from None
     except OSError as exc:
         raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    if b"\x00" in data:  # valid UTF-8, but no text file holds NUL bytes
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        raise InputError(f"{name}:{line}: a binary file (NUL bytes), not a list")
     try:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:

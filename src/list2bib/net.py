@@ -43,6 +43,7 @@ SECRET_PARAMETERS = (
     "Authorization",
     "Zotero-API-Key",
     "Crossref-Plus-API-Token",
+    "User-Agent",  # carries the contact address
 )
 
 

@@ -90,7 +90,8 @@ def print_summary(result: RunResult, console: Console, *, verbose: bool = False)
         console.print(f"... and {hidden} more (use -v to see all)", markup=False)
     if result.kept:
         console.print(
-            f"kept {len(result.kept)} entries of {result.output} that no list produces: "
+            f"kept {len(result.kept)} {'entry' if len(result.kept) == 1 else 'entries'} of "
+            f"{result.output} that no list produces: "
             + ", ".join(result.kept[:10])
             + (" ..." if len(result.kept) > 10 else ""),
             markup=False,

@@ -379,13 +379,22 @@ def fallback_record(entry: ListEntry, ids: tuple[Identifier, ...]) -> Record:
         source="list",
         entry_type="misc",
         title=entry.title,
-        year=_year_of(entry.date_hint),
+        year=_year_of(entry.date_hint)
+        or venues.parse_hint(entry.venue_hint or "")[1]
+        or _arxiv_year(arxiv_id),
         doi=None if arxiv_id else listed_doi,
         arxiv_id=arxiv_id,
         url=url,
         venue=venue,
         kind=kind,
     )
+
+
+def _arxiv_year(arxiv_id: str | None) -> str | None:
+    """The year a new-style arXiv id was given (`2211.11031`: 2022), a fact of the link."""
+    if arxiv_id and len(arxiv_id) >= 4 and arxiv_id[:4].isdigit() and "." in arxiv_id:
+        return f"20{arxiv_id[:2]}"
+    return None
 
 
 def _year_of(date_hint: str | None) -> str | None:

@@ -19,6 +19,15 @@ from list2bib import __version__
 from list2bib.errors import List2BibError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+# Piped or redirected output (cron mail, CI logs) has no terminal width: rich would squeeze the
+# summary table into 80 columns and cut topic names.
+PIPED_WIDTH = 160
+
+
+def make_console(quiet: bool) -> Console:
+    """The console for a command's summary on stdout."""
+    width = None if sys.stdout.isatty() else PIPED_WIDTH
+    return Console(quiet=quiet, highlight=False, width=width)
 
 
 @click.group(context_settings=CONTEXT)

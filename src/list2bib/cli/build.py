@@ -6,10 +6,16 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from list2bib import pipeline, report, review
-from list2bib.cli import CONTEXT, errors_to_exit_codes, main, progress_bar, setup_logging
+from list2bib.cli import (
+    CONTEXT,
+    errors_to_exit_codes,
+    main,
+    make_console,
+    progress_bar,
+    setup_logging,
+)
 from list2bib.cli.refresh import finish_check, merge_options
 from list2bib.config import load_config
 from list2bib.errors import EXIT_OK, EXIT_UNRESOLVED
@@ -76,7 +82,7 @@ def build(
     3 unresolved entries with --strict, 4 another run holds the output's lock.
     """
     setup_logging(verbose, quiet)
-    console = Console(quiet=quiet, highlight=False)
+    console = make_console(quiet)
     with errors_to_exit_codes():
         config = load_config(config_path).with_overrides(
             output=output,

@@ -11,7 +11,14 @@ import click
 from rich.console import Console
 
 from list2bib import pipeline, report, review
-from list2bib.cli import CONTEXT, errors_to_exit_codes, main, progress_bar, setup_logging
+from list2bib.cli import (
+    CONTEXT,
+    errors_to_exit_codes,
+    main,
+    make_console,
+    progress_bar,
+    setup_logging,
+)
 from list2bib.config import load_config
 from list2bib.errors import EXIT_FAILURE, EXIT_OK, EXIT_UNRESOLVED
 
@@ -76,6 +83,9 @@ def finish_check(
     "--strict", is_flag=True, default=None, help="Exit 3 when any entry stays unresolved."
 )
 @click.option(
+    "--ascii", "ascii_", is_flag=True, default=None, help="Write LaTeX escapes instead of UTF-8."
+)
+@click.option(
     "--report",
     "report_path",
     type=click.Path(path_type=Path),
@@ -99,6 +109,7 @@ def refresh(
     config_path: Path | None,
     offline: bool | None,
     strict: bool | None,
+    ascii_: bool | None,
     report_path: Path | None,
     mailto: str | None,
     cache_dir: Path | None,
@@ -131,12 +142,13 @@ def refresh(
       4 another run holds the lock
     """
     setup_logging(verbose, quiet)
-    console = Console(quiet=quiet, highlight=False)
+    console = make_console(quiet)
     with errors_to_exit_codes():
         config = load_config(config_path).with_overrides(
             output=output,
             offline=offline,
             strict=strict,
+            ascii=ascii_,
             mailto=mailto,
             cache_dir=cache_dir,
             preprint_days=preprint_days,

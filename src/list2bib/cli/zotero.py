@@ -10,7 +10,14 @@ import click
 from rich.console import Console
 
 from list2bib import pipeline
-from list2bib.cli import CONTEXT, errors_to_exit_codes, main, progress_bar, setup_logging
+from list2bib.cli import (
+    CONTEXT,
+    errors_to_exit_codes,
+    main,
+    make_console,
+    progress_bar,
+    setup_logging,
+)
 from list2bib.config import Config, load_config, zotero_api_key
 from list2bib.errors import EXIT_FAILURE, EXIT_OK, ConfigError
 from list2bib.net import Http, HttpSettings
@@ -91,7 +98,7 @@ def sync_command(
     Exit codes: 0 ok, 1 failure (some writes failed, no write access), 2 bad usage or input.
     """
     setup_logging(verbose, quiet)
-    console = Console(quiet=quiet, highlight=False)
+    console = make_console(quiet)
     with errors_to_exit_codes():
         config = load_config(config_path).with_overrides(
             zotero_group=group, zotero_collection=collection, zotero_adopt=adopt

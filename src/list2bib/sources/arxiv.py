@@ -42,6 +42,10 @@ _ENTRY_ID = re.compile(r"/abs/(?P<id>.+?)(?:v\d+)?$")
 # "incorrect id format for abc" — the one per-id error the API reports.
 _BAD_ID = re.compile(r"incorrect id format for (?P<id>\S+)", re.IGNORECASE)
 BAD_ID_MESSAGE = "arXiv rejects the id format"
+EMPTY_BATCH_RETRIES = 1
+EMPTY_BATCH_MESSAGE = (
+    f"{SERVICE}: no entry for any id of its batch (unknown ids, or arXiv overloaded)"
+)
 
 
 def fetch(http: Http, service: ServiceConfig, ids: Sequence[str]) -> Lookup:
@@ -75,6 +79,9 @@ def fetch(http: Http, service: ServiceConfig, ids: Sequence[str]) -> Lookup:
                 failed.update(dict.fromkeys(rejected, BAD_ID_MESSAGE))
                 pending = [i for i in pending if i not in rejected]
                 continue
+            if len(pending) > 1 and not records and is_empty_feed(response):
+                failed.update(dict.fromkeys(pending, EMPTY_BATCH_MESSAGE))
+                break
             found.update({i: records[i] for i in pending if i in records})
             break
     missing = frozenset(i for i in wanted if i not in found and i not in failed)
@@ -85,9 +92,18 @@ def _query(http: Http, service: ServiceConfig, ids: Sequence[str]) -> HttpRespon
     # max_results must cover the batch: the API's default is 10, even for an id_list.
     params = {"id_list": ",".join(ids), "start": "0", "max_results": str(len(ids))}
     several = len(ids) > 1
+    empty_answers = 0
 
     def unusable(response: HttpResponse) -> bool:
-        return is_throttled(response) or (several and is_empty_feed(response))
+        # An empty feed for a whole batch is what arXiv answers when overloaded; asked once more,
+        # an empty feed is taken as the answer (`fetch` then marks the batch failed, not missing).
+        nonlocal empty_answers
+        if is_throttled(response):
+            return True
+        if several and is_empty_feed(response) and not response.from_cache:
+            empty_answers += 1
+            return empty_answers <= EMPTY_BATCH_RETRIES
+        return False
 
     return http.get(
         SERVICE, service.base_url, params=params, accept_status=(400,), retry_if=unusable
