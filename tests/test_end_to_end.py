@@ -9,7 +9,9 @@ titles without links, a PDF link, wrong venue hints, and a paper that exists now
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -196,21 +198,43 @@ def test_refresh_writes_a_report_too(fakes: FakeServices, tmp_path: Path) -> Non
     assert "# Review of" in report.read_text(encoding="utf-8")
 
 
+NO_HINTS = (
+    "# L\n\n## A\n\n"
+    "- [Adam: A Method for Stochastic Optimization](https://arxiv.org/abs/1412.6980)\n"
+    "- [LoRA: Low-Rank Adaptation of Large Language Models](https://arxiv.org/abs/2106.09685)\n"
+    "- [LoRA](https://openreview.net/forum?id=nZeVKeeFYf9)\n"
+    "- [Locating and Editing Factual Associations in GPT](https://arxiv.org/abs/2202.05262)\n"
+)
+
+
 def test_venue_years_are_checked_when_semantic_scholar_gives_the_preprints(
     fakes: FakeServices, tmp_path: Path
 ) -> None:
     """LoRA (arXiv June 2021) cannot be at ICLR 2021 (May): DBLP says ICLR 2022. Adam likewise.
     And LoRA's arXiv link and its OpenReview forum are then one work."""
     listed = tmp_path / "nohint.md"
-    listed.write_text(
-        "# L\n\n## A\n\n"
-        "- [Adam: A Method for Stochastic Optimization](https://arxiv.org/abs/1412.6980)\n"
-        "- [LoRA: Low-Rank Adaptation of Large Language Models](https://arxiv.org/abs/2106.09685)\n"
-        "- [LoRA](https://openreview.net/forum?id=nZeVKeeFYf9)\n"
-        "- [Locating and Editing Factual Associations in GPT](https://arxiv.org/abs/2202.05262)\n",
-        encoding="utf-8",
-    )
+    listed.write_text(NO_HINTS, encoding="utf-8")
     result = pipeline.build([listed], fakes.config(tmp_path), clock=FakeClock())
     years = {ref.key: ref.record.year for ref in result.references}
     assert years == {"kingma2015adam": "2015", "hu2022lora": "2022", "meng2022locating": "2022"}
     assert len(fakes.dblp.requests) == 2  # only the two doubtful years
+
+
+def test_placeholders_of_an_offline_run_get_proper_keys_and_stay_citable(
+    fakes: FakeServices, tmp_path: Path
+) -> None:
+    listed = tmp_path / "nohint.md"
+    listed.write_text(NO_HINTS, encoding="utf-8")
+    config = fakes.config(tmp_path)
+    offline = pipeline.build([listed], replace(config, offline=True), clock=FakeClock())
+    placeholders = sorted(ref.key for ref in offline.references)
+    online = pipeline.build([listed], config, clock=FakeClock())
+    text = Path(online.output).read_text(encoding="utf-8")
+    assert sorted(ref.key for ref in online.references) == [
+        "hu2022lora", "kingma2015adam", "meng2022locating"
+    ]  # fmt: skip
+    for key in placeholders:  # every old key is an alias of its work: \cite{old} still works
+        assert re.search(rf"ids = {{[^}}]*\b{key}\b", text), key
+    kinds = {(c.kind, c.key) for c in online.changes}
+    assert ("upgraded", "kingma2015adam") in kinds and ("merged", "kingma2015adam") in kinds
+    assert not any(kind == "added" for kind, _ in kinds)

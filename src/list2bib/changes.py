@@ -52,6 +52,9 @@ def compute(
         if fields is None:
             continue  # written verbatim from the old file
         before = old.get(ref.key)
+        aliases = merged.get(ref.key, ())
+        if before is None:  # a new key for an old entry (a placeholder given its proper key)
+            before = next((old[alias] for alias in aliases if alias in old), None)
         where = ", ".join(dict.fromkeys(e.where for e in ref.entries))
         why = "; ".join(ref.evidence)
         if before is None:

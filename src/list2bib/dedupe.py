@@ -185,6 +185,13 @@ def _merge(group: list[Resolution]) -> Work:
         donor = next((r.record for r in group if r.record and r.record.arxiv_id), None)
         if donor is not None:
             record = replace(record, arxiv_id=donor.arxiv_id, primary_class=donor.primary_class)
+    # The work's other identities as its other records know them (the OpenReview forum of a
+    # paper resolved through arXiv), so a file entry made from any of them is recognised.
+    for name in ("dblp_key", "openreview_id", "acl_id"):
+        if getattr(record, name) is None:
+            value = next((v for r in group if r.record and (v := getattr(r.record, name))), None)
+            if value is not None:
+                record = replace(record, **{name: value})
     problems = tuple(dict.fromkeys(p for r in group for p in r.problems))
     return Work(
         work_id=work_id(record),
