@@ -113,3 +113,16 @@ def test_bib_list_end_to_end_keeps_keys(tmp_path: Path) -> None:
     assert out["rome22"].fields["primaryclass"] == "cs.CL"
     assert out["secret"].fields["howpublished"] == "Personal communication"
     assert out["secret"].fields["author"] == "Doe, Jane"
+
+
+def test_an_unverified_entry_of_a_users_bib_keeps_its_type(tmp_path: Path) -> None:
+    from list2bib.bibinput import input_record
+    from list2bib.bibtex import entry_type
+    from list2bib.model import ListEntry, Reference, Status
+
+    listed = ListEntry(
+        source="in.bib", line=1, topics=(), title="Unknown Thing", key="unknownthing",
+        entry_type="article", fields=(("title", "Unknown Thing"), ("journal", "J. Imaginary Res.")),
+    )  # fmt: skip
+    ref = Reference("unknownthing", input_record(listed), (listed,), Status.UNRESOLVED)
+    assert entry_type(ref) == "article"

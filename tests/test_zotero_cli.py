@@ -146,3 +146,15 @@ def test_group_and_key_variable_from_config(tmp_path: Path) -> None:
     path.write_text("[zotero]\ngroup = true\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"zotero\.group"):
         load_config(path, env={})
+
+
+def test_a_group_that_is_not_a_number_is_bad_usage() -> None:
+    from click.testing import CliRunner
+
+    from list2bib.cli import main
+
+    result = CliRunner().invoke(
+        main, ["zotero", "check", "--group", "abc"], env={"ZOTERO_API_KEY": "k"}
+    )
+    assert result.exit_code == 2
+    assert "must be a number" in result.output

@@ -227,8 +227,12 @@ def _failure(source: str, block: ParsingFailedBlock, count: int) -> str:
 
 
 def entry_type(ref: Reference) -> str:
-    """The BibTeX type written: `misc` for preprints, web pages and anything not RESOLVED."""
+    """The BibTeX type written: `misc` for preprints, web pages and anything not RESOLVED; an
+    entry of the user's own .bib keeps the type the user gave it."""
     kind = ref.record.kind
+    own = ref.record.entry_type.strip().lower()
+    if ref.record.source == "bib" and _ENTRY_TYPE.fullmatch(own):
+        return own
     if ref.status is not Status.RESOLVED or kind is not WorkKind.PUBLISHED:
         return "misc"
     name = ref.record.entry_type.strip().lower()

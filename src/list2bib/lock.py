@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from list2bib.errors import InputError, List2BibError
+from list2bib.errors import List2BibError, OutputError
 from list2bib.net import Clock, SystemClock
 
 EXIT_BUSY = 4
@@ -60,7 +60,7 @@ def locked(bib: Path, wait: float, clock: Clock | None = None) -> Iterator[Path]
             path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
         except OSError as error:
-            raise InputError(
+            raise OutputError(
                 f"{bib}: cannot create its lock file {path} ({error.strerror or error}); "
                 "check that the output folder is a writable folder"
             ) from error

@@ -49,6 +49,10 @@ def _client(config: Config, group: str | None) -> tuple[ZoteroClient, Http]:
     group = group or config.zotero_group
     if not group:
         raise ConfigError("no Zotero group: give --group ID or set [zotero] group in the config")
+    if not str(group).isdigit():
+        raise ConfigError(
+            f"--group must be a number (the digits in the group's URL), got {group!r}"
+        )
     key = zotero_api_key(config)
     service = config.service("zotero")
     # Zotero answers are never cached (no cache file): they change with every write.
@@ -75,6 +79,12 @@ def _client(config: Config, group: str | None) -> tuple[ZoteroClient, Http]:
     help="File items added by hand (same DOI or arXiv id) into the collections  [default: adopt]",
 )
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help="TOML config file.")
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), help="The bib whose citation keys to use."
+)
+@click.option("--offline", is_flag=True, default=None, help="Resolve from the cache only.")
+@click.option("--mailto", help="Contact address sent to the services (polite pools).")
+@click.option("--cache-dir", type=click.Path(path_type=Path), help="HTTP cache folder.")
 @click.option("-v", "--verbose", count=True, help="More detail (-vv: every request).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
 def sync_command(
@@ -85,6 +95,10 @@ def sync_command(
     prune: bool,
     adopt: bool | None,
     config_path: Path | None,
+    output: Path | None,
+    offline: bool | None,
+    mailto: str | None,
+    cache_dir: Path | None,
     verbose: int,
     quiet: bool,
 ) -> None:
@@ -101,7 +115,13 @@ def sync_command(
     console = make_console(quiet)
     with errors_to_exit_codes():
         config = load_config(config_path).with_overrides(
-            zotero_group=group, zotero_collection=collection, zotero_adopt=adopt
+            zotero_group=group,
+            zotero_collection=collection,
+            zotero_adopt=adopt,
+            output=output,
+            offline=offline,
+            mailto=mailto,
+            cache_dir=cache_dir,
         )
         client, http = _client(config, group)
         with http:
