@@ -13,6 +13,7 @@ import pytest
 from fakes import FakeClock
 from list2bib import pipeline
 from list2bib.config import Config
+from list2bib.errors import InputError
 from list2bib.lock import EXIT_BUSY, LockBusy, lock_path, locked
 
 HOLDER = """
@@ -115,7 +116,7 @@ def test_a_build_does_not_run_while_another_holds_the_lock(tmp_path: Path, holde
 def test_an_output_under_a_file_is_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / "blocker").write_text("x", encoding="utf-8")
     with (
-        pytest.raises(Exception, match="cannot create its lock file"),
+        pytest.raises(InputError, match="is not a folder"),
         locked(tmp_path / "blocker" / "refs.bib", 0),
     ):
         pass

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from list2bib.errors import List2BibError, OutputError
+from list2bib.errors import InputError, List2BibError, OutputError
 from list2bib.net import Clock, SystemClock
 
 EXIT_BUSY = 4
@@ -59,6 +59,10 @@ def locked(bib: Path, wait: float, clock: Clock | None = None) -> Iterator[Path]
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        except (NotADirectoryError, FileExistsError) as error:
+            raise InputError(
+                f"{bib}: its folder {path.parent} is not a folder (a file is in the way)"
+            ) from error
         except OSError as error:
             raise OutputError(
                 f"{bib}: cannot create its lock file {path} ({error.strerror or error}); "

@@ -93,12 +93,20 @@ def finish_check(
 )
 @click.option("--mailto", help="Contact address sent to the services (polite pools).")
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="HTTP cache folder.")
-@click.option("--preprint-days", type=click.FloatRange(min=0), help="Re-check preprints after DAYS  [default: 7]")
 @click.option(
-    "--unresolved-days", type=click.FloatRange(min=0), help="Retry unresolved entries after DAYS  [default: 1]"
+    "--preprint-days",
+    type=click.FloatRange(min=0),
+    help="Re-check preprints after DAYS  [default: 7]",
 )
 @click.option(
-    "--lock-wait", type=click.FloatRange(min=0), help="Seconds to wait for another run's lock  [default: 60]"
+    "--unresolved-days",
+    type=click.FloatRange(min=0),
+    help="Retry unresolved entries after DAYS  [default: 1]",
+)
+@click.option(
+    "--lock-wait",
+    type=click.FloatRange(min=0),
+    help="Seconds to wait for another run's lock  [default: 60]",
 )
 @merge_options
 @click.option("-v", "--verbose", count=True, help="More detail (-vv: every request).")
