@@ -25,7 +25,7 @@ import socket
 import threading
 import time
 from typing import Any, Self
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlencode
 
 from fakes import FakeServer, LoggedRequest, Reply, _Handler, _Server
 
@@ -65,29 +65,11 @@ def error(status: int, message: str) -> Reply:
 
 
 class _ZoteroHandler(_Handler):
-    """FakeServer's handler plus PUT/PATCH/DELETE, replies lost after commit, and a count of
+    """FakeServer's handler with replies lost after commit, and a count of
     requests in flight (Zotero asks clients for at most 4)."""
 
-    def do_PUT(self) -> None:
-        self._dispatch("PUT")
-
-    def do_PATCH(self) -> None:
-        self._dispatch("PATCH")
-
-    def do_DELETE(self) -> None:
-        self._dispatch("DELETE")
-
     def _dispatch(self, method: str) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        split = urlsplit(self.path)
-        request = LoggedRequest(
-            method=method,
-            path=split.path,
-            query=dict(parse_qsl(split.query, keep_blank_values=True)),
-            headers={k.lower(): v for k, v in self.headers.items()},
-            body=body,
-        )
+        request = self.read_request(method)
         fake = self.server.fake
         assert isinstance(fake, FakeZotero)
         fault = fake._record(request)

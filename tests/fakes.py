@@ -223,20 +223,33 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._dispatch("POST")
 
+    def do_PUT(self) -> None:
+        self._dispatch("PUT")
+
+    def do_PATCH(self) -> None:
+        self._dispatch("PATCH")
+
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
-    def _dispatch(self, method: str) -> None:
+    def read_request(self, method: str) -> LoggedRequest:
+        """The request as the fake logs it: body read, query parsed, header names lower-case."""
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         split = urlsplit(self.path)
-        request = LoggedRequest(
+        return LoggedRequest(
             method=method,
             path=split.path,
             query=dict(parse_qsl(split.query, keep_blank_values=True)),
             headers={k.lower(): v for k, v in self.headers.items()},
             body=body,
         )
+
+    def _dispatch(self, method: str) -> None:
+        request = self.read_request(method)
         fake = self.server.fake
         fault = fake._record(request)
         if fake.latency:

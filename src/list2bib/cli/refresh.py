@@ -3,68 +3,19 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 import click
-from rich.console import Console
 
-from list2bib import pipeline, report, review
 from list2bib.cli import (
     CONTEXT,
     errors_to_exit_codes,
     main,
-    make_console,
-    progress_bar,
     setup_logging,
 )
+from list2bib.cli.run import run_build, run_options
 from list2bib.config import load_config
-from list2bib.errors import EXIT_FAILURE, EXIT_OK, EXIT_UNRESOLVED
-
-F = TypeVar("F", bound=Callable[..., object])
-
-# Options `build` shares: merge, prune, keys, --check, --changes.
-MERGE_OPTIONS = (
-    click.option(
-        "--prune",
-        is_flag=True,
-        default=None,
-        help="Remove entries of the output that no list produces (and list them).",
-    ),
-    click.option(
-        "--check",
-        is_flag=True,
-        help="Write nothing; exit 1 if the file would change, 0 if not (for CI).",
-    ),
-    click.option(
-        "--changes",
-        "changes_path",
-        type=click.Path(path_type=Path),
-        help="Also write what changed and why to FILE (.md or .json).",
-    ),
-    click.option(
-        "--key-pattern",
-        help="Citation key pattern for new works  [default: {auth}{year}{shorttitle}]",
-    ),
-)
-
-
-def merge_options(function: F) -> F:
-    for option in reversed(MERGE_OPTIONS):
-        function = option(function)
-    return function
-
-
-def finish_check(
-    result: pipeline.BuildResult, console: Console, *, check: bool, verbose: int
-) -> None:
-    """The change lines, then --check's verdict and exit code."""
-    report.print_changes(result.changes, console, verbose=verbose > 0)
-    if check:
-        verdict = "would change" if result.would_change else "is up to date"
-        click.echo(f"list2bib: {result.output} {verdict} (--check: nothing written)", err=True)
-        sys.exit(EXIT_FAILURE if result.would_change else EXIT_OK)
+from list2bib.errors import EXIT_OK
 
 
 @main.command(
@@ -78,21 +29,7 @@ def finish_check(
     help="The .bib to update  [default: output/references.bib]",
 )
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help="TOML config file.")
-@click.option("--offline", is_flag=True, default=None, help="Answer from the cache only.")
-@click.option(
-    "--strict", is_flag=True, default=None, help="Exit 3 when any entry stays unresolved."
-)
-@click.option(
-    "--ascii", "ascii_", is_flag=True, default=None, help="Write LaTeX escapes instead of UTF-8."
-)
-@click.option(
-    "--report",
-    "report_path",
-    type=click.Path(path_type=Path),
-    help="Also write a review report: FILE.md, FILE.html or FILE.json.",
-)
-@click.option("--mailto", help="Contact address sent to the services (polite pools).")
-@click.option("--cache-dir", type=click.Path(path_type=Path), help="HTTP cache folder.")
+@run_options
 @click.option(
     "--preprint-days",
     type=click.FloatRange(min=0),
@@ -108,7 +45,6 @@ def finish_check(
     type=click.FloatRange(min=0),
     help="Seconds to wait for another run's lock  [default: 60]",
 )
-@merge_options
 @click.option("-v", "--verbose", count=True, help="More detail (-vv: every request).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
 def refresh(
@@ -150,7 +86,6 @@ def refresh(
       4 another run holds the lock
     """
     setup_logging(verbose, quiet)
-    console = make_console(quiet)
     with errors_to_exit_codes():
         config = load_config(config_path).with_overrides(
             output=output,
@@ -166,27 +101,13 @@ def refresh(
             key_pattern=key_pattern,
             report=report_path,
         )
-        review.check_report_path(config.report)
-        with progress_bar(quiet) as progress:
-            result = pipeline.build(
-                lists, config, progress=progress, refresh=True, check=check, changes=changes_path
-            )
-        if config.report is not None:
-            review.write_report(config.report, result)
-        report.print_summary(result, console, verbose=verbose > 0)
-        if config.report is not None:
-            console.print(
-                f"review report: {config.report}", markup=False, highlight=False, soft_wrap=True
-            )
-        console.print(
-            f"refresh: {result.asked} list entries asked about, the rest reused",
-            markup=False,
-            highlight=False,
+        run_build(
+            lists,
+            config,
+            quiet=quiet,
+            verbose=verbose,
+            check=check,
+            changes_path=changes_path,
+            refresh=True,
         )
-        finish_check(result, console, check=check, verbose=verbose)
-        if config.strict and result.unresolved:
-            click.echo(
-                f"list2bib: {len(result.unresolved)} unresolved entries (--strict)", err=True
-            )
-            sys.exit(EXIT_UNRESOLVED)
     sys.exit(EXIT_OK)

@@ -1,0 +1,112 @@
+"""The steps `build` and `refresh` share: their common options, and what happens once the run is
+configured (build, report, summary, --check and --strict exit codes)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+import click
+from rich.console import Console
+
+from list2bib import pipeline, report, review
+from list2bib.cli import make_console, progress_bar
+from list2bib.config import Config
+from list2bib.errors import EXIT_FAILURE, EXIT_OK, EXIT_UNRESOLVED
+
+F = TypeVar("F", bound=Callable[..., object])
+
+# Options `build` and `refresh` share, in the order --help shows them.
+RUN_OPTIONS = (
+    click.option("--offline", is_flag=True, default=None, help="Answer from the cache only."),
+    click.option(
+        "--strict", is_flag=True, default=None, help="Exit 3 when any entry stays unresolved."
+    ),
+    click.option(
+        "--ascii", "ascii_", is_flag=True, default=None, help="Write LaTeX escapes, not UTF-8."
+    ),
+    click.option(
+        "--report",
+        "report_path",
+        type=click.Path(path_type=Path),
+        help="Also write a review report: FILE.md, FILE.html or FILE.json.",
+    ),
+    click.option("--mailto", help="Contact address sent to the services (polite pools)."),
+    click.option("--cache-dir", type=click.Path(path_type=Path), help="HTTP cache folder."),
+    click.option(
+        "--prune",
+        is_flag=True,
+        default=None,
+        help="Remove entries of the output that no list produces (and list them).",
+    ),
+    click.option(
+        "--check",
+        is_flag=True,
+        help="Write nothing; exit 1 if the file would change, 0 if not (for CI).",
+    ),
+    click.option(
+        "--changes",
+        "changes_path",
+        type=click.Path(path_type=Path),
+        help="Also write what changed and why to FILE (.md or .json).",
+    ),
+    click.option(
+        "--key-pattern",
+        help="Citation key pattern for new works  [default: {auth}{year}{shorttitle}]",
+    ),
+)
+
+
+def run_options(function: F) -> F:
+    for option in reversed(RUN_OPTIONS):
+        function = option(function)
+    return function
+
+
+def run_build(
+    lists: Sequence[Path],
+    config: Config,
+    *,
+    quiet: bool,
+    verbose: int,
+    check: bool,
+    changes_path: Path | None,
+    refresh: bool,
+) -> None:
+    """What `build` and `refresh` do once configured: build, report, summary, exit code."""
+    console = make_console(quiet)
+    review.check_report_path(config.report)
+    with progress_bar(quiet) as progress:
+        result = pipeline.build(
+            lists, config, progress=progress, refresh=refresh, check=check, changes=changes_path
+        )
+    if config.report is not None:
+        review.write_report(config.report, result)
+    report.print_summary(result, console, verbose=verbose > 0)
+    if config.report is not None:
+        console.print(
+            f"review report: {config.report}", markup=False, highlight=False, soft_wrap=True
+        )
+    if refresh:
+        console.print(
+            f"refresh: {result.asked} list entries asked about, the rest reused",
+            markup=False,
+            highlight=False,
+        )
+    finish_check(result, console, check=check, verbose=verbose)
+    if config.strict and result.unresolved:
+        click.echo(f"list2bib: {len(result.unresolved)} unresolved entries (--strict)", err=True)
+        sys.exit(EXIT_UNRESOLVED)
+
+
+def finish_check(
+    result: pipeline.BuildResult, console: Console, *, check: bool, verbose: int
+) -> None:
+    """The change lines, then --check's verdict and exit code."""
+    report.print_changes(result.changes, console, verbose=verbose > 0)
+    if check:
+        verdict = "would change" if result.would_change else "is up to date"
+        click.echo(f"list2bib: {result.output} {verdict} (--check: nothing written)", err=True)
+        sys.exit(EXIT_FAILURE if result.would_change else EXIT_OK)
