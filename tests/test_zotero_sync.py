@@ -402,3 +402,17 @@ def test_a_preprint_that_was_published_becomes_the_published_item(
     assert "archiveID" not in data or data["archiveID"] == ""
     assert "list2bib-arxiv: 2202.05262" in data["extra"]
     assert not any(run([published]).done.values())
+
+
+def test_an_item_pruned_then_listed_again_comes_back_from_the_trash(
+    fake: FakeZotero, run: Runner
+) -> None:
+    run(refs(3))
+    run(refs(2), prune=True)
+    assert {d["citationKey"] for d in fake.items.values() if d.get("deleted")} == {"paper2"}
+    result = run(refs(3))
+    assert not any(d.get("deleted") for d in fake.items.values())
+    assert len(fake.items) == 3  # the same item, not a new one
+    assert any("restored from the Zotero trash" in n for n in result.notes)
+    fake.clear_log()
+    assert not any(run(refs(3)).done.values())  # and then nothing more to do

@@ -18,6 +18,10 @@ TOPIC_SEPARATOR = " > "
 DEFAULT_ROOT = "list2bib"
 
 
+# Added to Extra when --prune trashes an item, so a later run knows it may bring it back.
+PRUNED_MARK = "list2bib-pruned: no list produces it"
+
+
 @dataclass(frozen=True, slots=True)
 class NewCollection:
     key: str
@@ -99,13 +103,19 @@ def make_plan(
             writes.append(ItemWrite("create", key, 0, want.label, payload))
             continue
         current = index.items[found]
-        if current.get("deleted"):
+        # Only what list2bib itself trashed (--prune) comes back; a user's trashing stands.
+        restore = bool(current.get("deleted")) and PRUNED_MARK in str(current.get("extra") or "")
+        if current.get("deleted") and not restore:
             notes.append(f"{want.label}: item {found} is in the Zotero trash; left there")
             continue
         collections = sorted((set(current.get("collections", [])) - folders.managed) | target)
         refiled = set(collections) != set(current.get("collections", []))
         if matcher.ours(found):
             payload = _changes(current, {**want.data, "tags": _tags(current, want.data["tags"])})
+            if restore:  # pruned once, listed again: back out of the trash
+                payload["deleted"] = 0
+                payload["extra"] = want.data.get("extra", "")
+                notes.append(f"{want.label}: item {found} restored from the Zotero trash")
             if payload:
                 if refiled:
                     payload["collections"] = collections
@@ -127,9 +137,9 @@ def make_plan(
         data = index.items[key]
         label = f"{data.get('citationKey') or key} ({str(data.get('title', ''))[:60]})"
         if prune:
-            writes.append(
-                ItemWrite("trash", key, _version(index.items[key]), label, {"deleted": 1})
-            )
+            extra = str(data.get("extra") or "").rstrip("\n")
+            payload = {"deleted": 1, "extra": f"{extra}\n{PRUNED_MARK}".lstrip("\n")}
+            writes.append(ItemWrite("trash", key, _version(index.items[key]), label, payload))
     if stale and not prune:
         notes.append(
             f"{len(stale)} items list2bib created are in no list any more (--prune trashes them)"
