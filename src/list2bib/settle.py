@@ -195,7 +195,9 @@ def _listed_publication(ids: Sequence[Identifier], book: Lookups, notes: _Notes)
             if record is not None:
                 notes.evidence.append(f"{identifier} ({record.source})")
                 return record
-            _note_doi_failure(identifier, value, book, notes)
+            why = _doi_failure(value, book) if value else None
+            if why:
+                notes.problems.append(f"{identifier}: {why}")
         elif identifier.kind in (IdKind.OPENREVIEW, IdKind.DBLP):
             source: Source = openreview if identifier.kind is IdKind.OPENREVIEW else dblp
             key = source.key_of(identifier)
@@ -211,20 +213,6 @@ def _listed_publication(ids: Sequence[Identifier], book: Lookups, notes: _Notes)
     return None
 
 
-def _note_doi_failure(
-    identifier: Identifier, value: str | None, book: Lookups, notes: _Notes
-) -> None:
-    if not value:
-        return
-    for source in (doi, crossref):
-        answer = book.lookup(source)
-        if value in answer.failed:
-            notes.problems.append(f"{identifier}: {answer.failed[value]}")
-            return
-    if value in book.lookup(doi).missing or value in book.lookup(crossref).missing:
-        notes.problems.append(f"{identifier}: no such record")
-
-
 def _announced(
     preprint: Record | None, ids: Sequence[Identifier], book: Lookups, notes: _Notes
 ) -> Record | None:
@@ -238,7 +226,8 @@ def _announced(
         if record is not None:
             notes.evidence.append(f"arXiv names doi:{preprint.published_doi}")
             return record
-        unfetched.append(_doi_failure(preprint.published_doi, book))
+        why = _doi_failure(preprint.published_doi, book) or "no such record"
+        unfetched.append(f"doi:{preprint.published_doi}: {why}")
     found = _from_scholar(preprint, book, notes, unfetched)
     if found is None and unfetched:
         notes.problems.extend(unfetched)
@@ -259,37 +248,45 @@ def _from_scholar(
             notes.evidence.append(f"Semantic Scholar names doi:{named}")
             return record
         if named and named != preprint.published_doi:
-            unfetched.append(_doi_failure(named, book))
+            unfetched.append(f"doi:{named}: {_doi_failure(named, book) or 'no such record'}")
         checked = book.found(dblp, scholar.dblp_key)
         if scholar.kind is WorkKind.PUBLISHED and checked and checked.kind is WorkKind.PUBLISHED:
             notes.evidence.append(f"DBLP {scholar.dblp_key} (the year checked)")
             return checked
-        if scholar.kind is WorkKind.PUBLISHED and preprint.arxiv_id in book.extra_published:
-            record, evidence = book.extra_published[preprint.arxiv_id]
-            notes.evidence.append(evidence)
-            return record
+        if scholar.kind is WorkKind.PUBLISHED and (found := _found_on_dblp(preprint, book, notes)):
+            return found
         if scholar.kind is WorkKind.PUBLISHED:
             where = scholar.venue.get("booktitle") or scholar.venue.get("journal") or "a venue"
             notes.evidence.append(f"Semantic Scholar: published in {where} {scholar.year or ''}")
             return scholar
         return None
-    if preprint.arxiv_id in book.extra_published:
-        record, evidence = book.extra_published[preprint.arxiv_id]
-        notes.evidence.append(evidence)
-        return record
+    if found := _found_on_dblp(preprint, book, notes):
+        return found
     failed = book.lookup(s2).failed
     if key in failed:
         notes.problems.append(f"not checked for a published version: {failed[key]}")
     return None
 
 
-def _doi_failure(value: str, book: Lookups) -> str:
-    """Why a DOI has no record: what doi.org (else Crossref) said."""
+def _found_on_dblp(preprint: Record, book: Lookups, notes: _Notes) -> Record | None:
+    """The venue record a DBLP search found for this preprint, if one was made."""
+    found = book.extra_published.get(preprint.arxiv_id or "")
+    if found is None:
+        return None
+    record, evidence = found
+    notes.evidence.append(evidence)
+    return record
+
+
+def _doi_failure(value: str, book: Lookups) -> str | None:
+    """Why a DOI has no record, as doi.org (else Crossref) said; None when neither was asked."""
     for source in (doi, crossref):
         answer = book.lookup(source)
         if value in answer.failed:
-            return f"doi:{value}: {answer.failed[value]}"
-    return f"doi:{value}: no such record"
+            return answer.failed[value]
+    if value in book.lookup(doi).missing or value in book.lookup(crossref).missing:
+        return "no such record"
+    return None
 
 
 def _combine_versions(
