@@ -10,7 +10,6 @@ EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_UNRESOLVED = 3
-EXIT_LOCKED = 4
 # Finished, but a service failed for good: the entries it touched kept their previous content.
 EXIT_PARTIAL = 5
 
