@@ -33,9 +33,17 @@ optional `affiliation` (str) is shown by arXiv. To add a service later, add a se
 that have it and a `Fake<Service>(world)` below that indexes that section.
 
 Fault injection (every fake): `fail_next(n, kind)` makes the next `n` requests to that server
-fail with `kind`: "429" (with `Retry-After: 1`), "429-no-retry-after", "503",
-"rate-exceeded-200" (arXiv's HTTP 200 `Rate exceeded.` text), "reset" (connection closed
-without an answer).
+fail with `kind`, and `fault_mode(share, seed=...)` makes a seeded random `share` of all requests
+fail with a kind drawn from `kinds`. Kinds:
+    "429"                 429 with `Retry-After: 1`
+    "429-no-retry-after"  429 without it
+    "503"                 503 with an HTML page
+    "rate-exceeded-200"   arXiv's HTTP 200 `Rate exceeded.` text
+    "html-200"            a 200 `text/html` error page (a proxy or CDN answering for the service)
+    "reset"               connection closed without an answer
+    "timeout"             nothing for `stall` seconds, then the connection is closed
+    "truncated"           the real answer's headers (full Content-Length), half its body, close
+    "malformed"           the real answer with its body cut in half (JSON/XML that does not parse)
 """
 
 from __future__ import annotations
@@ -45,12 +53,13 @@ import contextlib
 import copy
 import hashlib
 import json
+import random
 import re
 import socket
 import textwrap
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -67,7 +76,21 @@ from list2bib.net import Http, HttpSettings
 
 WORLD_PATH = Path(__file__).parent / "data" / "world.json"
 TEST_MAILTO = "tester@example.org"
-FAULT_KINDS = frozenset({"429", "429-no-retry-after", "503", "rate-exceeded-200", "reset"})
+FAULT_KINDS = frozenset(
+    {
+        "429",
+        "429-no-retry-after",
+        "503",
+        "rate-exceeded-200",
+        "html-200",
+        "reset",
+        "timeout",
+        "truncated",
+        "malformed",
+    }
+)
+# Faults answered instead of the real answer; the others alter or withhold the real one.
+_REPLY_FAULTS = frozenset({"429", "429-no-retry-after", "503", "rate-exceeded-200", "html-200"})
 
 
 # --- the world ---------------------------------------------------------------------------------
@@ -254,19 +277,40 @@ class _Handler(BaseHTTPRequestHandler):
         fault = fake._record(request)
         if fake.latency:
             time.sleep(fake.latency)
-        if fault == "reset":
-            self.close_connection = True
-            with contextlib.suppress(OSError):
-                self.connection.shutdown(socket.SHUT_RDWR)
+        if fault in ("reset", "timeout"):
+            if fault == "timeout":
+                time.sleep(fake.stall)
+            self.drop_connection()
             return
-        reply = fake.fault_reply(fault) if fault else fake.handle(request)
+        reply = fake.fault_reply(fault) if fault in _REPLY_FAULTS else fake.handle(request)
+        self.send_reply(method, reply, fault)
+
+    def drop_connection(self) -> None:
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    def send_reply(self, method: str, reply: Reply, fault: str | None = None) -> None:
+        """Send `reply`; a "truncated" fault sends half the body under the full Content-Length
+        and closes, a "malformed" one sends half the body as if it were all of it."""
+        body = reply.body
+        length = len(body)
+        if fault in ("truncated", "malformed") and len(body) > 1:
+            body = body[: len(body) // 2]
+            if fault == "malformed":
+                length = len(body)
         self.send_response(reply.status)
         for name, value in reply.headers:
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(reply.body)))
+        self.send_header("Content-Length", str(length))
+        if fault == "truncated":
+            self.send_header("Connection", "close")
         self.end_headers()
         if method != "HEAD":
-            self.wfile.write(reply.body)
+            with contextlib.suppress(OSError):
+                self.wfile.write(body)
+        if fault == "truncated":
+            self.drop_connection()
 
 
 class FakeServer:
@@ -281,6 +325,11 @@ class FakeServer:
         self.latency = latency
         self._log: list[LoggedRequest] = []
         self._faults: deque[str] = deque()
+        self._fault_share = 0.0
+        self._fault_kinds: tuple[str, ...] = ()
+        self._fault_random = random.Random(0)
+        self.faults_served: Counter[str] = Counter()
+        self.stall = 1.0  # seconds a "timeout" fault holds the connection before closing it
         self._lock = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -353,10 +402,29 @@ class FakeServer:
         with self._lock:
             self._faults.extend([kind] * n)
 
+    def fault_mode(
+        self, share: float, *, seed: int = 0, kinds: Iterable[str] = FAULT_KINDS
+    ) -> None:
+        """From now on, a seeded random `share` of requests fails with one of `kinds` (0 stops)."""
+        chosen = tuple(sorted(kinds))
+        unknown = set(chosen) - FAULT_KINDS
+        if unknown or not chosen:
+            raise ValueError(f"unknown fault kinds {sorted(unknown)}; one of {sorted(FAULT_KINDS)}")
+        with self._lock:
+            self._fault_share = share
+            self._fault_kinds = chosen
+            self._fault_random = random.Random(seed)
+
     def _record(self, request: LoggedRequest) -> str | None:
         with self._lock:
             self._log.append(request)
-            return self._faults.popleft() if self._faults else None
+            fault = self._faults.popleft() if self._faults else None
+            drawn = self._fault_share > 0 and self._fault_random.random() < self._fault_share
+            if fault is None and drawn:
+                fault = self._fault_random.choice(self._fault_kinds)
+            if fault is not None:
+                self.faults_served[fault] += 1
+            return fault
 
     def fault_reply(self, kind: str) -> Reply:
         if kind == "429":
@@ -368,6 +436,13 @@ class FakeServer:
             return Reply.text(503, page, "text/html")
         if kind == "rate-exceeded-200":
             return Reply.text(200, "Rate exceeded.")
+        if kind == "html-200":
+            page = (
+                "<!DOCTYPE html><html><head><title>Error</title></head><body>"
+                "<h1>Service temporarily unavailable</h1><p>Please try again later.</p>"
+                "</body></html>\n"
+            )
+            return Reply.text(200, page, "text/html; charset=utf-8")
         raise AssertionError(kind)
 
     def handle(self, request: LoggedRequest) -> Reply:

@@ -24,6 +24,13 @@ from urllib.parse import urlsplit
 
 import requests
 import requests_cache
+
+# No stubs ship with defusedxml; its parser is the stdlib's with the dangerous features refused.
+from defusedxml import DefusedXmlException  # type: ignore[import-untyped, unused-ignore]
+from defusedxml.ElementTree import (  # type: ignore[import-untyped, unused-ignore]
+    ParseError,
+    fromstring,
+)
 from requests.adapters import HTTPAdapter
 
 from list2bib.errors import OfflineMiss, RateLimited, ServiceError
@@ -232,6 +239,7 @@ class Http:
         headers: Mapping[str, str] | None = None,
         accept_status: Collection[int] = (),
         retry_if: Callable[[HttpResponse], bool] | None = None,
+        expect: Callable[[HttpResponse], object] | None = None,
     ) -> HttpResponse:
         return self.request(
             "GET",
@@ -241,6 +249,7 @@ class Http:
             headers=headers,
             accept_status=accept_status,
             retry_if=retry_if,
+            expect=expect,
         )
 
     def post(
@@ -252,6 +261,7 @@ class Http:
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         accept_status: Collection[int] = (),
+        expect: Callable[[HttpResponse], object] | None = None,
     ) -> HttpResponse:
         return self.request(
             "POST",
@@ -261,6 +271,7 @@ class Http:
             headers=headers,
             json_body=json_body,
             accept_status=accept_status,
+            expect=expect,
         )
 
     def request(
@@ -274,9 +285,15 @@ class Http:
         json_body: Any = None,
         accept_status: Collection[int] = (),
         retry_if: Callable[[HttpResponse], bool] | None = None,
+        expect: Callable[[HttpResponse], object] | None = None,
     ) -> HttpResponse:
         """Send until a final answer. 2xx and `accept_status` are returned; 429/5xx, connection
-        failures and answers `retry_if` rejects are retried with backoff (Retry-After honoured)."""
+        failures and answers `retry_if` rejects are retried with backoff (Retry-After honoured).
+
+        `expect` checks a 2xx body (`expect_json`, `expect_xml`, or a source's own parser) and
+        raises ValueError when it is unreadable: a cut-off or garbled answer, or a proxy's HTML
+        page with status 200. Such an answer is dropped from the cache and asked again; when
+        retries run out it becomes a ServiceError, never a wrong record."""
         host = urlsplit(url).netloc.lower()
         retries = self.settings.retries
         attempt = 0
@@ -329,9 +346,26 @@ class Http:
                 self._last_failure[answered_by] = f"HTTP {response.status}"
             else:
                 self._failures_in_a_row[answered_by] = 0
-            rejected = retry_if is not None and 200 <= response.status < 300 and retry_if(response)
-            if rejected:
+            ok = 200 <= response.status < 300
+            rejected = retry_if is not None and ok and retry_if(response)
+            unreadable = _unreadable(response, expect) if ok and not rejected else None
+            if rejected or unreadable:
                 self._forget(raw)
+            if unreadable:
+                if not response.from_cache:
+                    self._failures_in_a_row[answered_by] += 1
+                    self._last_failure[answered_by] = f"unreadable answer ({unreadable})"
+                if attempt > retries:
+                    raise ServiceError(
+                        service,
+                        f"unreadable answer ({unreadable})",
+                        url=url,
+                        status=response.status,
+                        attempts=attempt,
+                    )
+                logger.info("%s: unreadable answer (%s), asking again", service, unreadable)
+                self._limiter.defer(answered_by, self._backoff(attempt))
+                continue
             if response.status in TRANSIENT_STATUSES or rejected:
                 if attempt > retries:
                     cls = RateLimited if response.status == 429 or rejected else ServiceError
@@ -369,6 +403,34 @@ class Http:
         """Drop an answer that looked fine but was not (a 200 'Rate exceeded.') from the cache."""
         if raw.request is not None:
             self._session.cache.delete(requests=[raw.request])
+
+
+def _unreadable(response: HttpResponse, expect: Callable[[HttpResponse], object] | None) -> str:
+    """Why `expect` rejects the answer ('' when it is fine or nothing is expected)."""
+    if expect is None:
+        return ""
+    try:
+        expect(response)
+    except ValueError as exc:
+        return str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+    return ""
+
+
+def expect_json(response: HttpResponse) -> object:
+    """A body that parses as JSON (what every JSON API answers, errors included)."""
+    try:
+        return response.json()
+    except ValueError:
+        ctype = response.headers.get("content-type", "?").split(";")[0]
+        raise ValueError(f"not JSON: {ctype}, {len(response.content)} bytes") from None
+
+
+def expect_xml(response: HttpResponse) -> object:
+    """A body that parses as XML, with entity expansion and external entities refused."""
+    try:
+        return fromstring(response.content)
+    except (ParseError, DefusedXmlException) as exc:
+        raise ValueError(f"not XML: {exc}") from None
 
 
 _NOT_RETRIED = (
