@@ -143,7 +143,17 @@ def test_fetch_failure_is_reported_per_id(fake: FakeAcl, clock: FakeClock) -> No
     assert "HTTP 503" in lookup.failed["P16-1162"]
 
 
-def test_fetch_unusable_answer_is_failed(fake: FakeAcl, http: Http) -> None:
+def test_an_unusable_answer_is_asked_again(fake: FakeAcl, http: Http) -> None:
     fake.fail_next(1, "rate-exceeded-200")  # a 200 that is no BibTeX
     lookup = acl.fetch(http, fake.service_config(), ["P16-1162"])
-    assert "unusable answer for P16-1162" in lookup.failed["P16-1162"]
+    assert "P16-1162" in lookup.found
+    assert len(fake.requests) == 2
+
+
+def test_answers_that_stay_unusable_fail_the_id(fake: FakeAcl, clock: FakeClock) -> None:
+    fake.fail_next(10, "malformed")  # half of the .bib: no closing brace
+    with make_http(clock=clock, retries=1) as client:
+        lookup = acl.fetch(client, fake.service_config(), ["P16-1162"])
+    assert not lookup.found and not lookup.missing
+    assert "unreadable answer" in lookup.failed["P16-1162"]
+    assert len(fake.requests) == 2

@@ -497,10 +497,20 @@ def test_fetch_retries_a_reset(fake: FakeDoi, http: Http) -> None:
     assert lookup.found["10.48550/arXiv.2202.05262"].arxiv_id == "2202.05262"
 
 
-def test_fetch_unusable_answer_is_failed(fake: FakeDoi, http: Http) -> None:
+def test_an_unusable_answer_is_asked_again(fake: FakeDoi, http: Http) -> None:
     fake.crossref.fail_next(1, "rate-exceeded-200")  # a 200 that is not JSON
     lookup = doi.fetch(http, fake.service_config(), ["10.1038/nature14539"])
-    assert "unusable answer" in lookup.failed["10.1038/nature14539"]
+    assert "10.1038/nature14539" in lookup.found
+
+
+@pytest.mark.parametrize("kind", ["malformed", "html-200", "truncated"])
+def test_answers_that_stay_unusable_fail_the_doi(fake: FakeDoi, kind: str) -> None:
+    fake.crossref.fail_next(10, kind)
+    with make_http(clock=FakeClock(), retries=2) as client:
+        lookup = doi.fetch(client, fake.service_config(), ["10.1038/nature14539"])
+    assert not lookup.found and not lookup.missing
+    assert "10.1038/nature14539" in lookup.failed
+    assert len(fake.crossref.requests) == 3  # asked once and retried twice, never kept
 
 
 def test_fetch_caches_answers_and_misses(fake: FakeDoi, http: Http) -> None:

@@ -189,7 +189,8 @@ def test_fetch_asks_per_id_when_the_search_is_refused(fake: FakeOpenReview, http
     ]
 
 
-def test_fetch_answer_that_is_not_json_is_failed(fake: FakeOpenReview, http: Http) -> None:
-    fake.fail_next(1, "rate-exceeded-200")
+def test_an_answer_that_is_not_json_is_asked_again(fake: FakeOpenReview, http: Http) -> None:
+    fake.fail_next(1, "html-200")
     lookup = openreview.fetch(http, fake.service_config(batch_size=10), ["v8L0pN6EOi"])
-    assert "unusable answer" in lookup.failed["v8L0pN6EOi"]
+    assert "v8L0pN6EOi" in lookup.found
+    assert len(fake.requests) == 2

@@ -297,6 +297,7 @@ class Http:
         host = urlsplit(url).netloc.lower()
         retries = self.settings.retries
         attempt = 0
+        refetch = False  # set once an answer was unusable: the next one must not come from cache
         while True:
             attempt += 1
             self._check_breaker(service, host, url)
@@ -308,7 +309,7 @@ class Http:
                     headers=dict(headers) if headers else None,
                     json=json_body,
                     timeout=self.settings.timeout,
-                    force_refresh=self.bypass_cache,
+                    force_refresh=self.bypass_cache or refetch,
                 )
             except _NOT_RETRIED as exc:
                 # The address itself is wrong (a redirect to `javascript:`, a malformed URL, a
@@ -351,6 +352,7 @@ class Http:
             unreadable = _unreadable(response, expect) if ok and not rejected else None
             if rejected or unreadable:
                 self._forget(raw)
+                refetch = True
             if unreadable:
                 if not response.from_cache:
                     self._failures_in_a_row[answered_by] += 1
@@ -400,9 +402,10 @@ class Http:
         return min(self.settings.max_wait, self.settings.backoff_base**attempt)
 
     def _forget(self, raw: requests.Response) -> None:
-        """Drop an answer that looked fine but was not (a 200 'Rate exceeded.') from the cache."""
-        if raw.request is not None:
-            self._session.cache.delete(requests=[raw.request])
+        """Drop an answer that looked fine but was not (a 200 'Rate exceeded.', a cut-off body)
+        from the cache, under the address asked as well as the one it redirected to."""
+        asked = [r.request for r in (*raw.history, raw) if r.request is not None]
+        self._session.cache.delete(requests=asked)
 
 
 def _unreadable(response: HttpResponse, expect: Callable[[HttpResponse], object] | None) -> str:

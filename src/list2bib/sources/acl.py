@@ -4,7 +4,7 @@ parser for the Anthology's BibTeX (2022 style, 2023+ style with editor/abstract,
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from urllib.parse import quote
 
 from list2bib.bibtex import BibEntry, parse_string
@@ -12,7 +12,7 @@ from list2bib.config import ServiceConfig
 from list2bib.errors import InputError, ServiceError
 from list2bib.model import Identifier, IdKind, Person, Record, WorkKind
 from list2bib.names import split_authors, split_name
-from list2bib.net import Http
+from list2bib.net import Http, HttpResponse
 from list2bib.sources import Lookup
 from list2bib.titles import latex_to_text
 
@@ -66,7 +66,11 @@ def fetch(http: Http, service: ServiceConfig, ids: Sequence[str]) -> Lookup:
         url = f"{service.base_url.rstrip('/')}/{quote(acl_id, safe='')}.bib"
         try:
             response = http.get(
-                SERVICE, url, headers={"Accept": "text/plain"}, accept_status=(404,)
+                SERVICE,
+                url,
+                headers={"Accept": "text/plain"},
+                accept_status=(404,),
+                expect=_bib_of(acl_id),
             )
         except ServiceError as exc:
             failed[acl_id] = str(exc)
@@ -79,6 +83,11 @@ def fetch(http: Http, service: ServiceConfig, ids: Sequence[str]) -> Lookup:
         except ValueError as exc:
             failed[acl_id] = f"{SERVICE}: unusable answer for {acl_id}: {exc}"
     return Lookup(found=found, missing=frozenset(missing), failed=failed)
+
+
+def _bib_of(key: str) -> Callable[[HttpResponse], Record]:
+    """The check `Http` runs on an answer: a cut-off .bib is asked again, not kept."""
+    return lambda answer: parse_bib(answer.text, acl_id=key)
 
 
 def parse_bib(text: str, *, acl_id: str | None = None) -> Record:

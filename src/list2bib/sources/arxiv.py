@@ -16,7 +16,7 @@ from list2bib.config import ServiceConfig
 from list2bib.errors import ServiceError
 from list2bib.model import Identifier, IdKind, Person, Record, WorkKind
 from list2bib.names import split_name
-from list2bib.net import Http, HttpResponse
+from list2bib.net import Http, HttpResponse, expect_xml
 from list2bib.sources import Lookup
 
 SERVICE = "arxiv"
@@ -106,7 +106,12 @@ def _query(http: Http, service: ServiceConfig, ids: Sequence[str]) -> HttpRespon
         return False
 
     return http.get(
-        SERVICE, service.base_url, params=params, accept_status=(400,), retry_if=unusable
+        SERVICE,
+        service.base_url,
+        params=params,
+        accept_status=(400,),
+        retry_if=unusable,
+        expect=expect_xml,
     )
 
 

@@ -12,7 +12,7 @@ from list2bib import venues
 from list2bib.config import ServiceConfig
 from list2bib.errors import ServiceError
 from list2bib.model import Identifier, IdKind, Record
-from list2bib.net import Http, HttpResponse
+from list2bib.net import Http, HttpResponse, expect_json
 from list2bib.sources import Lookup, TitleQuery
 from list2bib.sources.doi import ACL_DOI_PREFIX, parse_csl
 
@@ -65,7 +65,11 @@ def _ask(
     }
     try:
         response = http.get(
-            SERVICE, f"{service.base_url.rstrip('/')}/works", params=params, accept_status=(400,)
+            SERVICE,
+            f"{service.base_url.rstrip('/')}/works",
+            params=params,
+            accept_status=(400,),
+            expect=expect_json,
         )
     except ServiceError as exc:
         failed.update(dict.fromkeys(batch, str(exc)))
@@ -103,7 +107,9 @@ def search(http: Http, service: ServiceConfig, query: TitleQuery) -> list[Record
     params = {"query.bibliographic": title, "rows": str(SEARCH_ROWS), "select": SELECT}
     if query.first_author:
         params["query.author"] = query.first_author
-    response = http.get(SERVICE, f"{service.base_url.rstrip('/')}/works", params=params)
+    response = http.get(
+        SERVICE, f"{service.base_url.rstrip('/')}/works", params=params, expect=expect_json
+    )
     try:
         return parse_work_list(response.json())
     except ValueError as exc:

@@ -5,7 +5,7 @@ record is ranked first, both are offered."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -15,7 +15,7 @@ from list2bib.config import ServiceConfig
 from list2bib.errors import InputError, ServiceError
 from list2bib.model import Identifier, IdKind, Person, Record, WorkKind
 from list2bib.names import split_authors, split_name
-from list2bib.net import Http
+from list2bib.net import Http, HttpResponse, expect_json
 from list2bib.sources import Lookup, TitleQuery
 from list2bib.titles import latex_to_text
 
@@ -57,7 +57,13 @@ def fetch(http: Http, service: ServiceConfig, keys: Sequence[str]) -> Lookup:
     for key in dict.fromkeys(keys):
         url = f"{base}/rec/{quote(key, safe='/')}.bib"
         try:
-            response = http.get(SERVICE, url, params={"param": "1"}, accept_status=(404,))
+            response = http.get(
+                SERVICE,
+                url,
+                params={"param": "1"},
+                accept_status=(404,),
+                expect=_bib_of(key),
+            )
         except ServiceError as exc:
             failed[key] = str(exc)
             continue
@@ -69,6 +75,11 @@ def fetch(http: Http, service: ServiceConfig, keys: Sequence[str]) -> Lookup:
         except ValueError as exc:
             failed[key] = f"{SERVICE}: unusable BibTeX for {key}: {exc}"
     return Lookup(found=found, missing=frozenset(missing), failed=failed)
+
+
+def _bib_of(key: str) -> Callable[[HttpResponse], Record]:
+    """The check `Http` runs on an answer: a cut-off .bib is asked again, not kept."""
+    return lambda answer: parse_bib(answer.text, key)
 
 
 def parse_bib(text: str, key: str | None = None) -> Record:
@@ -161,6 +172,7 @@ def search(http: Http, service: ServiceConfig, query: TitleQuery) -> list[Record
         SERVICE,
         f"{service.base_url.rstrip('/')}/search/publ/api",
         params={"q": words, "format": "json", "h": str(SEARCH_HITS)},
+        expect=expect_json,
     )
     try:
         return parse_search(response.json())

@@ -14,7 +14,7 @@ from list2bib.config import ServiceConfig
 from list2bib.errors import ServiceError
 from list2bib.model import Identifier, IdKind, Person, Record, WorkKind
 from list2bib.names import person_from_parts
-from list2bib.net import Http
+from list2bib.net import Http, expect_json
 from list2bib.sources import Lookup
 
 SERVICE = "doi"
@@ -79,7 +79,11 @@ def fetch(http: Http, service: ServiceConfig, dois: Sequence[str]) -> Lookup:
         url = f"{service.base_url.rstrip('/')}/{quote(doi, safe='/')}"
         try:
             response = http.get(
-                SERVICE, url, headers={"Accept": ACCEPT_CSL}, accept_status=(400, 404)
+                SERVICE,
+                url,
+                headers={"Accept": ACCEPT_CSL},
+                accept_status=(400, 404),
+                expect=expect_json,
             )
         except ServiceError as exc:
             failed[doi] = str(exc)

@@ -14,7 +14,7 @@ from list2bib.config import ServiceConfig
 from list2bib.errors import InputError, ServiceError
 from list2bib.model import Identifier, IdKind, Person, Record, WorkKind
 from list2bib.names import split_authors, split_name
-from list2bib.net import Http, HttpResponse
+from list2bib.net import Http, HttpResponse, expect_json
 from list2bib.sources import Lookup
 from list2bib.titles import latex_to_text
 
@@ -114,7 +114,11 @@ def _keep(
 def _search(http: Http, base: str, ids: Sequence[str]) -> dict[str, Any]:
     """v2 notes by id, keyed by note id (and forum id: a forum's id is its submission's)."""
     response = http.post(
-        SERVICE, f"{base}/notes/search", json_body={"ids": list(ids)}, accept_status=_ERROR_STATUSES
+        SERVICE,
+        f"{base}/notes/search",
+        json_body={"ids": list(ids)},
+        accept_status=_ERROR_STATUSES,
+        expect=expect_json,
     )
     if response.status in _ERROR_STATUSES:
         # One request per id then: an error for the batch says nothing about each id.
@@ -124,7 +128,11 @@ def _search(http: Http, base: str, ids: Sequence[str]) -> dict[str, Any]:
 
 def _get_one(http: Http, base: str, forum_id: str) -> Any:
     response = http.get(
-        SERVICE, f"{base}/notes", params={"id": forum_id}, accept_status=_ERROR_STATUSES
+        SERVICE,
+        f"{base}/notes",
+        params={"id": forum_id},
+        accept_status=_ERROR_STATUSES,
+        expect=expect_json,
     )
     if response.status in _ERROR_STATUSES:
         return None  # NotFoundError / ForbiddenError (not public): no such public note

@@ -18,7 +18,7 @@ from list2bib.config import ServiceConfig
 from list2bib.errors import ServiceError
 from list2bib.model import Identifier, IdKind, Person, Record, WorkKind
 from list2bib.names import split_name
-from list2bib.net import Http, HttpResponse
+from list2bib.net import Http, HttpResponse, expect_json
 from list2bib.sources import Lookup, TitleQuery
 
 SERVICE = "s2"
@@ -78,6 +78,7 @@ def fetch(http: Http, service: ServiceConfig, keys: Sequence[str]) -> Lookup:
                 params={"fields": FIELDS},
                 json_body={"ids": batch},
                 headers=_headers(service),
+                expect=expect_json,
                 accept_status=(400,),
             )
         except ServiceError as exc:
@@ -124,6 +125,7 @@ def search(http: Http, service: ServiceConfig, query: TitleQuery) -> list[Record
         f"{base}/paper/search",
         params={"query": text, "limit": str(SEARCH_LIMIT), "fields": FIELDS},
         headers=_headers(service),
+        expect=expect_json,
     )
     records = _search_records(response, "data")
     if records:
@@ -133,6 +135,7 @@ def search(http: Http, service: ServiceConfig, query: TitleQuery) -> list[Record
         f"{base}/paper/search/match",
         params={"query": text, "fields": FIELDS},
         headers=_headers(service),
+        expect=expect_json,
         accept_status=(404,),  # {"error":"Title match not found"}
     )
     return [] if response.status == 404 else _search_records(response, "data")
