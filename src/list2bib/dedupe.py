@@ -33,6 +33,7 @@ class Work:
     evidence: tuple[str, ...] = ()
     candidates: tuple[Candidate, ...] = ()
     lint: tuple[str, ...] = ()
+    incomplete: bool = False  # the record chosen was settled while a service was failing
 
 
 def identity_keys(record: Record) -> list[str]:
@@ -202,6 +203,7 @@ def _merge(group: list[Resolution]) -> Work:
         evidence=tuple(dict.fromkeys(e for r in group for e in r.evidence)),
         candidates=best.candidates,
         lint=tuple(dict.fromkeys(f for r in group for f in r.lint)),
+        incomplete=best.incomplete,
     )
 
 

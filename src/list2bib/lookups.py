@@ -14,7 +14,7 @@ from list2bib.config import Config
 from list2bib.dedupe import doi_identity
 from list2bib.model import Identifier, IdKind, Record, WorkKind
 from list2bib.net import Http
-from list2bib.sources import Lookup, crossref, doi, page
+from list2bib.sources import Lookup, arxiv, crossref, doi, openreview, page, s2
 
 if TYPE_CHECKING:
     from list2bib.resolve import Progress, Source
@@ -83,6 +83,13 @@ class Lookups:
     def all_records(self) -> Iterator[Record]:
         for answer in self.answers.values():
             yield from answer.found.values()
+
+    def records_of(self, ids: Sequence[Identifier]) -> Iterator[Record]:
+        """Every record fetched for one of `ids` (arXiv, Semantic Scholar, OpenReview)."""
+        for identifier in ids:
+            for source in (arxiv, s2, openreview):
+                if (record := self.found(source, source.key_of(identifier))) is not None:
+                    yield record
 
     def has_doi(self, value: str | None) -> bool:
         return bool(value) and bool(self.by_doi(value))

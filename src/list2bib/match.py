@@ -44,6 +44,7 @@ class Verdict:
     records: tuple[Record, ...]
     candidates: tuple[Candidate, ...]
     reason: str
+    unasked: tuple[str, ...] = ()  # searches that failed (the work may be there)
 
 
 def title_agreement(list_title: str, candidate_title: str) -> tuple[float, str | None]:

@@ -6,8 +6,9 @@ exactly as they are, which keys become aliases, and which fields the user edited
 - Several entries of the file found to be one work: the survivor keeps its key, every other key
   (and any placeholder key replaced) becomes an alias, written to biblatex's `ids` field and the
   rename map, so `\\cite{oldkey}` keeps working. A key is never silently dropped.
-- A work this run could not verify keeps the file's previous entry verbatim when that entry was a
-  real one: a service outage must not degrade a good entry to a placeholder.
+- A work this run could not verify, or verified only in part because a service failed, keeps the
+  file's previous entry verbatim when that entry was a real one: a service outage must not degrade
+  a good entry (to a placeholder, or a published paper to its preprint).
 - Entries no list produces are kept verbatim (or, with prune, removed and listed).
 """
 
@@ -139,7 +140,7 @@ def plan(
             key=lambda i: (existing[i].unverified, existing[i].key not in managed, found[i], i),
         )
         survivor = existing[ranked[0]]
-        if not survivor.unverified and work.status is not Status.RESOLVED:
+        if not survivor.unverified and (work.status is not Status.RESOLVED or work.incomplete):
             claimed.add(ranked[0])  # keep the good old entry verbatim; merge nothing today
             plan_.previous[work.work_id] = survivor
             continue

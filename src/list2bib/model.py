@@ -160,6 +160,9 @@ class Resolution:
     evidence: tuple[str, ...] = ()
     candidates: tuple[Candidate, ...] = ()
     lint: tuple[str, ...] = ()
+    # A service failed for good on something this entry needed: the record may fall short of
+    # what a clean run gives, so a good previous entry is kept and the run reported partial.
+    incomplete: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +177,7 @@ class Reference:
     evidence: tuple[str, ...] = ()
     candidates: tuple[Candidate, ...] = ()
     lint: tuple[str, ...] = ()
+    incomplete: bool = False
 
     @property
     def topics(self) -> tuple[str, ...]:
@@ -194,3 +198,8 @@ class RunResult:
     @property
     def unresolved(self) -> tuple[Reference, ...]:
         return tuple(r for r in self.references if r.status is not Status.RESOLVED)
+
+    @property
+    def incomplete(self) -> tuple[Reference, ...]:
+        """Works a failing service kept from being fully checked (the run was partial)."""
+        return tuple(r for r in self.references if r.incomplete)

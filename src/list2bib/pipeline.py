@@ -5,6 +5,7 @@ The one place that knows the order of the stages; `cli` is a thin layer over `bu
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -152,6 +153,7 @@ def prepare(
             Reference(
                 keys[work.work_id], work.record, work.entries, work.status, problems,
                 evidence=work.evidence, candidates=work.candidates, lint=work.lint,
+                incomplete=work.incomplete,
             )
         )  # fmt: skip
     rendered = [
@@ -251,8 +253,10 @@ def _new_state(
     for work_id, (work, ref) in by_work.items():
         before = old.works.get(work_id)
         if work_id in merged.previous:
-            if before is not None:
-                works[work_id] = before
+            if before is not None:  # kept as it was; if a service failed, asked again next time
+                works[work_id] = dataclasses.replace(
+                    before, incomplete=before.incomplete or work.incomplete
+                )
             continue
         prints = {state.fingerprint(e) for e in work.entries}
         if refresh:
@@ -267,6 +271,7 @@ def _new_state(
             written=bare.get(ref.key, {}),
             problems=work.problems,
             evidence=work.evidence,
+            incomplete=work.incomplete,
         )
     prints_of = {state.fingerprint(e): w for w, (work, _) in by_work.items() for e in work.entries}
     return state.State(works, {p: w for p, w in prints_of.items() if w in works})

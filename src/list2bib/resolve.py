@@ -16,6 +16,7 @@ Failures are data: they end up in the entry's problems, never in an exception.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Protocol
 
 from list2bib import match, settle, venues
@@ -180,7 +181,9 @@ def _search_title(book: Lookups, query: TitleQuery) -> match.Verdict:
             return verdict
     if failures and verdict.outcome is match.Outcome.NONE:
         reason = f"{verdict.reason}; not asked: {'; '.join(failures)}"
-        return match.Verdict(verdict.outcome, (), verdict.candidates, reason)
+        return match.Verdict(verdict.outcome, (), verdict.candidates, reason, tuple(failures))
+    if failures:
+        return replace(verdict, unasked=tuple(failures))
     return verdict
 
 

@@ -43,7 +43,7 @@ def settle(
     if verdict is not None:
         if verdict.outcome is match.Outcome.AMBIGUOUS:
             notes.problems.append(verdict.reason)
-            return _resolution(entry, Status.AMBIGUOUS, ids, None, notes, verdict)
+            return _resolution(entry, Status.AMBIGUOUS, ids, None, notes, verdict, book)
         if verdict.outcome is match.Outcome.NONE:
             prefix = "" if ids else f"{NO_IDENTIFIER}; "
             if ids and all(i.kind is IdKind.URL for i in ids):
@@ -92,7 +92,7 @@ def settle(
             if disagreement:
                 notes.lint.append(f"{entry.where}: {disagreement}")
     status = Status.UNRESOLVED if record is None else Status.RESOLVED
-    return _resolution(entry, status, ids, record, notes, verdict)
+    return _resolution(entry, status, ids, record, notes, verdict, book)
 
 
 def _resolution(
@@ -102,6 +102,7 @@ def _resolution(
     record: Record | None,
     notes: _Notes,
     verdict: match.Verdict | None,
+    book: Lookups,
 ) -> Resolution:
     if entry.fields:  # from a .bib: never write it back worse than it was
         record = bibinput.combine(record, entry, notes.problems)
@@ -117,7 +118,30 @@ def _resolution(
         evidence=tuple(dict.fromkeys(notes.evidence)),
         candidates=candidates,
         lint=tuple(dict.fromkeys(notes.lint)),
+        incomplete=_incomplete(ids, book, record, verdict),
     )
+
+
+_FETCHED_BY_ID: tuple[Source, ...] = (arxiv, s2, openreview, dblp, acl, page)
+
+
+def _incomplete(
+    ids: Sequence[Identifier], book: Lookups, record: Record | None, verdict: match.Verdict | None
+) -> bool:
+    """Whether a service failed for good on anything this entry needed: one of its ids, the DOI
+    of its published version, or a title search that found nothing."""
+    if verdict is not None and verdict.unasked and verdict.outcome is not match.Outcome.ACCEPTED:
+        return True
+    for source in _FETCHED_BY_ID:
+        failed = book.lookup(source).failed
+        if failed and any(source.key_of(i) in failed for i in ids):
+            return True
+    dois = {k for i in ids if (k := crossref.key_of(i))}
+    dois |= {d for r in book.records_of(ids) if (d := published_doi(r))}
+    if record is not None and record.doi:
+        dois.add(record.doi.lower())
+    failed_dois = book.lookup(crossref).failed.keys() | book.lookup(doi).failed.keys()
+    return any(d in failed_dois and not book.has_doi(d) for d in dois)
 
 
 def _same_titled_links(

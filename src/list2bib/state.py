@@ -40,6 +40,7 @@ class WorkState:
     written: Mapping[str, str] = field(default_factory=dict)  # fields as read back from the file
     problems: tuple[str, ...] = ()
     evidence: tuple[str, ...] = ()
+    incomplete: bool = False  # a service failed while it was settled: asked again next refresh
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +122,7 @@ def to_json(state: State) -> str:
             "written": dict(sorted(work.written.items())),
             **({"problems": list(work.problems)} if work.problems else {}),
             **({"evidence": list(work.evidence)} if work.evidence else {}),
+            **({"incomplete": True} if work.incomplete else {}),
         }
         for work_id, work in sorted(state.works.items())
     }
@@ -142,6 +144,7 @@ def from_json(text: str, source: str = "<state>") -> State:
                 written={str(k): str(v) for k, v in body.get("written", {}).items()},
                 problems=tuple(body.get("problems", ())),
                 evidence=tuple(body.get("evidence", ())),
+                incomplete=bool(body.get("incomplete", False)),
             )
             for work_id, body in data.get("works", {}).items()
         }
@@ -196,7 +199,9 @@ def select(
             new.append(index)
             continue
         age = age_days(work.checked, now)
-        if work.status is not Status.RESOLVED:
+        if work.incomplete:
+            due = True
+        elif work.status is not Status.RESOLVED:
             due = age >= unresolved_days
         else:
             due = work.record.kind is WorkKind.PREPRINT and age >= preprint_days
