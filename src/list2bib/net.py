@@ -349,7 +349,9 @@ class Http:
                 self._failures_in_a_row[answered_by] = 0
             ok = 200 <= response.status < 300
             rejected = retry_if is not None and ok and retry_if(response)
-            unreadable = _unreadable(response, expect) if ok and not rejected else None
+            unreadable = _unreadable(response, expect) if ok and not rejected else ""
+            if unreadable.startswith(_DOUBT) and (response.from_cache or attempt > 1):
+                unreadable = ""  # looked cut off twice (or was kept before): take it as it is
             if rejected or unreadable:
                 self._forget(raw)
                 refetch = True
@@ -408,6 +410,14 @@ class Http:
         self._session.cache.delete(requests=asked)
 
 
+class DoubtfulAnswer(ValueError):
+    """Raised by an `expect` check for an answer that may be cut off but is usable if it stays
+    so (an HTML page without `</html>`: HTML allows leaving it out). Asked once more only."""
+
+
+_DOUBT = "doubtful: "
+
+
 def _unreadable(response: HttpResponse, expect: Callable[[HttpResponse], object] | None) -> str:
     """Why `expect` rejects the answer ('' when it is fine or nothing is expected)."""
     if expect is None:
@@ -415,7 +425,8 @@ def _unreadable(response: HttpResponse, expect: Callable[[HttpResponse], object]
     try:
         expect(response)
     except ValueError as exc:
-        return str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        return _DOUBT + reason if isinstance(exc, DoubtfulAnswer) else reason
     return ""
 
 

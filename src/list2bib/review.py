@@ -49,6 +49,7 @@ def _work(reference: Reference) -> dict[str, Any]:
     return {
         "key": reference.key,
         "status": status_of(reference),
+        "incomplete": reference.incomplete,
         "title": record.title,
         "authors": [p.family for p in record.authors][:3]
         + (["et al."] * (len(record.authors) > 3)),
@@ -86,6 +87,8 @@ def report_data(result: RunResult) -> dict[str, Any]:
     return {
         "output": result.output,
         "totals": {label: counts(result).get(label, 0) for label in STATUS_LABELS},
+        # Works a failing service kept from a full check: the run was partial (exit 5).
+        "incomplete": sorted(r.key for r in result.incomplete),
         "requests_by_host": dict(sorted(result.requests_by_host.items())),
         "lint": sorted({f for r in result.references for f in r.lint}),
         "topics": [{"topic": name, "works": works} for name, works in topics.items()],
@@ -95,13 +98,21 @@ def report_data(result: RunResult) -> dict[str, Any]:
 def render_markdown(data: dict[str, Any]) -> str:
     totals = ", ".join(f"{n} {STATUS_LABELS[k]}" for k, n in data["totals"].items() if n)
     lines = [f"# Review of {data['output']}", "", f"{totals or 'no works'}.", ""]
+    if data["incomplete"]:
+        keys = ", ".join(f"`{k}`" for k in data["incomplete"])
+        lines += [
+            f"Partial run: a service failed for {len(data['incomplete'])} works, which kept "
+            f"their previous entries (or were written as far as they could be checked): {keys}.",
+            "",
+        ]
     if data["lint"]:
         lines += ["## Findings on the list", "", *(f"- {_md(f)}" for f in data["lint"]), ""]
     for topic in data["topics"]:
         lines += [f"## {_md(topic['topic'])}", ""]
         for work in topic["works"]:
+            flag = " (incomplete: a service failed)" if work["incomplete"] else ""
             lines.append(
-                f"- **{STATUS_LABELS[work['status']]}** `{work['key']}`: {_md(_cite(work))}"
+                f"- **{STATUS_LABELS[work['status']]}**{flag} `{work['key']}`: {_md(_cite(work))}"
             )
             lines.append(f"  - listed at {', '.join(work['listed_at'])}")
             for label, items in (

@@ -14,7 +14,7 @@ from rich.console import Console
 from list2bib import pipeline, report, review
 from list2bib.cli import make_console, progress_bar
 from list2bib.config import Config
-from list2bib.errors import EXIT_FAILURE, EXIT_OK, EXIT_UNRESOLVED
+from list2bib.errors import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, EXIT_UNRESOLVED
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -96,6 +96,15 @@ def run_build(
             highlight=False,
         )
     finish_check(result, console, check=check, verbose=verbose)
+    if result.incomplete:
+        count = len(result.incomplete)
+        click.echo(
+            f"list2bib: partial run: a service failed for {count} "
+            f"{'work' if count == 1 else 'works'}; "
+            "good previous entries were kept; run again later to complete them",
+            err=True,
+        )
+        sys.exit(EXIT_PARTIAL)
     if config.strict and result.unresolved:
         click.echo(f"list2bib: {len(result.unresolved)} unresolved entries (--strict)", err=True)
         sys.exit(EXIT_UNRESOLVED)

@@ -19,7 +19,7 @@ from list2bib.identifiers import (
 )
 from list2bib.model import Identifier, IdKind, Record, WorkKind
 from list2bib.names import split_name
-from list2bib.net import Http
+from list2bib.net import DoubtfulAnswer, Http, HttpResponse
 from list2bib.pagemeta import PageLink, PageMeta, extract
 from list2bib.sources import Lookup
 from list2bib.titles import normalize_title
@@ -74,7 +74,11 @@ def fetch(http: Http, service: ServiceConfig, urls: Sequence[str]) -> Lookup:
             continue
         try:
             response = http.get(
-                SERVICE, via_mirror(url, service.base_url), headers=HEADERS, accept_status=GONE
+                SERVICE,
+                via_mirror(url, service.base_url),
+                headers=HEADERS,
+                accept_status=GONE,
+                expect=not_an_error_page,
             )
         except ServiceError as exc:
             failed[url] = str(exc)
@@ -100,6 +104,34 @@ def fetch(http: Http, service: ServiceConfig, urls: Sequence[str]) -> Lookup:
         if names:
             related[url] = names
     return Lookup(found=found, missing=frozenset(missing), failed=failed, related=related)
+
+
+# Titles of the pages proxies, CDNs and overloaded sites answer with status 200 in place of the
+# page: reading one as the page would cite "Just a moment..." by nobody.
+_ERROR_TITLE = re.compile(
+    r"^\s*(?:\d{3}\s*)?(?:error|internal server error|bad gateway|gateway time-?out|"
+    r"service (?:temporarily )?unavailable|temporarily unavailable|too many requests|"
+    r"rate (?:limit(?:ed| exceeded)?|exceeded)|just a moment\.*|attention required!?.*|"
+    r"site (?:is )?(?:under|down for) maintenance|maintenance)\s*$",
+    re.IGNORECASE,
+)
+_TITLE_TAG = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def not_an_error_page(response: HttpResponse) -> None:
+    """Raise ValueError for an error or challenge page served with status 200 (asked again)."""
+    if len(response.content) < 1024 and b"<" not in response.content:
+        text = " ".join(response.content.decode("utf-8", errors="replace").split()).rstrip(".!")
+        if _ERROR_TITLE.match(text):  # a bare `Rate exceeded.` in place of the page
+            raise ValueError(f"an error message ({text[:60]!r}) in place of the page")
+    found = _TITLE_TAG.search(response.content[:65536])
+    if found is None:
+        return
+    title = found.group(1).decode("utf-8", errors="replace")
+    if _ERROR_TITLE.match(" ".join(title.split())):
+        raise ValueError(f"an error page ({title.strip()[:60]!r}) in place of the page")
+    if b"</html" not in response.content[-4096:].lower():
+        raise DoubtfulAnswer("the page may be cut off (no </html>)")
 
 
 def via_mirror(url: str, base: str) -> str:
