@@ -214,6 +214,6 @@ def test_an_address_that_cannot_work_is_not_retried() -> None:
             return Reply(302, b"", [("Location", "javascript:alert(1)")])
 
     with Redirecting() as server, make_http(retries=3) as http:
-        with pytest.raises(ServiceError, match="not an http"):
+        with pytest.raises(ServiceError, match="a redirect to a javascript address"):
             http.get("page", server.root + "/x")
         assert len(server.requests) == 1

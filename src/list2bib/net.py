@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 import requests_cache
@@ -86,6 +86,9 @@ class HttpSettings:
     # After this many failed attempts in a row, a host is skipped for the rest of the run, so a
     # service that is down costs seconds, not minutes of retries for every entry.
     breaker_threshold: int = 6
+    # No answer is read past this (after decompression): a 1,000-entry arXiv feed is ~4 MB.
+    max_response_bytes: int = 64 * 2**20
+    max_redirects: int = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,11 +146,14 @@ class HostLimiter:
 class _PoliteAdapter(HTTPAdapter):
     """Waits for the host's turn, counts the request, and notes any Backoff the server sends."""
 
-    def __init__(self, limiter: HostLimiter, counts: Counter[str], offline: bool) -> None:
+    def __init__(
+        self, limiter: HostLimiter, counts: Counter[str], offline: bool, max_bytes: int
+    ) -> None:
         super().__init__(max_retries=0)
         self._limiter = limiter
         self._counts = counts
         self._offline = offline
+        self._max_bytes = max_bytes
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         host = urlsplit(request.url or "").netloc.lower()
@@ -159,7 +165,54 @@ class _PoliteAdapter(HTTPAdapter):
         backoff = _seconds(response.headers.get("Backoff"))
         if backoff:
             self._limiter.defer(host, backoff)
+        if not kwargs.get("stream"):
+            _read_capped(response, self._max_bytes)
         return response
+
+
+class ResponseTooLarge(requests.RequestException):
+    """An answer longer than `max_response_bytes`: not read, not retried."""
+
+
+class RedirectRefused(requests.RequestException):
+    """A redirect to anything but http(s), or from https down to http."""
+
+
+def _read_capped(response: requests.Response, limit: int) -> None:
+    """Read the body here, stopping at `limit` bytes (after decompression, so a small gzip bomb
+    is caught too); requests then finds it read."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        response.close()
+        raise ResponseTooLarge(
+            f"the answer is {int(declared) // 2**20} MB (limit {limit // 2**20} MB)"
+        )
+    chunks: list[bytes] = []
+    total = 0
+    for chunk in response.iter_content(65536):
+        total += len(chunk)
+        if total > limit:
+            response.close()
+            raise ResponseTooLarge(f"the answer exceeds {limit // 2**20} MB")
+        chunks.append(chunk)
+    response._content = b"".join(chunks)
+    response._content_consumed = True
+
+
+class _Session(requests_cache.CachedSession):
+    """Follows redirects only to http(s), and never from https down to http."""
+
+    def get_redirect_target(self, resp: requests.Response) -> str | None:
+        target = super().get_redirect_target(resp)
+        if target is None:
+            return None
+        absolute = urljoin(resp.url, target)
+        scheme = urlsplit(absolute).scheme.lower()
+        if scheme not in ("http", "https"):
+            raise RedirectRefused(f"a redirect to a {scheme or 'non-web'} address, not followed")
+        if scheme == "http" and urlsplit(resp.url).scheme.lower() == "https":
+            raise RedirectRefused("a redirect from https down to http, not followed")
+        return target
 
 
 def _seconds(value: str | None, now: float | None = None) -> float | None:
@@ -195,7 +248,7 @@ class Http:
     def _make_session(self) -> requests_cache.CachedSession:
         s = self.settings
         backend: Any = _open_cache(s.cache_path) if s.cache_path is not None else "memory"
-        session = requests_cache.CachedSession(
+        session = _Session(
             backend=backend,
             expire_after=s.expire_after,
             allowable_codes=CACHEABLE_STATUSES,
@@ -204,11 +257,13 @@ class Http:
             ignored_parameters=list(SECRET_PARAMETERS),
             only_if_cached=s.offline,
         )
-        adapter = _PoliteAdapter(self._limiter, self.requests_by_host, s.offline)
+        adapter = _PoliteAdapter(
+            self._limiter, self.requests_by_host, s.offline, s.max_response_bytes
+        )
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         session.headers["User-Agent"] = s.user_agent
-        session.max_redirects = 5
+        session.max_redirects = s.max_redirects
         return session
 
     def close(self) -> None:
@@ -295,6 +350,8 @@ class Http:
         page with status 200. Such an answer is dropped from the cache and asked again; when
         retries run out it becomes a ServiceError, never a wrong record."""
         host = urlsplit(url).netloc.lower()
+        if urlsplit(url).scheme.lower() not in ("http", "https"):
+            raise ServiceError(service, "only http(s) addresses are asked", url=url)
         retries = self.settings.retries
         attempt = 0
         refetch = False  # set once an answer was unusable: the next one must not come from cache
@@ -448,6 +505,8 @@ def expect_xml(response: HttpResponse) -> object:
 
 
 _NOT_RETRIED = (
+    ResponseTooLarge,
+    RedirectRefused,
     requests.exceptions.InvalidSchema,
     requests.exceptions.InvalidURL,
     requests.exceptions.MissingSchema,
@@ -525,4 +584,6 @@ def _describe_exception(exc: requests.RequestException) -> str:
         return "not an http(s) address (a redirect elsewhere?)"
     if isinstance(exc, requests.exceptions.InvalidURL):
         return "a malformed address"
+    if isinstance(exc, ResponseTooLarge | RedirectRefused):
+        return str(exc)
     return type(exc).__name__
