@@ -530,7 +530,9 @@ class FakeArxiv(FakeServer):
     def handle(self, request: LoggedRequest) -> Reply:
         if request.path != "/api/query":
             return Reply.text(404, "<html><body>Not Found</body></html>", "text/html")
-        q = request.query
+        q = dict(request.query)
+        if request.method == "POST":  # the same parameters, as a form
+            q.update(parse_qsl(request.body.decode("utf-8"), keep_blank_values=True))
         for name, default in (("start", "0"), ("max_results", "10")):
             value = q.get(name, default) or default
             if not re.fullmatch(r"-?\d+", value):

@@ -36,9 +36,11 @@ class ServiceConfig:
 # name -> (base URL, seconds between requests, ids per request). Facts in ../shared/apis.md:
 # arXiv asks for one request every 3 s; Crossref's polite pool allows 10/s; DataCite 1000 per 5 min.
 SERVICE_DEFAULTS: dict[str, ServiceConfig] = {
-    "arxiv": ServiceConfig("https://export.arxiv.org/api/query", 3.0, 100),
+    # The API answers up to 2000 entries a call; a long id list is POSTed as a form.
+    "arxiv": ServiceConfig("https://export.arxiv.org/api/query", 3.0, 1000),
     "doi": ServiceConfig("https://doi.org", 0.2),
-    "crossref": ServiceConfig("https://api.crossref.org", 0.2, 50),
+    # `rows` may be 1000, but the URL may not pass 4 kB: batches are also cut by length.
+    "crossref": ServiceConfig("https://api.crossref.org", 0.2, 200),
     "datacite": ServiceConfig("https://api.datacite.org", 0.3),
     # S2 keys get 1 request/s; the shared anonymous pool throttles often. Batch POST: 500 ids.
     "s2": ServiceConfig("https://api.semanticscholar.org/graph/v1", 1.0, 500),

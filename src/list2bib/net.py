@@ -317,7 +317,9 @@ class Http:
         headers: Mapping[str, str] | None = None,
         accept_status: Collection[int] = (),
         expect: Callable[[HttpResponse], object] | None = None,
+        retry_if: Callable[[HttpResponse], bool] | None = None,
     ) -> HttpResponse:
+        """POST `json_body` as JSON, or a Mapping given as `form=...` through `request`."""
         return self.request(
             "POST",
             service,
@@ -327,6 +329,7 @@ class Http:
             json_body=json_body,
             accept_status=accept_status,
             expect=expect,
+            retry_if=retry_if,
         )
 
     def request(
@@ -338,6 +341,7 @@ class Http:
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         json_body: Any = None,
+        form: Mapping[str, str] | None = None,
         accept_status: Collection[int] = (),
         retry_if: Callable[[HttpResponse], bool] | None = None,
         expect: Callable[[HttpResponse], object] | None = None,
@@ -365,6 +369,7 @@ class Http:
                     params=params,
                     headers=dict(headers) if headers else None,
                     json=json_body,
+                    data=form,
                     timeout=self.settings.timeout,
                     force_refresh=self.bypass_cache or refetch,
                 )

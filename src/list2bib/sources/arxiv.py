@@ -20,6 +20,8 @@ from list2bib.net import Http, HttpResponse, expect_xml
 from list2bib.sources import Lookup
 
 SERVICE = "arxiv"
+# Up to this many ids go in a GET URL (about 1.2 kB); longer lists are POSTed as a form.
+GET_IDS = 100
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
@@ -105,10 +107,21 @@ def _query(http: Http, service: ServiceConfig, ids: Sequence[str]) -> HttpRespon
             return empty_answers <= EMPTY_BATCH_RETRIES
         return False
 
-    return http.get(
+    if len(ids) <= GET_IDS:
+        return http.get(
+            SERVICE,
+            service.base_url,
+            params=params,
+            accept_status=(400,),
+            retry_if=unusable,
+            expect=expect_xml,
+        )
+    # The API takes its parameters as a form too: a long id list does not fit in a URL.
+    return http.request(
+        "POST",
         SERVICE,
         service.base_url,
-        params=params,
+        form=params,
         accept_status=(400,),
         retry_if=unusable,
         expect=expect_xml,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
+from urllib.parse import quote
 
 from list2bib import venues
 from list2bib.config import ServiceConfig
@@ -44,11 +45,30 @@ def fetch(http: Http, service: ServiceConfig, dois: Sequence[str]) -> Lookup:
     failed: dict[str, str] = {}
     # A comma would split the filter value: such DOIs are left to doi.org.
     askable = [d for d in wanted if "," not in d]
-    size = max(1, service.batch_size)
-    for start in range(0, len(askable), size):
-        _ask(http, service, askable[start : start + size], found, failed)
+    for batch in _batches(askable, max(1, service.batch_size)):
+        _ask(http, service, batch, found, failed)
     missing = frozenset(d for d in wanted if d not in found and d not in failed)
     return Lookup(found=found, missing=missing, failed=failed)
+
+
+# Crossref refuses a request line over 4 kB (HTTP 414): the filter gets what the other
+# parameters (select, rows, mailto) leave of it.
+MAX_FILTER_BYTES = 3300
+
+
+def _batches(dois: Sequence[str], size: int) -> Iterator[list[str]]:
+    """At most `size` DOIs per batch, and no more than fit in the URL once percent-encoded."""
+    batch: list[str] = []
+    length = 0
+    for doi in dois:
+        cost = len(quote(f"doi:{doi},", safe=""))
+        if batch and (len(batch) >= size or length + cost > MAX_FILTER_BYTES):
+            yield batch
+            batch, length = [], 0
+        batch.append(doi)
+        length += cost
+    if batch:
+        yield batch
 
 
 def _ask(
