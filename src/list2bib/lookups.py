@@ -5,10 +5,13 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from list2bib.config import Config
 from list2bib.dedupe import doi_identity
@@ -18,6 +21,10 @@ from list2bib.sources import Lookup, arxiv, crossref, doi, openreview, page, s2
 
 if TYPE_CHECKING:
     from list2bib.resolve import Progress, Source
+
+
+# Sites whose pages are fetched at once (each site still one request at a time, at its pace).
+PAGE_WORKERS = 8
 
 
 class Evidence(StrEnum):
@@ -34,6 +41,8 @@ class Lookups:
     answers: dict[str, Lookup] = field(default_factory=dict)
     # arXiv id -> (published record, evidence) found by a fallback search.
     extra_published: dict[str, tuple[Record, str]] = field(default_factory=dict)
+    # Services are asked from several threads (different hosts at once): answers merge under it.
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def configured(self, service: str) -> bool:
         """Whether a service has an address (a Config built in code may leave some out)."""
@@ -47,21 +56,37 @@ class Lookups:
         if not todo:
             return
         service = self.config.services[source.SERVICE]
-        size = max(1, service.batch_size)
-        batches = [todo[i : i + size] for i in range(0, len(todo), size)]
+        if source is page and not service.base_url:
+            # Pages live on many sites: one worker per site, each at that site's pace.
+            by_site: dict[str, list[str]] = {}
+            for url in todo:
+                by_site.setdefault(urlsplit(url).netloc.lower(), []).append(url)
+            batches = list(by_site.values())
+        else:
+            size = max(1, service.batch_size)
+            batches = [todo[i : i + size] for i in range(0, len(todo), size)]
         self.progress.add(len(batches), source.SERVICE)
-        for batch in batches:
+
+        def one(batch: list[str]) -> None:
             self._merge(source.SERVICE, source.fetch(self.http, service, batch))
-            self.progress.advance()
+            self.progress.advance(source.SERVICE)
+
+        if len(batches) > 1 and source is page and not service.base_url:
+            with ThreadPoolExecutor(min(PAGE_WORKERS, len(batches))) as pool:
+                list(pool.map(one, batches))
+        else:
+            for batch in batches:
+                one(batch)
 
     def _merge(self, service: str, part: Lookup) -> None:
-        old = self.answers.get(service, Lookup())
-        self.answers[service] = Lookup(
-            found={**old.found, **part.found},
-            missing=old.missing | part.missing,
-            failed={**old.failed, **part.failed},
-            related={**old.related, **part.related},
-        )
+        with self._lock:
+            old = self.answers.get(service, Lookup())
+            self.answers[service] = Lookup(
+                found={**old.found, **part.found},
+                missing=old.missing | part.missing,
+                failed={**old.failed, **part.failed},
+                related={**old.related, **part.related},
+            )
 
     def lookup(self, source: Source) -> Lookup:
         return self.answers.get(source.SERVICE, Lookup())

@@ -154,13 +154,15 @@ class _PoliteAdapter(HTTPAdapter):
         self._counts = counts
         self._offline = offline
         self._max_bytes = max_bytes
+        self._count_lock = threading.Lock()
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         host = urlsplit(request.url or "").netloc.lower()
         if self._offline:
             raise requests.ConnectionError(f"offline: {host} not contacted")
         self._limiter.wait(host)
-        self._counts[host] += 1
+        with self._count_lock:
+            self._counts[host] += 1
         response = super().send(request, **kwargs)
         backoff = _seconds(response.headers.get("Backoff"))
         if backoff:

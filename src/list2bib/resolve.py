@@ -16,6 +16,7 @@ Failures are data: they end up in the entry's problems, never in an exception.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Protocol
 
@@ -73,19 +74,25 @@ _TITLE_SEARCHED_KINDS = frozenset({IdKind.PMLR, IdKind.NEURIPS})
 
 
 class Progress(Protocol):
-    """Where resolution reports how far it is (the CLI draws a bar; tests pass nothing)."""
+    """Where resolution reports how far it is (the CLI draws a bar; tests pass nothing). Stages
+    run at once on different hosts, so each step names its stage."""
 
     def add(self, total: int, description: str) -> None: ...
 
-    def advance(self, steps: int = 1) -> None: ...
+    def advance(self, description: str, steps: int = 1) -> None: ...
 
 
 class _NoProgress:
     def add(self, total: int, description: str) -> None:
         pass
 
-    def advance(self, steps: int = 1) -> None:
+    def advance(self, description: str, steps: int = 1) -> None:
         pass
+
+
+# Title searches in flight at once: each host still gets its own pace (net.HostLimiter), so more
+# workers only let a slow search on one service overlap with the others.
+TITLE_WORKERS = 4
 
 
 def entry_identifiers(entry: ListEntry) -> tuple[Identifier, ...]:
@@ -132,23 +139,32 @@ def resolve(
 ) -> list[Resolution]:
     book = Lookups(http, config, progress or _NoProgress())
     ids_by_entry = [entry_identifiers(e) for e in entries]
-
-    # 1. Pages: their own metadata, and the papers they link.
-    book.fetch(page, [i.value for ids in ids_by_entry for i in ids if _only_urls(ids)])
-    # 2. Titles of entries with nothing to look up (and of links that were not pages: PDFs).
+    listed = {i for ids in ids_by_entry for i in ids}
+    titled = [n for n, entry in enumerate(entries) if entry.title.strip()]
     verdicts: dict[int, match.Verdict] = {}
-    searched = [
-        n
-        for n, (entry, ids) in enumerate(zip(entries, ids_by_entry, strict=True))
-        if entry.title.strip() and (needs_title_search(ids) or book.not_a_page(ids))
-    ]
-    if searched:
-        book.progress.add(len(searched), "titles")
-    for n in searched:
-        verdicts[n] = _search_title(book, title_query(entries[n]))
-        book.progress.advance()
-    # 3. Identifiers, in batches.
-    wanted = {i for ids in ids_by_entry for i in ids}
+
+    def pages_and_titles() -> None:
+        # Pages (their metadata and the papers they link), and titles of entries with nothing
+        # to look up; then the titles of links that turned out not to be pages (PDFs).
+        with ThreadPoolExecutor(2) as pool:
+            pages = pool.submit(
+                book.fetch, page, [i.value for ids in ids_by_entry for i in ids if _only_urls(ids)]
+            )
+            bare = [n for n in titled if needs_title_search(ids_by_entry[n])]
+            _search_titles(book, entries, bare, verdicts)
+            pages.result()
+        pdfs = [n for n in titled if n not in verdicts and book.not_a_page(ids_by_entry[n])]
+        _search_titles(book, entries, pdfs, verdicts)
+
+    # 1. Different hosts at once: pages and title searches beside the full batches of the ids
+    # the lists name (one host's pace never holds up the others).
+    with ThreadPoolExecutor(2) as pool:
+        side = pool.submit(pages_and_titles)
+        _full_batches_first(book, listed)
+        side.result()
+    # 2. Every identifier, including those pages and title matches named (only those not asked
+    # yet): the last, partly filled batches wait for them, so overlapping costs no request.
+    wanted = set(listed)
     wanted |= {i for url in book.page_urls() for i in book.related(url)}
     wanted |= {i for v in verdicts.values() for r in v.records for i in ids_of(r)}
     _lookup_identifiers(book, wanted)
@@ -158,6 +174,25 @@ def resolve(
         settle.settle(entry, ids, book, verdicts.get(n))
         for n, (entry, ids) in enumerate(zip(entries, ids_by_entry, strict=True))
     ]
+
+
+def _search_titles(
+    book: Lookups,
+    entries: Sequence[ListEntry],
+    indices: Sequence[int],
+    verdicts: dict[int, match.Verdict],
+) -> None:
+    if not indices:
+        return
+    book.progress.add(len(indices), "titles")
+
+    def one(n: int) -> tuple[int, match.Verdict]:
+        verdict = _search_title(book, title_query(entries[n]))
+        book.progress.advance("titles")
+        return n, verdict
+
+    with ThreadPoolExecutor(min(TITLE_WORKERS, len(indices))) as pool:
+        verdicts.update(pool.map(one, indices))
 
 
 def _only_urls(ids: Sequence[Identifier]) -> bool:
@@ -185,6 +220,19 @@ def _search_title(book: Lookups, query: TitleQuery) -> match.Verdict:
     if failures:
         return replace(verdict, unasked=tuple(failures))
     return verdict
+
+
+def _full_batches_first(book: Lookups, listed: set[Identifier]) -> None:
+    """The batch services' full batches of listed ids (a long list's bulk); the remainder is
+    asked with whatever pages and titles add."""
+    arxiv_ids = sorted({k for i in listed if (k := arxiv.key_of(i))})
+    s2_keys = sorted({k for a in arxiv_ids if (k := s2.key_of(Identifier(IdKind.ARXIV, a)))})
+    dois = sorted({k for i in listed if (k := crossref.key_of(i))})
+    for source, keys in ((arxiv, arxiv_ids), (s2, s2_keys), (crossref, dois)):
+        if not book.configured(source.SERVICE):
+            continue
+        size = max(1, book.config.service(source.SERVICE).batch_size)
+        book.fetch(source, keys[: len(keys) - len(keys) % size])
 
 
 def _lookup_identifiers(book: Lookups, wanted: set[Identifier]) -> None:
