@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode, urlsplit
 
 from list2bib import venues
 from list2bib.config import ServiceConfig
@@ -45,24 +45,34 @@ def fetch(http: Http, service: ServiceConfig, dois: Sequence[str]) -> Lookup:
     failed: dict[str, str] = {}
     # A comma would split the filter value: such DOIs are left to doi.org.
     askable = [d for d in wanted if "," not in d]
-    for batch in _batches(askable, max(1, service.batch_size)):
+    size = max(1, service.batch_size)
+    for batch in _batches(askable, size, _filter_budget(service, size)):
         _ask(http, service, batch, found, failed)
     missing = frozenset(d for d in wanted if d not in found and d not in failed)
     return Lookup(found=found, missing=missing, failed=failed)
 
 
-# Crossref refuses a request line over 4 kB (HTTP 414): the filter gets what the other
-# parameters (select, rows, mailto) leave of it.
-MAX_FILTER_BYTES = 3300
+# Crossref refuses a request line (`GET <path>?<query> HTTP/1.1`) over 4096 bytes with HTTP 414;
+# the filter gets what the rest of the line leaves, less a margin for proxies that add to it.
+MAX_REQUEST_LINE = 4096
+LINE_MARGIN = 96
 
 
-def _batches(dois: Sequence[str], size: int) -> Iterator[list[str]]:
-    """At most `size` DOIs per batch, and no more than fit in the URL once percent-encoded."""
+def _filter_budget(service: ServiceConfig, size: int) -> int:
+    """Bytes the percent-encoded `doi:` filter may take in one request."""
+    others = urlencode({"rows": str(size), "select": SELECT})
+    path = urlsplit(service.base_url).path.rstrip("/") + "/works"
+    line = len("GET ") + len(path) + len("?filter=&") + len(others) + len(" HTTP/1.1")
+    return MAX_REQUEST_LINE - LINE_MARGIN - line
+
+
+def _batches(dois: Sequence[str], size: int, budget: int) -> Iterator[list[str]]:
+    """At most `size` DOIs per batch, and no more than fit in `budget` bytes once encoded."""
     batch: list[str] = []
     length = 0
     for doi in dois:
         cost = len(quote(f"doi:{doi},", safe=""))
-        if batch and (len(batch) >= size or length + cost > MAX_FILTER_BYTES):
+        if batch and (len(batch) >= size or length + cost > budget):
             yield batch
             batch, length = [], 0
         batch.append(doi)
