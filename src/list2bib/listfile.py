@@ -118,13 +118,15 @@ def read_list(path: str | os.PathLike[str]) -> list[ListEntry]:
 
 def _read_text(path: Path, name: str) -> str:
     if path.is_dir():
-        raise InputError(f"{name}: is a directory, not a list file")
+        raise InputError(f"{name}: is a directory, not a list file; name the list files in it")
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise InputError(f"{name}: no such file") from None
+        raise InputError(f"{name}: no such file; check the list's path") from None
     except OSError as exc:
-        raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
+        raise InputError(
+            f"{name}: cannot read ({exc.strerror or exc}); check its permissions"
+        ) from None
     if b"\x00" in data:  # valid UTF-8, but no text file holds NUL bytes
         line = data.count(b"\n", 0, data.index(b"\x00")) + 1
         raise InputError(f"{name}:{line}: a binary file (NUL bytes), not a list")

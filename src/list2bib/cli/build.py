@@ -9,6 +9,8 @@ import click
 
 from list2bib.cli import (
     CONTEXT,
+    check_lists,
+    check_writable,
     errors_to_exit_codes,
     main,
     setup_logging,
@@ -64,18 +66,24 @@ def build(
     3 unresolved entries with --strict, 4 another run holds the output's lock.
     """
     setup_logging(verbose, quiet)
-    with errors_to_exit_codes():
-        config = load_config(config_path).with_overrides(
-            output=output,
-            offline=offline,
-            strict=strict,
-            ascii=ascii_,
-            mailto=mailto,
-            cache_dir=cache_dir,
-            report=report_path,
-            prune=prune,
-            key_pattern=key_pattern,
+    with errors_to_exit_codes(verbose):
+        config = load_config(
+            config_path,
+            overrides=dict(
+                output=output,
+                offline=offline,
+                strict=strict,
+                ascii=ascii_,
+                mailto=mailto,
+                cache_dir=cache_dir,
+                report=report_path,
+                prune=prune,
+                key_pattern=key_pattern,
+            ),
         )
+        check_lists(lists)
+        check_writable(config.report, "--report")
+        check_writable(changes_path, "--changes")
         run_build(
             lists,
             config,

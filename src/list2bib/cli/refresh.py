@@ -9,6 +9,8 @@ import click
 
 from list2bib.cli import (
     CONTEXT,
+    check_lists,
+    check_writable,
     errors_to_exit_codes,
     main,
     setup_logging,
@@ -86,21 +88,27 @@ def refresh(
       4 another run holds the lock
     """
     setup_logging(verbose, quiet)
-    with errors_to_exit_codes():
-        config = load_config(config_path).with_overrides(
-            output=output,
-            offline=offline,
-            strict=strict,
-            ascii=ascii_,
-            mailto=mailto,
-            cache_dir=cache_dir,
-            preprint_days=preprint_days,
-            unresolved_days=unresolved_days,
-            lock_wait=lock_wait,
-            prune=prune,
-            key_pattern=key_pattern,
-            report=report_path,
+    with errors_to_exit_codes(verbose):
+        config = load_config(
+            config_path,
+            overrides=dict(
+                output=output,
+                offline=offline,
+                strict=strict,
+                ascii=ascii_,
+                mailto=mailto,
+                cache_dir=cache_dir,
+                preprint_days=preprint_days,
+                unresolved_days=unresolved_days,
+                lock_wait=lock_wait,
+                prune=prune,
+                key_pattern=key_pattern,
+                report=report_path,
+            ),
         )
+        check_lists(lists)
+        check_writable(config.report, "--report")
+        check_writable(changes_path, "--changes")
         run_build(
             lists,
             config,
