@@ -188,19 +188,11 @@ class EchoingS2:
         )
 
 
-# A server that repeats the key in its error text: s2.py turns a 400 answer's text into the
-# entry's problem, which the summary and the report show.
-ECHO_LEAKS = pytest.mark.xfail(
-    strict=True,
-    reason="answers' text reaches messages unredacted; needs net.py or sources/s2.py to remove the"
-    " sent key from answer bodies (remove this mark once fixed)",
-)
-
-
+# "echo-*": a server that repeats the key in its error text (net.Http removes it).
 @pytest.mark.parametrize(
     "failure",
     ["503", "429", "html-200", "truncated", "malformed", "reset", "wrong-key",
-     pytest.param("echo-400", marks=ECHO_LEAKS), "echo-403"],
+     "echo-400", "echo-403"],
 )  # fmt: skip
 def test_s2_failures_never_show_the_key(
     fakes: FakeServices, tmp_path: Path, failure: str

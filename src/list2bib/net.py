@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, quote_plus, urljoin, urlsplit
 
 import requests
 import requests_cache
@@ -396,7 +396,7 @@ class Http:
                     ) from None
                 self._limiter.defer(host, self._backoff(attempt))
                 continue
-            response = _wrap(raw)
+            response = _wrap(raw, headers)
             logger.debug(
                 "%s %s -> %s%s", method, raw.url, response.status,
                 " (cached)" if response.from_cache else "",
@@ -539,14 +539,29 @@ def _open_cache(path: Path) -> Any:
         return requests_cache.backends.sqlite.SQLiteCache(str(path), wal=True)
 
 
-def _wrap(raw: requests.Response) -> HttpResponse:
+def _wrap(raw: requests.Response, sent: Mapping[str, str] | None = None) -> HttpResponse:
     return HttpResponse(
         status=raw.status_code,
         url=raw.url,
         headers={k.lower(): v for k, v in raw.headers.items()},
-        content=raw.content,
+        content=_redacted(raw.content, sent or {}),
         from_cache=bool(getattr(raw, "from_cache", False)),
     )
+
+
+_KEY_HEADERS = frozenset(
+    name.lower() for name in SECRET_PARAMETERS if name not in ("User-Agent", "mailto")
+)
+
+
+def _redacted(body: bytes, sent: Mapping[str, str]) -> bytes:
+    """The answer without the API keys the request sent: some services repeat a rejected key
+    in their error text, which would otherwise reach messages and the report."""
+    for name, value in sent.items():
+        if name.lower() in _KEY_HEADERS and len(value) >= 8:
+            for form in {value, quote(value, safe=""), quote_plus(value)}:
+                body = body.replace(form.encode("utf-8"), b"[redacted]")
+    return body
 
 
 def _status_text(status: int, rejected: bool) -> str:
