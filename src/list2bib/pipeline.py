@@ -6,6 +6,7 @@ The one place that knows the order of the stages; `cli` is a thin layer over `bu
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from list2bib import bibtex, citekeys, dedupe, listfile, lock, merge, state
 from list2bib import changes as changes_
 from list2bib.config import Config
 from list2bib.errors import InputError
+from list2bib.memo import Memo
 from list2bib.model import ListEntry, Reference, Resolution, RunResult
 from list2bib.net import Clock, Http, HttpSettings
 from list2bib.resolve import Progress, resolve
@@ -26,11 +28,16 @@ logger = logging.getLogger("list2bib")
 HEADER = "Written by list2bib: entries sorted by key; a key once written is kept on later runs."
 
 
-def read_lists(paths: Sequence[str | Path]) -> list[ListEntry]:
-    """Every entry of every list, in order. Fails before any network use if one cannot be read."""
+def read_lists(paths: Sequence[str | Path], memo: Memo | None = None) -> list[ListEntry]:
+    """Every entry of every list, in order. Fails before any network use if one cannot be read.
+    With a `memo`, a list unchanged since the last run is not parsed again."""
     entries: list[ListEntry] = []
     for path in paths:
-        found = listfile.read_list(path)
+        found = (
+            memo.read("list", path, functools.partial(listfile.read_list, path))
+            if memo is not None
+            else listfile.read_list(path)
+        )
         if not found:
             logger.warning("%s: no paper entries found (is it a paper list?)", path)
         entries.extend(found)
@@ -55,10 +62,12 @@ def http_for(config: Config, clock: Clock | None = None) -> Http:
     return Http(settings, clock=clock)
 
 
-def read_existing(path: Path) -> bibtex.BibFile:
+def read_existing(path: Path, memo: Memo | None = None) -> bibtex.BibFile:
     """The output file as it is now (empty when missing); a folder or broken file is an error."""
     if path.is_dir():
         raise InputError(f"{path}: is a folder; give a .bib file path with -o")
+    if memo is not None:
+        return memo.read("bib", path, lambda: bibtex.read_file(path))
     return bibtex.read_file(path)
 
 
@@ -104,8 +113,9 @@ def prepare(
     when it exists, so `zotero sync` uses the keys of the bib."""
     pattern = citekeys.check_pattern(config.key_pattern)
     now = now or datetime.now(UTC)
-    entries = read_lists(list_paths)
-    existing = read_existing(config.output)
+    memo = Memo(config.cache_dir / "inputs")
+    entries = read_lists(list_paths, memo)
+    existing = read_existing(config.output, memo)
     old_state = state.load(state.state_path(config.output))
     if refresh:
         chosen = state.select(
