@@ -9,10 +9,16 @@ item/collection validation against a schema table, trash (`deleted`), `/deleted?
 with `Link` and `Total-Results`, `format=versions|keys`, `itemKey=`/`collectionKey=`, tags, and the
 schema endpoints pyzotero reads. Error bodies are HTML-escaped text, not JSON.
 
-Faults beyond `FakeServer.fail_next` (429 with Retry-After, 503, reset before handling):
-`lose_reply_next(n)` (commit, then drop the connection), `backoff_next(n, seconds)` (`Backoff` on
-successful answers), `fail_object_next(index, code, message)` (a per-object failure), and
-out-of-band edits (`edit_item`) that move versions between a client's read and write.
+Every kind of `FakeServer.fail_next` / `fault_mode` is served. A write meets its fault where it
+would meet it in production: "429", "429-no-retry-after", "503", "rate-exceeded-200" (the rate
+limiter, maintenance or a proxy refusing) and "reset" (the connection dies on the way in) come
+before the write, so nothing is committed; "timeout", "truncated", "malformed" and "html-200" (a
+gateway giving up on a slow commit, an answer cut off on the way back) come after it: the objects
+and the write token are stored, and only the answer is lost or garbled. Reads meet all of them.
+Beyond those: `lose_reply_next(n)` (commit, then drop the connection), `backoff_next(n, seconds)`
+(`Backoff` on successful answers), `fail_object_next(index, code, message)` (a per-object
+failure), `crash_after_next(k)` (a partial commit, then 500), and out-of-band edits (`edit_item`)
+that move versions between a client's read and write.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import contextlib
 import html
 import json
 import re
-import socket
+import sys
 import threading
 import time
 from typing import Any, Self
@@ -64,33 +70,48 @@ def error(status: int, message: str) -> Reply:
     return Reply.text(status, php_escape(message), "text/html; charset=UTF-8")
 
 
+# Faults that reach a write only after it was carried out (see the module docstring).
+COMMITTED_FAULTS = frozenset({"timeout", "truncated", "malformed", "html-200"})
+# Faults that garble the real answer rather than replace it.
+_GARBLING_FAULTS = frozenset({"truncated", "malformed"})
+
+
+class _ZoteroServer(_Server):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away (killed, or timed out) mid-answer is not the server's error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class _ZoteroHandler(_Handler):
-    """FakeServer's handler with replies lost after commit, and a count of
-    requests in flight (Zotero asks clients for at most 4)."""
+    """FakeServer's handler with replies lost after commit, faults placed before or after the
+    commit as production places them, and a count of requests in flight (Zotero asks clients for
+    at most 4)."""
 
     def _dispatch(self, method: str) -> None:
         request = self.read_request(method)
         fake = self.server.fake
         assert isinstance(fake, FakeZotero)
         fault = fake._record(request)
+        writing = method not in ("GET", "HEAD")
+        # The real answer is made (and a write committed) unless the fault comes before it.
+        served = fault in _GARBLING_FAULTS or (writing and fault in COMMITTED_FAULTS)
+        served = served or fault is None
+        reply: Reply | None = None
         with fake.in_flight():
             if fake.latency:
                 time.sleep(fake.latency)
-            reply = None if fault == "reset" else fake.fault_reply(fault) if fault else None
-            if fault is None:
+            if served:
                 reply = fake.handle(request)
-        if reply is None or isinstance(reply, LostReply):
-            self.close_connection = True
-            with contextlib.suppress(OSError):
-                self.connection.shutdown(socket.SHUT_RDWR)
+        if fault in ("reset", "timeout") or isinstance(reply, LostReply):
+            if fault == "timeout":
+                time.sleep(fake.stall)  # the connection hangs, then the gateway closes it
+            self.drop_connection()
             return
-        self.send_response(reply.status)
-        for name, value in reply.headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(reply.body)))
-        self.end_headers()
-        if method != "HEAD":
-            self.wfile.write(reply.body)
+        if fault is not None and fault not in _GARBLING_FAULTS:
+            reply = fake.fault_reply(fault)
+        assert reply is not None
+        self.send_reply(method, reply, fault)
 
 
 class FakeZotero(FakeServer):
@@ -131,13 +152,18 @@ class FakeZotero(FakeServer):
     # --- lifecycle (our handler knows PUT/PATCH/DELETE) --------------------------------------
     def start(self) -> Self:
         if self._server is None:
-            self._server = _Server(("127.0.0.1", 0), _ZoteroHandler)
+            self._server = _ZoteroServer(("127.0.0.1", 0), _ZoteroHandler)
             self._server.fake = self
             self._thread = threading.Thread(
                 target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
             )
             self._thread.start()
         return self
+
+    @property
+    def requests_in_flight(self) -> int:
+        with self._lock:
+            return self._flight
 
     @contextlib.contextmanager
     def in_flight(self) -> Any:

@@ -12,10 +12,13 @@ from rich.console import Console
 from list2bib import pipeline
 from list2bib.cli import (
     CONTEXT,
+    EXIT_INTERRUPTED,
+    check_lists,
     errors_to_exit_codes,
     main,
     make_console,
     progress_bar,
+    redact,
     setup_logging,
 )
 from list2bib.config import Config, load_config, zotero_api_key
@@ -113,29 +116,43 @@ def sync_command(
     """
     setup_logging(verbose, quiet)
     console = make_console(quiet)
-    with errors_to_exit_codes():
-        config = load_config(config_path).with_overrides(
-            zotero_group=group,
-            zotero_collection=collection,
-            zotero_adopt=adopt,
-            output=output,
-            offline=offline,
-            mailto=mailto,
-            cache_dir=cache_dir,
+    with errors_to_exit_codes(verbose):
+        config = load_config(
+            config_path,
+            overrides=dict(
+                zotero_group=group,
+                zotero_collection=collection,
+                zotero_adopt=adopt,
+                output=output,
+                offline=offline,
+                mailto=mailto,
+                cache_dir=cache_dir,
+            ),
         )
+        check_lists(lists)
         client, http = _client(config, group)
         with http:
             with progress_bar(quiet) as progress:
                 prepared = pipeline.prepare(lists, config, progress=progress)
-            result = sync(
-                prepared.references,
-                client,
-                Index.path_for(config.cache_dir, client.group),
-                root=config.zotero_collection or DEFAULT_ROOT,
-                adopt=config.zotero_adopt,
-                prune=prune,
-                dry_run=dry_run,
-            )
+            try:
+                result = sync(
+                    prepared.references,
+                    client,
+                    Index.path_for(config.cache_dir, client.group),
+                    root=config.zotero_collection or DEFAULT_ROOT,
+                    adopt=config.zotero_adopt,
+                    prune=prune,
+                    dry_run=dry_run,
+                )
+            except KeyboardInterrupt:
+                if not client.writes_sent:
+                    raise  # the generic "nothing was written" is true
+                click.echo(
+                    f"list2bib: interrupted; group {client.group} may be partly synced: run the"
+                    " sync again to finish (nothing is duplicated)",
+                    err=True,
+                )
+                sys.exit(EXIT_INTERRUPTED)
             requests = sum(http.requests_by_host.values())
         _print_result(console, result, requests, verbose > 0)
         if result.failed:
@@ -154,7 +171,10 @@ def check_command(group: str | None, config_path: Path | None) -> None:
         with http:
             access = check_access(client)
         if not access.write:
-            click.echo(f"list2bib: error: cannot write to group {client.group}: {access.problem}")
+            problem = redact(access.problem)
+            click.echo(
+                f"list2bib: error: cannot write to group {client.group}: {problem}", err=True
+            )
             sys.exit(EXIT_FAILURE)
         click.echo(f"ok: the key can read and write group {client.group}")
     sys.exit(EXIT_OK)
@@ -174,11 +194,11 @@ def _print_result(console: Console, result: SyncResult, requests: int, verbose: 
         if not any(result.done.values()):
             console.print("nothing to write: the group already matches the lists")
     for note in [*result.notes, *(result.skipped if verbose else [])]:
-        console.print(f"note: {note}")
+        console.print(f"note: {redact(note)}", markup=False)
     if result.skipped and not verbose:
         console.print(f"note: {len(result.skipped)} unresolved works not synced (-v lists them)")
     for failure in result.failed:
-        click.echo(f"list2bib: failed: {failure}", err=True)
+        click.echo(f"list2bib: failed: {redact(failure)}", err=True)
     console.print(f"{requests} requests to Zotero")
 
 

@@ -1,6 +1,11 @@
 """A Zotero Web API v3 client over `net.Http`: paged reads, version reads, and batched writes with
 client-chosen keys, write tokens and `If-Unmodified-Since-Version`. Never caches an answer and
-never puts the API key anywhere but the `Zotero-API-Key` header."""
+never puts the API key anywhere but the `Zotero-API-Key` header.
+
+Every 2xx body is checked before it is used (a JSON object or array of the expected shape): a
+cut-off answer, or a proxy's HTML page with status 200, is asked again by the transport. A write
+is retried with its write token, so a retry after an answer lost on the way back gets
+`412 Write token already used` (reported as `WriteReport.committed`), never a second commit."""
 
 from __future__ import annotations
 
@@ -8,13 +13,13 @@ import html
 import logging
 import re
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from list2bib.errors import List2BibError
-from list2bib.net import Http, HttpResponse
+from list2bib.net import Http, HttpResponse, expect_json
 
 logger = logging.getLogger("list2bib")
 
@@ -25,6 +30,8 @@ MAX_KEYS = 50
 PAGE = 100  # larger limits are clamped to 100 silently
 _LINK = re.compile(r'<(?P<url>[^>]+)>\s*;\s*rel="(?P<rel>\w+)"')
 _KEY_PARAM = {"items": "itemKey", "collections": "collectionKey"}
+# The body of a 412 that means "this very write was already carried out".
+TOKEN_USED = "write token already used"
 
 
 class ZoteroError(List2BibError):
@@ -45,13 +52,15 @@ class Failure:
 @dataclass(frozen=True, slots=True)
 class WriteReport:
     """A multi-object write's answer, by index in the uploaded array. `conflict` is a whole-request
-    412 (the library moved, or the write token was already used: the write had been committed)."""
+    412: the library moved (someone else wrote), or, with `committed`, the write token was already
+    used: this write had been carried out and only its answer was lost."""
 
     version: int
     successful: dict[int, dict[str, Any]] = field(default_factory=dict)
     unchanged: dict[int, str] = field(default_factory=dict)
     failed: dict[int, Failure] = field(default_factory=dict)
     conflict: str = ""
+    committed: bool = False
 
 
 class ZoteroClient:
@@ -66,6 +75,8 @@ class ZoteroClient:
         self._base = base_url.rstrip("/")
         self.group = group
         self._api_key = api_key
+        # Write requests sent (whatever became of them): tells "nothing written" from "part-way".
+        self.writes_sent = 0
 
     def __repr__(self) -> str:  # the key stays out of reprs and tracebacks
         return f"ZoteroClient(group={self.group})"
@@ -93,6 +104,7 @@ class ZoteroClient:
         headers: Mapping[str, str] | None = None,
         body: Any = None,
         accept: Sequence[int] = (),
+        expect: Callable[[HttpResponse], object] = expect_json,
     ) -> HttpResponse:
         response = self._http.request(
             method,
@@ -102,6 +114,7 @@ class ZoteroClient:
             headers=self._headers(headers),
             json_body=body,
             accept_status=(403, 404, *accept),
+            expect=expect,
         )
         if response.status == 403:
             text = html.unescape(response.text.strip())[:200] or "Forbidden"
@@ -120,12 +133,12 @@ class ZoteroClient:
     # --- key and group ---------------------------------------------------------------------
     def key_info(self) -> dict[str, Any] | None:
         """`/keys/current`, or None when Zotero does not know the key."""
-        response = self._send("GET", f"{self._base}/keys/current", accept=(404,))
+        response = self._send("GET", f"{self._base}/keys/current", accept=(404,), expect=_object)
         # The 404 body repeats the key: it is never read.
         return None if response.status == 404 else dict(response.json())
 
     def group_info(self) -> dict[str, Any]:
-        return dict(self._send("GET", self.prefix).json())
+        return dict(self._send("GET", self.prefix, expect=_object).json())
 
     # --- reads -----------------------------------------------------------------------------
     def versions(self, kind: str, since: int) -> tuple[dict[str, int] | None, int]:
@@ -140,6 +153,7 @@ class ZoteroClient:
             params=params,
             headers={"If-Modified-Since-Version": str(since)},
             accept=(304,),
+            expect=_versions,
         )
         version = _library_version(response, since)
         if response.status == 304:
@@ -147,7 +161,9 @@ class ZoteroClient:
         return {str(k): int(v) for k, v in response.json().items()}, version
 
     def deleted(self, since: int) -> dict[str, list[str]]:
-        response = self._send("GET", f"{self.prefix}/deleted", params={"since": str(since)})
+        response = self._send(
+            "GET", f"{self.prefix}/deleted", params={"since": str(since)}, expect=_deleted
+        )
         return {str(k): list(v) for k, v in response.json().items()}
 
     def fetch(self, kind: str, keys: Iterable[str]) -> list[dict[str, Any]]:
@@ -168,7 +184,7 @@ class ZoteroClient:
         total = None
         next_url: str | None = url
         while next_url:
-            response = self._send("GET", next_url, params=query)
+            response = self._send("GET", next_url, params=query, expect=_objects)
             results.extend(response.json())
             total = response.headers.get("total-results", total)
             next_url, query = _next_page(response, self._base)
@@ -179,19 +195,27 @@ class ZoteroClient:
     # --- writes ----------------------------------------------------------------------------
     def write(self, kind: str, objects: Sequence[Mapping[str, Any]], version: int) -> WriteReport:
         """POST ≤ 50 objects with `If-Unmodified-Since-Version: version` and one write token, kept
-        across the transport's retries: a retry after a lost reply gets 412, never a duplicate."""
+        across the transport's retries: a retry after a lost or garbled reply gets 412, never a
+        duplicate."""
         if not 0 < len(objects) <= MAX_WRITE:
             raise ValueError(f"a Zotero write takes 1-{MAX_WRITE} objects, not {len(objects)}")
+        self.writes_sent += 1
         headers = {
             "If-Unmodified-Since-Version": str(version),
             "Zotero-Write-Token": secrets.token_hex(16),
             "Content-Type": "application/json",
         }
         response = self._send(
-            "POST", f"{self.prefix}/{kind}", headers=headers, body=list(objects), accept=(412,)
+            "POST",
+            f"{self.prefix}/{kind}",
+            headers=headers,
+            body=list(objects),
+            accept=(412,),
+            expect=_write_report,
         )
         if response.status == 412:
-            return WriteReport(version, conflict=html.unescape(response.text.strip())[:200])
+            text = html.unescape(response.text.strip())[:200]
+            return WriteReport(version, conflict=text, committed=TOKEN_USED in text.lower())
         body = response.json()
         failed = {
             int(i): Failure(int(i), int(f.get("code", 0)), html.unescape(str(f.get("message", ""))))
@@ -203,6 +227,45 @@ class ZoteroClient:
             unchanged={int(i): str(k) for i, k in body.get("unchanged", {}).items()},
             failed=failed,
         )
+
+
+# Body checks for `Http.request(expect=...)`: each raises ValueError on an answer it cannot use.
+def _object(response: HttpResponse) -> dict[str, Any]:
+    body = expect_json(response)
+    if not isinstance(body, dict):
+        raise ValueError(f"not a JSON object: {type(body).__name__}")
+    return body
+
+
+def _objects(response: HttpResponse) -> list[Any]:
+    """A page of a multi-object read: a list of objects, each with its `data`."""
+    body = expect_json(response)
+    if not isinstance(body, list) or not all(
+        isinstance(o, dict) and isinstance(o.get("data"), dict) for o in body
+    ):
+        raise ValueError("not a list of Zotero objects")
+    return body
+
+
+def _versions(response: HttpResponse) -> dict[str, Any]:
+    body = _object(response)
+    if not all(isinstance(v, int) for v in body.values()):
+        raise ValueError("not a {key: version} map")
+    return body
+
+
+def _deleted(response: HttpResponse) -> dict[str, Any]:
+    body = _object(response)
+    if not all(isinstance(v, list) for v in body.values()):
+        raise ValueError("not a deletion log")
+    return body
+
+
+def _write_report(response: HttpResponse) -> dict[str, Any]:
+    body = _object(response)
+    if not any(name in body for name in ("successful", "success", "unchanged", "failed")):
+        raise ValueError("not a write report")
+    return body
 
 
 def _library_version(response: HttpResponse, default: int) -> int:

@@ -4,10 +4,12 @@ because Zotero's search cannot find DOIs, arXiv ids or `extra` lines."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import tempfile
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +20,8 @@ logger = logging.getLogger("list2bib")
 FORMAT = 1
 # A library that keeps changing while it is read is read again, this many times at most.
 MAX_READ_ROUNDS = 3
+# A temp file this old was left by a run that was killed while saving (a live save takes ms).
+STALE_TEMP_SECONDS = 3600.0
 
 
 class Reader(Protocol):
@@ -68,10 +72,14 @@ class Index:
             "items": self.items,
             "collections": self.collections,
         }
+        _sweep(path)
         fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump(body, fh, ensure_ascii=False, sort_keys=True)
+                # On disk before the rename: after a power cut the index is old or new, not empty.
+                fh.flush()
+                os.fsync(fh.fileno())
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -125,6 +133,12 @@ class Index:
             if gone & set(data.get("collections", [])):
                 data["collections"] = [c for c in data["collections"] if c not in gone]
 
+    def forget_all(self) -> None:
+        """Drop everything known, so the next `refresh` reads the whole group again."""
+        self.version = 0
+        self.items = {}
+        self.collections = {}
+
     def put(self, kind: str, data: Mapping[str, Any]) -> None:
         """Record an object's current `data` (from a read or a write's `successful` entry)."""
         store = self.items if kind == "items" else self.collections
@@ -136,3 +150,12 @@ class Index:
             for c in self.collections.values()
             if (c.get("parentCollection") or False) == parent and not c.get("deleted")
         ]
+
+
+def _sweep(path: Path) -> None:
+    """Remove temp files that killed runs left next to the index."""
+    now = time.time()
+    for stale in path.parent.glob(f"{path.name}*.tmp"):
+        with contextlib.suppress(OSError):
+            if now - stale.stat().st_mtime > STALE_TEMP_SECONDS:
+                stale.unlink()

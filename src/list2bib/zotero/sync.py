@@ -1,5 +1,12 @@
 """Apply a plan to the group: check the key, bring the index up to date, write collections then
-items in batches of ≤ 50, and re-read and re-plan when the library moved underneath."""
+items in batches of ≤ 50, and re-read and re-plan when the library moved underneath.
+
+A write whose answer was lost (the transport's retry met `412 Write token already used`) was
+carried out: the group is read again, the write's objects are counted as done when they now carry
+a newer version, and the rest is planned again; such rounds make progress, so they do not use up
+the rounds allowed for other clients' writes. When the transport gives up (retries or the host's
+breaker exhausted), the sync stops with one line saying whether anything was written; a later run
+finishes it without duplicates, because new objects have deterministic keys."""
 
 from __future__ import annotations
 
@@ -8,9 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from list2bib.errors import ServiceError
 from list2bib.model import Reference
 from list2bib.zotero.access import check_access, require_write
-from list2bib.zotero.client import MAX_WRITE, ZoteroClient
+from list2bib.zotero.client import MAX_WRITE, ZoteroClient, ZoteroError
 from list2bib.zotero.index import Index
 from list2bib.zotero.items import Desired, desired, identity, syncable
 from list2bib.zotero.plan import DEFAULT_ROOT, ItemWrite, Plan, make_plan
@@ -19,6 +27,8 @@ logger = logging.getLogger("list2bib")
 
 # Re-read and re-plan at most this often when someone else writes to the group meanwhile.
 MAX_ROUNDS = 4
+# A bound on all rounds, those after lost answers included (each of them lands one write).
+MAX_ALL_ROUNDS = 20
 # Per-object failures that a fresh read can cure: version conflict, missing collection, the
 # loser of a race on the same key.
 RETRYABLE = frozenset({412, 409, 500})
@@ -37,11 +47,29 @@ class SyncResult:
         return len(self.done.get(action, []))
 
 
+@dataclass(frozen=True, slots=True)
+class _Unconfirmed:
+    """One object of a write that was carried out but whose answer was lost."""
+
+    kind: str
+    key: str
+    version: int  # the library version the write was made against
+    action: str
+    label: str
+
+
 @dataclass
 class _Round:
-    retry: str = ""  # "" | "incremental" | "full"
+    retry: str = ""  # "" | "committed" (an answer was lost) | "incremental" | "full"
     failures: list[tuple[str, int, str]] = field(default_factory=list)
     pending: list[tuple[str, int, str]] = field(default_factory=list)  # retryable ones
+    unconfirmed: list[_Unconfirmed] = field(default_factory=list)
+
+    def ask(self, retry: str) -> None:
+        """Raise the re-read needed to at least `retry` (a full read covers the others)."""
+        order = ("", "committed", "incremental", "full")
+        if order.index(retry) > order.index(self.retry):
+            self.retry = retry
 
 
 def wanted_from(references: Sequence[Reference]) -> tuple[list[Desired], list[str], list[str]]:
@@ -74,20 +102,46 @@ def sync(
     """Make the group hold `references`, filed by topic under `root`; idempotent."""
     wanted, keep, skipped = wanted_from(references)
     notes: list[str] = []
-    if dry_run:
-        access = check_access(client)
-        if not access.read:
-            require_write(client)
-        if not access.write:
-            notes.append(f"the key cannot write to group {client.group}: {access.problem}")
-    else:
-        require_write(client)
     index = Index.load(index_path, client.group)
-    index.refresh(client)
+    try:
+        if dry_run:
+            access = check_access(client)
+            if not access.read:
+                require_write(client)
+            if not access.write:
+                notes.append(f"the key cannot write to group {client.group}: {access.problem}")
+        else:
+            require_write(client)
+        index.refresh(client)
+        return _rounds(wanted, keep, skipped, notes, client, index, index_path, root=root,
+                       adopt=adopt, prune=prune, dry_run=dry_run)  # fmt: skip
+    except ServiceError as exc:
+        raise ZoteroError(_stopped(exc, client)) from None
+    finally:
+        # What was read or written so far is kept: the index is consistent at every step (its
+        # version only moves once everything up to it is recorded).
+        index.save(index_path)
+
+
+def _rounds(
+    wanted: list[Desired],
+    keep: list[str],
+    skipped: list[str],
+    notes: list[str],
+    client: ZoteroClient,
+    index: Index,
+    index_path: Path,
+    *,
+    root: str,
+    adopt: bool,
+    prune: bool,
+    dry_run: bool,
+) -> SyncResult:
+    """Plan, write, and re-read and re-plan while a write met a conflict or lost its answer."""
     result: SyncResult | None = None
     full_read = False
-    outcome = _Round()
-    for _ in range(MAX_ROUNDS):
+    contended = 0
+    for _ in range(MAX_ALL_ROUNDS):
         plan = make_plan(wanted, index, root=root, adopt=adopt, prune=prune, keep=keep)
         if result is None:
             result = SyncResult(plan, dry_run, notes=notes + list(plan.notes), skipped=skipped)
@@ -100,18 +154,47 @@ def sync(
         )
         if not outcome.retry:
             break
+        if outcome.retry != "committed":
+            contended += 1
+            if contended >= MAX_ROUNDS:
+                _give_up(result, outcome)
+                break
         if outcome.retry == "full" and not full_read:
             full_read = True
-            index = Index(client.group)
+            index.forget_all()
         index.refresh(client)
+        _confirm(outcome.unconfirmed, index, result)
     else:
-        result = result or SyncResult(Plan())
-        result.failed.extend(f"{label}: HTTP {code} {msg}" for label, code, msg in outcome.pending)
-        result.failed.append("the group kept changing during the sync; run it again")
-    index.save(index_path)
+        assert result is not None
+        _give_up(result, _Round())
     assert result is not None
     result.failed = list(dict.fromkeys(result.failed))  # a retried round may repeat one
     return result
+
+
+def _give_up(result: SyncResult, outcome: _Round) -> None:
+    result.failed.extend(f"{label}: HTTP {code} {msg}" for label, code, msg in outcome.pending)
+    result.failed.append("the group kept changing during the sync; run it again")
+
+
+def _confirm(unconfirmed: Sequence[_Unconfirmed], index: Index, result: SyncResult) -> None:
+    """Count the objects of a write whose answer was lost as done when the group, read again,
+    holds them at a version newer than the one the write was made against."""
+    for obj in unconfirmed:
+        store = index.items if obj.kind == "items" else index.collections
+        if int(store.get(obj.key, {}).get("version", 0)) > obj.version:
+            result.done.setdefault(obj.action, []).append(obj.label)
+
+
+def _stopped(exc: ServiceError, client: ZoteroClient) -> str:
+    """One line for a sync the transport gave up on: why, and what the group is left with."""
+    reason = str(exc).removeprefix("zotero: ")
+    if not client.writes_sent:
+        return f"zotero: {reason}; nothing was written to group {client.group}; try again later"
+    return (
+        f"zotero: {reason}; the sync of group {client.group} stopped part-way: run it again to"
+        " finish (nothing is duplicated)"
+    )
 
 
 def _apply(plan: Plan, client: ZoteroClient, index: Index, result: SyncResult) -> _Round:
@@ -146,9 +229,19 @@ def _write(
     for start in range(0, len(bodies), MAX_WRITE):
         batch = bodies[start : start + MAX_WRITE]
         report = client.write(kind, batch, index.version)
+        if report.committed:
+            # Carried out, but its answer was lost: what it did is read back from the group.
+            logger.info("zotero: a write's answer was lost; reading the group again")
+            outcome.ask("committed")
+            outcome.unconfirmed.extend(
+                _Unconfirmed(kind, str(body["key"]), index.version, actions[start + i],
+                             labels[start + i])
+                for i, body in enumerate(batch)
+            )  # fmt: skip
+            return False
         if report.conflict:
             logger.info("zotero: %s; reading the group again", report.conflict)
-            outcome.retry = outcome.retry or "incremental"
+            outcome.ask("incremental")
             return False
         # Only our own writes happened since index.version (the precondition held), so the
         # index is current once their answers are recorded.
@@ -159,7 +252,7 @@ def _write(
         for i, failure in report.failed.items():
             if failure.code in RETRYABLE:
                 # A create's 412 means the key exists though the index did not know it.
-                outcome.retry = "full" if failure.code == 412 else outcome.retry or "incremental"
+                outcome.ask("full" if failure.code == 412 else "incremental")
                 logger.info("zotero: %s: %s; will re-read", labels[start + i], failure.message)
                 outcome.pending.append((labels[start + i], failure.code, failure.message))
             else:
