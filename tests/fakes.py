@@ -56,6 +56,7 @@ import json
 import random
 import re
 import socket
+import sys
 import textwrap
 import threading
 import time
@@ -231,6 +232,11 @@ class Reply:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     fake: FakeServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away (killed, or timed out) mid-answer is not the server's error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -147,9 +147,15 @@ class _PoliteAdapter(HTTPAdapter):
     """Waits for the host's turn, counts the request, and notes any Backoff the server sends."""
 
     def __init__(
-        self, limiter: HostLimiter, counts: Counter[str], offline: bool, max_bytes: int
+        self,
+        limiter: HostLimiter,
+        counts: Counter[str],
+        offline: bool,
+        max_bytes: int,
+        max_wait: float,
     ) -> None:
         super().__init__(max_retries=0)
+        self._max_wait = max_wait
         self._limiter = limiter
         self._counts = counts
         self._offline = offline
@@ -166,7 +172,7 @@ class _PoliteAdapter(HTTPAdapter):
         response = super().send(request, **kwargs)
         backoff = _seconds(response.headers.get("Backoff"))
         if backoff:
-            self._limiter.defer(host, backoff)
+            self._limiter.defer(host, min(backoff, self._max_wait))
         if not kwargs.get("stream"):
             _read_capped(response, self._max_bytes)
         return response
@@ -260,7 +266,7 @@ class Http:
             only_if_cached=s.offline,
         )
         adapter = _PoliteAdapter(
-            self._limiter, self.requests_by_host, s.offline, s.max_response_bytes
+            self._limiter, self.requests_by_host, s.offline, s.max_response_bytes, s.max_wait
         )
         session.mount("http://", adapter)
         session.mount("https://", adapter)
@@ -598,6 +604,10 @@ def _is_name_resolution_failure(exc: requests.RequestException) -> bool:
 def _describe_exception(exc: requests.RequestException) -> str:
     if isinstance(exc, requests.Timeout):
         return "timed out"
+    if isinstance(
+        exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError
+    ):
+        return "the answer was cut off"
     if isinstance(exc, requests.TooManyRedirects):
         return "too many redirects"
     if isinstance(exc, requests.ConnectionError):
