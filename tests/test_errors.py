@@ -252,7 +252,11 @@ def run_case(case: Case, folder: Path, *extra: str) -> tuple[Result, dict[Path, 
 
 
 def files(folder: Path) -> dict[Path, bytes]:
-    return {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    """Every file but the cache's (reading a good list may be remembered there)."""
+    cache = folder / "cache"
+    return {
+        p: p.read_bytes() for p in folder.rglob("*") if p.is_file() and cache not in p.parents
+    }
 
 
 def error_line(result: Result) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -118,8 +119,7 @@ def test_a_warm_refresh_works_without_the_http_cache(services: Services, tmp_pat
     config, lists = services.config(tmp_path), write_list(tmp_path)
     run(config, lists, refresh=True)
     before = config.output.read_bytes()
-    for path in config.cache_dir.iterdir():
-        path.unlink()
+    shutil.rmtree(config.cache_dir)
     services.arxiv.clear_log()
     services.doi.clear_log()
     result = run(config, lists, refresh=True, when=T0 + timedelta(hours=2))
@@ -146,8 +146,7 @@ def test_keys_survive_a_lost_cache_and_state(services: Services, tmp_path: Path)
     config, lists = services.config(tmp_path), write_list(tmp_path)
     run(config, lists)
     keys = keys_by_identity(config.output)
-    for path in config.cache_dir.iterdir():
-        path.unlink()
+    shutil.rmtree(config.cache_dir)
     state_path(config.output).unlink()
     write_list(tmp_path, LIST.replace("## Papers\n\n", "## Papers\n\n" + NEW_FIRST))
     run(config, lists)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -41,6 +42,12 @@ def read_lists(paths: Sequence[str | Path], memo: Memo | None = None) -> list[Li
         if not found:
             logger.warning("%s: no paper entries found (is it a paper list?)", path)
         entries.extend(found)
+    if paths and not entries:
+        # Going on would write an empty bibliography (and, with --prune, empty the user's).
+        names = ", ".join(os.fspath(p) for p in paths)
+        raise InputError(
+            f"{names}: no paper entries found; give a Markdown paper list, a list of ids or a .bib"
+        )
     return entries
 
 
