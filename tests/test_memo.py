@@ -88,6 +88,6 @@ def test_an_unreadable_file_gets_its_own_error(tmp_path: Path) -> None:
 
 def test_lists_without_any_entry_are_refused(tmp_path: Path) -> None:
     prose = tmp_path / "notes.md"
-    prose.write_text("# Notes\n\n## Papers\n\n<!-- to do -->\n", encoding="utf-8")
+    prose.write_text("# Awesome\n\n## Tools\n\n- [x](https://github.com/x/y)\n", encoding="utf-8")
     with pytest.raises(InputError, match="no paper entries"):
         read_lists([prose])
