@@ -8,6 +8,7 @@ looks for their URL-encoded forms and for their random core alone.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import sqlite3
 import traceback
@@ -120,9 +121,10 @@ class Cli:
         self.results: list[tuple[str, Result]] = []
 
     def __call__(self, *args: str, **env: str) -> Result:
-        result = CliRunner().invoke(
-            main, [*args, "--config", str(self.config)], env={**self.env, **env}
-        )
+        with contextlib.chdir(self.tmp):  # relative outputs land in the scanned folder
+            result = CliRunner().invoke(
+                main, [*args, "--config", str(self.config)], env={**self.env, **env}
+            )
         self.results.append((" ".join(args[:2]), result))
         return result
 
