@@ -62,6 +62,8 @@ class Lookups:
             for url in todo:
                 by_site.setdefault(urlsplit(url).netloc.lower(), []).append(url)
             batches = list(by_site.values())
+        elif (split := getattr(source, "batches", None)) is not None:
+            batches = list(split(service, todo))  # the source knows its limits (URL length)
         else:
             size = max(1, service.batch_size)
             batches = [todo[i : i + size] for i in range(0, len(todo), size)]

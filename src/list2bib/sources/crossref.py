@@ -66,6 +66,14 @@ def _filter_budget(service: ServiceConfig, size: int) -> int:
     return MAX_REQUEST_LINE - LINE_MARGIN - line
 
 
+def batches(service: ServiceConfig, dois: Sequence[str]) -> Iterator[list[str]]:
+    """The requests `fetch` makes for `dois` (callers that count or spread them use this)."""
+    size = max(1, service.batch_size)
+    return _batches(
+        list(dict.fromkeys(d.lower() for d in dois)), size, _filter_budget(service, size)
+    )
+
+
 def _batches(dois: Sequence[str], size: int, budget: int) -> Iterator[list[str]]:
     """At most `size` DOIs per batch, and no more than fit in `budget` bytes once encoded."""
     batch: list[str] = []
