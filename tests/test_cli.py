@@ -211,3 +211,11 @@ def test_a_held_lock_exits_4_with_one_line(env: Path) -> None:
     assert result.exit_code == 4
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and "another list2bib run" in lines[0]
+
+
+def test_check_with_strict_still_fails_on_unresolved_entries(env: Path) -> None:
+    assert run("build", str(EXAMPLE), "-o", "refs.bib").exit_code == 0
+    assert run("build", str(EXAMPLE), "-o", "refs.bib", "--check").exit_code == 0
+    strict = run("build", str(EXAMPLE), "-o", "refs.bib", "--check", "--strict")
+    assert strict.exit_code == 3, strict.output
+    assert "unresolved entries (--strict)" in strict.stderr

@@ -95,7 +95,23 @@ def run_build(
             markup=False,
             highlight=False,
         )
-    finish_check(result, console, check=check, verbose=verbose)
+    finish(result, console, check=check, strict=config.strict, verbose=verbose)
+
+
+def finish(
+    result: pipeline.BuildResult, console: Console, *, check: bool, strict: bool, verbose: int
+) -> None:
+    """The change lines, then the exit code: --check's "would change" (1), partial (5),
+    --strict's unresolved (3), --check's "up to date" (0)."""
+    report.print_changes(result.changes, console, verbose=verbose > 0)
+
+    def verdict() -> None:
+        state = "would change" if result.would_change else "is up to date"
+        click.echo(f"list2bib: {result.output} {state} (--check: nothing written)", err=True)
+
+    if check and result.would_change:
+        verdict()
+        sys.exit(EXIT_FAILURE)
     if result.incomplete:
         count = len(result.incomplete)
         click.echo(
@@ -105,17 +121,9 @@ def run_build(
             err=True,
         )
         sys.exit(EXIT_PARTIAL)
-    if config.strict and result.unresolved:
+    if strict and result.unresolved:
         click.echo(f"list2bib: {len(result.unresolved)} unresolved entries (--strict)", err=True)
         sys.exit(EXIT_UNRESOLVED)
-
-
-def finish_check(
-    result: pipeline.BuildResult, console: Console, *, check: bool, verbose: int
-) -> None:
-    """The change lines, then --check's verdict and exit code."""
-    report.print_changes(result.changes, console, verbose=verbose > 0)
     if check:
-        verdict = "would change" if result.would_change else "is up to date"
-        click.echo(f"list2bib: {result.output} {verdict} (--check: nothing written)", err=True)
-        sys.exit(EXIT_FAILURE if result.would_change else EXIT_OK)
+        verdict()
+        sys.exit(EXIT_OK)
