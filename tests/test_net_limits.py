@@ -13,7 +13,7 @@ from fakes import FakeClock, FakeServer, LoggedRequest, Reply
 from list2bib.config import Config, ServiceConfig
 from list2bib.errors import ServiceError
 from list2bib.net import Http, HttpResponse, HttpSettings, _Session, expect_json, expect_xml
-from list2bib.sources import arxiv
+from list2bib.sources import arxiv, page
 
 LIMIT = 10_000
 
@@ -143,3 +143,23 @@ def test_expect_json_names_what_came_instead() -> None:
     page = HttpResponse(200, "https://x", {"content-type": "text/html; charset=utf-8"}, b"<html>")
     with pytest.raises(ValueError, match="not JSON: text/html"):
         expect_json(page)
+
+
+def test_a_page_that_may_be_cut_off_is_asked_once_more_then_taken(server: Scripted) -> None:
+    """HTML may leave out `</html>`: such a page is asked again once, then used and cached."""
+    server.replies["/p"] = Reply.text(200, "<html><title>A page</title><p>text", "text/html")
+    with http() as client:
+        first = client.get("page", f"{server.root}/p", expect=page.not_an_error_page)
+        assert b"A page" in first.content
+        assert len(server.requests) == 2
+        again = client.get("page", f"{server.root}/p", expect=page.not_an_error_page)
+        assert again.from_cache and len(server.requests) == 2
+
+
+@pytest.mark.parametrize("title", ["Just a moment...", "503 Service Unavailable", "Error"])
+def test_an_error_page_in_place_of_a_page_is_never_taken(server: Scripted, title: str) -> None:
+    body = f"<html><head><title>{title}</title></head><body></body></html>"
+    server.replies["/p"] = Reply.text(200, body, "text/html")
+    with http(retries=2) as client, pytest.raises(ServiceError, match="error page"):
+        client.get("page", f"{server.root}/p", expect=page.not_an_error_page)
+    assert len(server.requests) == 3

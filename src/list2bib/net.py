@@ -419,8 +419,8 @@ class Http:
                 self._failures_in_a_row[answered_by] = 0
             ok = 200 <= response.status < 300
             rejected = retry_if is not None and ok and retry_if(response)
-            unreadable = _unreadable(response, expect) if ok and not rejected else ""
-            if unreadable.startswith(_DOUBT) and (response.from_cache or attempt > 1):
+            unreadable, doubtful = _unreadable(response, expect if ok and not rejected else None)
+            if doubtful and (response.from_cache or attempt > 1):
                 unreadable = ""  # looked cut off twice (or was kept before): take it as it is
             if rejected or unreadable:
                 self._forget(raw)
@@ -485,19 +485,19 @@ class DoubtfulAnswer(ValueError):
     so (an HTML page without `</html>`: HTML allows leaving it out). Asked once more only."""
 
 
-_DOUBT = "doubtful: "
-
-
-def _unreadable(response: HttpResponse, expect: Callable[[HttpResponse], object] | None) -> str:
-    """Why `expect` rejects the answer ('' when it is fine or nothing is expected)."""
+def _unreadable(
+    response: HttpResponse, expect: Callable[[HttpResponse], object] | None
+) -> tuple[str, bool]:
+    """Why `expect` rejects the answer ('' when it is fine or nothing is expected), and whether
+    the answer is only doubtful (usable if it stays so)."""
     if expect is None:
-        return ""
+        return "", False
     try:
         expect(response)
     except ValueError as exc:
         reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
-        return _DOUBT + reason if isinstance(exc, DoubtfulAnswer) else reason
-    return ""
+        return reason, isinstance(exc, DoubtfulAnswer)
+    return "", False
 
 
 def expect_json(response: HttpResponse) -> object:
