@@ -90,6 +90,23 @@ class FakeServices:
         )
         return replace(config, **changes)
 
+    def cli_settings(self, folder: Path, network: str = "") -> tuple[dict[str, str], Path]:
+        """The environment and config file that point the real CLI at these fakes, with no
+        politeness waits (the CLI runs on the real clock); `network`: `[network]` lines to add."""
+        env = {
+            f"LIST2BIB_{name.upper()}_URL": service.base_url
+            for name, service in self.service_configs().items()
+            if name != "zotero"
+        }
+        env["LIST2BIB_CACHE_DIR"] = str(folder / "cache")
+        config = folder / "list2bib.toml"
+        config.write_text(
+            (f"[network]\n{network}\n" if network else "")
+            + "".join(f"[services.{name}]\nmin_interval = 0\n" for name in self.service_configs()),
+            encoding="utf-8",
+        )
+        return env, config
+
     @staticmethod
     def page_url(path: str) -> str:
         """The real-looking address of a world page (`/<site>/<path>`): the page service's

@@ -163,19 +163,8 @@ def test_a_cold_run_is_cheap_and_a_warm_one_free(fakes: FakeServices, tmp_path: 
 
 
 def cli(fakes: FakeServices, tmp_path: Path, *args: str) -> Result:
-    """The CLI with every service at its fake through the environment, and a config file that
-    sets no politeness waits (the CLI runs on the real clock)."""
-    env = {
-        f"LIST2BIB_{name.upper()}_URL": service.base_url
-        for name, service in fakes.service_configs().items()
-        if name != "zotero"
-    }
-    env["LIST2BIB_CACHE_DIR"] = str(tmp_path / "cache")
-    config = tmp_path / "list2bib.toml"
-    config.write_text(
-        "".join(f"[services.{name}]\nmin_interval = 0\n" for name in fakes.service_configs()),
-        encoding="utf-8",
-    )
+    """The CLI with every service at its fake, without politeness waits."""
+    env, config = fakes.cli_settings(tmp_path)
     return CliRunner().invoke(main, [*args, "--config", str(config)], env=env)
 
 

@@ -175,19 +175,8 @@ def test_the_breaker_stops_asking_a_dead_service_and_others_stand_in(
 
 
 def cli(fakes: FakeServices, tmp_path: Path, *args: str) -> Result:
-    env = {
-        f"LIST2BIB_{name.upper()}_URL": service.base_url
-        for name, service in fakes.service_configs().items()
-        if name != "zotero"
-    }
-    env["LIST2BIB_CACHE_DIR"] = str(tmp_path / "cache")
-    settings = tmp_path / "list2bib.toml"
-    settings.write_text(
-        "[network]\nretries = 0\ntimeout = 1\n"
-        + "".join(f"[services.{name}]\nmin_interval = 0\n" for name in fakes.service_configs()),
-        encoding="utf-8",
-    )
-    return CliRunner().invoke(main, [*args, "--config", str(settings)], env=env)
+    env, config = fakes.cli_settings(tmp_path, network="retries = 0\ntimeout = 1")
+    return CliRunner().invoke(main, [*args, "--config", str(config)], env=env)
 
 
 def test_the_cli_exits_5_on_a_partial_run_and_names_the_works(
