@@ -21,6 +21,7 @@ import resource
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -100,6 +101,9 @@ def main() -> None:
             f"identifier part: {identifier_part} requests (target <= 60); title searches: "
             f"{searches}; pages: {args.pages}; incomplete works: {len(cold[0].incomplete)}"
         )
+        if args.faults:
+            served = sum((s.faults_served for s in fakes.servers()), Counter[str]())
+            print(f"faults served: {sum(served.values())} {dict(sorted(served.items()))}")
         report("warm build", *measure(lambda: pipeline.build([listed], config)))
         warm = measure(lambda: pipeline.build([listed], config, refresh=True))
         report("warm refresh", *warm)
