@@ -211,8 +211,6 @@ CASES: dict[str, Case] = {
 # Messages whose wording lives in modules other code owns; the exit code and the single line are
 # right, the advice is what is missing (see `test_every_error_says_what_to_do`).
 ADVICE_MISSING = {
-    "non-utf8-list": "listfile.py's wording is pinned by tests/test_listfile.py",
-    "binary-list": "listfile.py's wording is pinned by tests/test_listfile.py",
     "broken-existing-bib": "bibtex.py names the entry but not what to do",
 }
 

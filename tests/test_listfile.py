@@ -399,7 +399,9 @@ def test_not_utf8_names_line_and_column(tmp_path: Path) -> None:
     path.write_bytes(b"# ok\n\nline two\nabcd\xff rest\n")
     with pytest.raises(InputError) as caught:
         read_list(path)
-    assert str(caught.value) == f"{path}:4: not UTF-8 (byte 0xff at column 5)"
+    assert str(caught.value) == (
+        f"{path}:4: not UTF-8 (byte 0xff at column 5); save the list as UTF-8"
+    )
 
 
 def test_a_byte_order_mark_is_fine(tmp_path: Path) -> None:
@@ -639,4 +641,6 @@ def test_a_binary_file_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"# Papers\n\n" + b"\x00" * 500)
     with pytest.raises(InputError) as caught:
         read_list(path)
-    assert str(caught.value) == f"{path}:3: a binary file (NUL bytes), not a list"
+    assert str(caught.value) == (
+        f"{path}:3: a binary file (NUL bytes), not a list; give a Markdown, .txt or .bib list"
+    )

@@ -129,12 +129,16 @@ def _read_text(path: Path, name: str) -> str:
         ) from None
     if b"\x00" in data:  # valid UTF-8, but no text file holds NUL bytes
         line = data.count(b"\n", 0, data.index(b"\x00")) + 1
-        raise InputError(f"{name}:{line}: a binary file (NUL bytes), not a list")
+        raise InputError(
+            f"{name}:{line}: a binary file (NUL bytes), not a list; "
+            "give a Markdown, .txt or .bib list"
+        )
     try:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise InputError(
-            f"{name}:{line}: not UTF-8 (byte 0x{data[exc.start]:02x} at column {column})"
+            f"{name}:{line}: not UTF-8 (byte 0x{data[exc.start]:02x} at column {column}); "
+            "save the list as UTF-8"
         ) from None
