@@ -208,13 +208,6 @@ CASES: dict[str, Case] = {
     ),
 }  # fmt: skip
 
-# Messages whose wording lives in modules other code owns; the exit code and the single line are
-# right, the advice is what is missing (see `test_every_error_says_what_to_do`).
-ADVICE_MISSING = {
-    "broken-existing-bib": "bibtex.py names the entry but not what to do",
-}
-
-
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     return prepared(tmp_path / "run")
@@ -279,15 +272,7 @@ def test_a_bad_input_is_one_line_and_its_exit_code(folder: Path, name: str) -> N
         assert files(folder) == before
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=ADVICE_MISSING[n]))
-        if n in ADVICE_MISSING
-        else n
-        for n in CASES
-    ],
-)
+@pytest.mark.parametrize("name", list(CASES))
 def test_every_error_says_what_to_do(folder: Path, name: str) -> None:
     case = CASES[name]
     line = error_line(run_case(case, folder)[0])

@@ -35,6 +35,7 @@ import pytest
 from fakes import World
 from fakes_all import FakeServices
 from list2bib import net
+from list2bib.bibtex import write_atomic
 
 pytestmark = pytest.mark.skipif(
     sys.platform == "win32" or not hasattr(signal, "SIGKILL"), reason="needs SIGKILL"
@@ -380,3 +381,19 @@ def test_a_run_killed_between_two_writes_is_finished_by_the_next(
     assert verdict.temps == (temp.name,)
     assert verdict.problems == []
     assert [n for n in OUTPUTS if verdict.versions[n] == "new"] == list(written)
+
+
+def test_temp_files_of_killed_writes_are_swept_by_the_next_write(tmp_path: Path) -> None:
+    """A write killed half-way leaves `.<name>.<8 hex>.tmp`; the next write of that file removes
+    such leftovers once they are old enough not to be a write in progress."""
+    target = tmp_path / "refs.bib"
+    old, recent = tmp_path / ".refs.bib.0123abcd.tmp", tmp_path / ".refs.bib.89abcdef.tmp"
+    unrelated = tmp_path / ".other.bib.0123abcd.tmp"
+    for path in (old, recent, unrelated):
+        path.write_text("half", encoding="utf-8")
+    hours_ago = time.time() - 2 * 3600
+    os.utime(old, (hours_ago, hours_ago))
+    os.utime(unrelated, (hours_ago, hours_ago))
+    write_atomic(target, "@misc{a, title={x}}\n")
+    assert not old.exists()
+    assert recent.exists() and unrelated.exists()

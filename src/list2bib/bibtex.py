@@ -26,12 +26,14 @@ Conventions of the written file:
 from __future__ import annotations
 
 import contextlib
+import glob
 import itertools
 import logging
 import os
 import re
 import secrets
 import stat
+import time
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -144,7 +146,10 @@ def read_file(path: str | os.PathLike[str]) -> BibFile:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise InputError(f"{name}:{line}: not UTF-8 text; save the file as UTF-8") from error
-    return parse_file_text(text, source=name)
+    try:
+        return parse_file_text(text, source=name)
+    except InputError as error:  # a file a person edits: say what to do about it
+        raise InputError(f"{error}; fix the entry at that line and run again") from None
 
 
 def parse_string(text: str, *, source: str = "<bibtex>") -> list[BibEntry]:
@@ -447,6 +452,7 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
         os.replace(temp, target)
         temp = None
         _fsync_folder(target.parent)
+        _sweep_leftovers(target)
     except (OSError, ValueError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         raise OutputError(f"{name}: cannot write ({reason}); the old file is unchanged") from error
@@ -454,6 +460,21 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
         if temp is not None:
             with contextlib.suppress(OSError):
                 temp.unlink()
+
+
+# A temp file older than this is a write that was killed half-way, not one in progress.
+LEFTOVER_SECONDS = 3600.0
+
+
+def _sweep_leftovers(target: Path) -> None:
+    """Remove the temp files of earlier writes of `target` that were killed half-way (each can be
+    a whole copy of the bib); they are never read, only left behind."""
+    cutoff = time.time() - LEFTOVER_SECONDS
+    for stale in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        token = stale.name[len(target.name) + 2 : -len(".tmp")]
+        with contextlib.suppress(OSError):
+            if re.fullmatch(r"[0-9a-f]{8}", token) and stale.stat().st_mtime < cutoff:
+                stale.unlink()
 
 
 def _fsync_folder(folder: Path) -> None:
