@@ -11,7 +11,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from list2bib.config import Config
 from list2bib.dedupe import doi_identity
@@ -56,14 +55,9 @@ class Lookups:
         if not todo:
             return
         service = self.config.services[source.SERVICE]
-        if source is page and not service.base_url:
-            # Pages live on many sites: one worker per site, each at that site's pace.
-            by_site: dict[str, list[str]] = {}
-            for url in todo:
-                by_site.setdefault(urlsplit(url).netloc.lower(), []).append(url)
-            batches = list(by_site.values())
-        elif (split := getattr(source, "batches", None)) is not None:
-            batches = list(split(service, todo))  # the source knows its limits (URL length)
+        split = getattr(source, "batches", None)  # a source that knows its limits cuts its own
+        if split is not None:
+            batches = list(split(service, todo))
         else:
             size = max(1, service.batch_size)
             batches = [todo[i : i + size] for i in range(0, len(todo), size)]
@@ -73,8 +67,11 @@ class Lookups:
             self._merge(source.SERVICE, source.fetch(self.http, service, batch))
             self.progress.advance(source.SERVICE)
 
-        if len(batches) > 1 and source is page and not service.base_url:
-            with ThreadPoolExecutor(min(PAGE_WORKERS, len(batches))) as pool:
+        # Only pages' batches are on different hosts (one per site); a service's own batches go
+        # one at a time, as its terms ask (arXiv: a single connection).
+        workers = min(PAGE_WORKERS, len(batches)) if source is page else 1
+        if workers > 1:
+            with ThreadPoolExecutor(workers) as pool:
                 list(pool.map(one, batches))
         else:
             for batch in batches:

@@ -54,6 +54,17 @@ def key_of(identifier: Identifier) -> str | None:
     return identifier.value if identifier.kind is IdKind.URL else None
 
 
+def batches(service: ServiceConfig, urls: Sequence[str]) -> list[list[str]]:
+    """One batch per site, so different sites can be asked at once (each at its own pace); one
+    per page when a mirror serves every site (all on one host)."""
+    if service.base_url:
+        return [[url] for url in urls]
+    by_site: dict[str, list[str]] = {}
+    for url in urls:
+        by_site.setdefault(urlsplit(url).netloc.lower(), []).append(url)
+    return list(by_site.values())
+
+
 def fetch(http: Http, service: ServiceConfig, urls: Sequence[str]) -> Lookup:
     """GET each page (`service` is `SERVICE_CONFIG`; its base URL is unused). Gone pages (404,
     410), PDFs and other non-HTML answers are `missing`: there is no page metadata to read.
