@@ -38,7 +38,6 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from bibtexparser.entrypoint import parse_string as parse_bibtex
 from bibtexparser.entrypoint import write_string
@@ -65,12 +64,14 @@ from bibtexparser.writer import BibtexFormat
 from pylatexenc.latexencode import UnicodeToLatexEncoder  # type: ignore[import-untyped]
 
 from list2bib.errors import InputError, OutputError
+from list2bib.identifiers import url_host
 from list2bib.model import Reference, Status, WorkKind
 from list2bib.titlecase import (
     MONTHS,
     clean_text,
     field_value,
     name_value,
+    protect_commands,
     protect_title,
     tex_safe,
 )
@@ -87,6 +88,7 @@ WRITTEN_NAME = {"archiveprefix": "archivePrefix", "primaryclass": "primaryClass"
 _FIELD_NAME = re.compile(r"[a-z][a-z0-9_:+.-]*")
 _ENTRY_TYPE = re.compile(r"[a-z]+")
 _BAD_KEY = re.compile(r"[\s\\\"#%'(),={}]")  # biber's list, and what breaks \cite
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs"})
 _BLOCK_HEAD = re.compile(r"@\s*\w+\s*[{(]\s*[^,\s]*")
 
 
@@ -205,6 +207,11 @@ def _is_unverified_mark(comment: str) -> bool:
 
 def _entry(entry: Entry, source: str, unverified: bool) -> BibEntry:
     line = (entry.start_line or 0) + 1
+    if any(unicodedata.category(char) in _INVISIBLE for char in entry.key):
+        # bibtexparser takes them into the key; no \cite can name it, no file should carry it
+        raise InputError(
+            f"{source}:{line}: citation key {entry.key!r} holds an invisible character"
+        )
     fields: dict[str, str] = {}
     for field in entry.fields:
         name = field.key.lower()
@@ -281,12 +288,13 @@ def reference_fields(
     authors = [name for name in map(name_value, record.authors) if name]
     computed: dict[str, str | None] = {
         "author": " and ".join(authors) or None,
-        "title": tex_safe(protect_title(clean_text(record.title))) or None,
+        "title": protect_commands(tex_safe(protect_title(clean_text(record.title)))) or None,
         "year": field_value("year", record.year) if record.year else None,
         "month": MONTHS[record.month - 1] if record.month and 1 <= record.month <= 12 else None,
         "doi": field_value("doi", record.doi) if record.doi else None,
         "url": field_value("url", record.url) if record.url else None,
-        "keywords": tex_safe(clean_text(", ".join(ref.topics))) or None,
+        # biber splits keywords at every comma, the one of a `\,` thin space too
+        "keywords": tex_safe(clean_text(", ".join(ref.topics))).replace("\\,", " ") or None,
     }
     fields.update({name: value for name, value in computed.items() if value})
     arxiv_id = clean_text(record.arxiv_id or "")
@@ -300,7 +308,7 @@ def reference_fields(
             fields.setdefault("url", field_value("url", f"https://arxiv.org/abs/{arxiv_id}"))
             fields.setdefault("howpublished", tex_safe(f"arXiv preprint arXiv:{arxiv_id}"))
     if entry_type(ref) == "misc" and "url" in fields and "howpublished" not in fields:
-        host = (urlsplit(fields["url"]).hostname or "").removeprefix("www.")
+        host = url_host(fields["url"]).removeprefix("www.")
         if host:
             fields["howpublished"] = tex_safe(host)
     if "author" not in fields:  # bibtex styles sort by author, else by `key`, and warn if neither
@@ -380,13 +388,19 @@ def render(
         if isinstance(block, BibEntry):
             parts.append(block.raw.strip() + "\n")
             continue
-        if not key or _BAD_KEY.search(key):
+        if not writable_key(key):
             raise OutputError(
                 f"cannot write citation key {key!r}: a space or one of \\\"#%'(),={{}}"
             )
         extra = (overrides or {}).get(key)
         parts.append(_render_reference(block, stack, layout, ascii, extra))
     return "\n".join(parts)
+
+
+def writable_key(key: str) -> bool:
+    """Whether `key` can be written as a citation key: not empty, no space, none of biber's
+    forbidden characters (`\\"#%'(),={}`)."""
+    return bool(key) and not _BAD_KEY.search(key)
 
 
 def written_fields(

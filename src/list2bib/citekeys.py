@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from itertools import count
-from urllib.parse import urlsplit
 
 from list2bib.errors import ConfigError
+from list2bib.identifiers import url_host
 from list2bib.model import Record
 from list2bib.titles import STOPWORDS, fold_ascii
 
@@ -80,7 +80,7 @@ def check_pattern(pattern: str) -> str:
 
 def _site_word(url: str | None) -> str:
     """`https://www.lesswrong.com/posts/...` -> 'lesswrong'."""
-    host = (urlsplit(url).hostname or "") if url else ""
+    host = url_host(url) if url else ""
     labels = [label for label in host.removeprefix("www.").split(".") if label]
     return fold(labels[0]) if labels else ""
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 from typing import Literal, NamedTuple
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
+
+from list2bib.identifiers import split_url
 
 HintKind = Literal["date", "venue", "tag"]
 
@@ -219,7 +221,7 @@ def is_generic_link_text(text: str) -> bool:
 def decode_badge(url: str) -> Hint | None:
     """A shields.io static badge as a hint: `Conference-ICLR'24-blue` -> venue `ICLR 2024`,
     `arXiv-2023-red` -> date `2023`. Dynamic badges (stars, forks, last commit) give nothing."""
-    parts = urlsplit(url)
+    parts = split_url(url)
     if not parts.netloc.endswith("shields.io") or not parts.path.startswith("/badge/"):
         return None
     content = re.sub(r"\.(svg|png)$", "", unquote(parts.path[len("/badge/") :]))
@@ -247,7 +249,7 @@ def _is_colour(text: str) -> bool:
 
 def is_star_badge(url: str) -> bool:
     """shields.io badges that report repository stats; they say nothing about a paper."""
-    parts = urlsplit(url)
+    parts = split_url(url)
     return parts.netloc.endswith("shields.io") and not parts.path.startswith("/badge/")
 
 

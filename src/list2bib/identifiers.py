@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import SplitResult, quote, unquote, urlsplit, urlunsplit
 
 from list2bib.model import Identifier, IdKind, Link
 
@@ -170,6 +170,22 @@ def is_paper_link(url: str) -> bool:
     if host == "huggingface.co":
         return bool(segments) and segments[0] in _HF_PAPER_SECTIONS
     return True
+
+
+def split_url(url: str) -> SplitResult:
+    """`urlsplit`, with an empty result for what it rejects (`https://[::1`, a broken IPv6 host):
+    a list or a service may hold any text where a URL belongs."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises for a port that is not a number
+    except ValueError:
+        return SplitResult("", "", "", "", "")
+    return parts
+
+
+def url_host(url: str) -> str:
+    """The lower-cased host name of `url`, or '' when it has none or is not a URL."""
+    return split_url(url).hostname or ""
 
 
 def arxiv_doi(arxiv_id: str) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Protocol
 
 from list2bib import hints
-from list2bib.bibtex import read_entries
+from list2bib.bibtex import read_entries, writable_key
 from list2bib.errors import InputError
 from list2bib.identifiers import parse_identifier, strip_doi_prefix
 from list2bib.markdown_list import parse_markdown
@@ -69,6 +69,11 @@ def read_bib_list(path: str | os.PathLike[str]) -> list[ListEntry]:
 
 
 def _bib_to_entry(entry: _BibEntry, source: str) -> ListEntry:
+    if not writable_key(entry.key):  # found now, before any lookup, rather than when writing
+        raise InputError(
+            f"{source}:{entry.line}: citation key {entry.key!r} cannot be written back: "
+            "it holds a space or one of \\\"#%'(),={}"
+        )
     fields = {name.lower(): value for name, value in entry.fields.items()}
     links: list[Link] = []
     if url := fields.get("url", "").strip():

@@ -8,13 +8,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from list2bib import hints, identifiers
-from list2bib.identifiers import is_paper_link
+from list2bib.identifiers import is_paper_link, split_url, url_host
 from list2bib.model import IdKind, Link, ListEntry
 
 # A Markdown inline run is flattened to one string in which each link, badge and bold marker is a
@@ -26,6 +25,7 @@ _BADGE_RE = re.compile("[\ue800-\uefff]")
 _MARK_RE = re.compile("[\ue000-\uf001]")
 _GROUP_RE = re.compile(r"\[([^\[\]\n]*)\]|[(（]([^()（）\n]*)[)）]")
 _BARE_URL = re.compile(r"https?://[^\s<>\"\[\]]+")
+_URL_NOISE = re.compile(r"[\t\n\r]")
 _HREF = re.compile(r"""href\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
 _PAPER_BADGES = frozenset({"arxiv", "paper", "pdf", "doi", "openreview"})
 # Boilerplate sections, skipped with their subsections; a table of contents only up to the next
@@ -94,6 +94,11 @@ def _unmark(text: str) -> str:
     return _MARK_RE.sub("", hints.strip_emoji(text))
 
 
+def _href(value: str) -> str:
+    """A link target as browsers read it: tabs and line breaks dropped, outer spaces trimmed."""
+    return _URL_NOISE.sub("", value).strip()
+
+
 def _trim_url(url: str) -> str:
     url = url.rstrip(".,;:!?'\"")
     return url[:-1] if url.endswith(")") and url.count("(") < url.count(")") else url
@@ -110,11 +115,10 @@ def _flatten(children: Sequence[Token], flat: _Flat | None = None) -> _Flat:
             link = None
         elif tok.type == "link_open" or html.startswith("<a "):
             m = _HREF.search(tok.content)
-            link = (
-                str(tok.attrs.get("href", "")) if tok.type == "link_open" else m[1] if m else "",
-                [],
-                [],
-            )
+            target = m[1] if m else ""
+            if tok.type == "link_open":
+                target = str(tok.attrs.get("href", ""))
+            link = (_href(target), [], [])
         elif link is not None and tok.type == "image":
             link[2].append(tok)
         elif link is not None:
@@ -333,7 +337,7 @@ class _AnchorFlattener(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value or "" for name, value in attrs}
         if tag == "a":
-            self._href, self._text = values.get("href", ""), []
+            self._href, self._text = _href(values.get("href", "")), []
         elif tag in ("b", "strong") and self._href is None:
             self.flat.parts.append(_BOLD_ON)
         elif tag == "img" and (badge := hints.decode_badge(values.get("src", ""))):
@@ -418,7 +422,7 @@ class _MarkdownReader:
         self.skip_below = level if _SKIPPED_SECTIONS.match(text) else None
         self.navigation = bool(_NAVIGATION.match(text))
         self.chain = [(lvl, t) for lvl, t in self.chain if lvl < level]
-        if not self.navigation:
+        if not self.navigation and text:  # an empty heading (`## 🚀`) ends a section, names none
             self.chain.append((level, text))
 
     def emit(self, flat: _Flat, tok: Token, extra: tuple[str, ...]) -> int:
@@ -608,10 +612,10 @@ def _venue_cell(text: str) -> str | None:
 def _is_paper(url: str) -> bool:
     """A paper link, and not a site's home page (`https://www.lesswrong.com/`: a forum, a blog).
     A subdomain of its own (`https://rome.baulab.info/`) is a project's page, kept."""
-    parts = urlsplit(url)
     if not is_paper_link(url):
         return False
-    labels = (parts.hostname or "").split(".")
+    parts = split_url(url)
+    labels = url_host(url).split(".")
     own_site = len(labels) >= 3 and labels[0] != "www"
     return bool(parts.path.strip("/") or parts.query) or own_site
 

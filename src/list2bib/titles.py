@@ -8,9 +8,17 @@ import unicodedata
 from pylatexenc.latex2text import LatexNodes2Text  # type: ignore[import-untyped]
 from rapidfuzz import fuzz
 
+from list2bib.titlecase import clean_text
+
 _LATEX_DECODER = LatexNodes2Text(math_mode="text", strict_latex_spaces=True)
 _LATEX_COMMAND = re.compile(r"\\[a-zA-Z]+\s*")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+_ESCAPED_BRACE = re.compile(r"\\[{}]")
+_SYMBOL_COMMAND = re.compile(
+    r"\\text(?:asciicircum|asciitilde|backslash|underscore|bar|less|greater|braceleft|braceright"
+    r"|dollar)(?:\{\})?"
+)
+_DOLLAR = re.compile(r"(?<!\\)\$")
 
 
 # Latin letters NFKD leaves whole (no combining mark to drop): without these `Łukasiewicz` would
@@ -41,8 +49,15 @@ def latex_to_text(value: str) -> str:
 
 
 def normalize_title(title: str) -> str:
-    """Lower-case ASCII words joined by single spaces; LaTeX markup and punctuation gone."""
-    text = _LATEX_COMMAND.sub(" ", latex_to_text(title))
+    """Lower-case ASCII words joined by single spaces; LaTeX markup and punctuation gone.
+
+    A raw title and the form list2bib writes of it (cleaned and escaped: `a^b` becomes
+    `a\\textasciicircum{}b`, a lone `\\{` goes) give the same words, so an entry is recognised on
+    the next run: the text is cleaned as for writing, escaped braces join what they stood between,
+    symbol commands and dollars separate words as the characters they stand for do.
+    """
+    text = _DOLLAR.sub(" ", _SYMBOL_COMMAND.sub(" ", _ESCAPED_BRACE.sub("", clean_text(title))))
+    text = _LATEX_COMMAND.sub(" ", latex_to_text(text))
     text = fold_ascii(text).lower()
     return _NON_WORD.sub(" ", text).strip()
 
