@@ -9,8 +9,6 @@ import click
 
 from list2bib.cli import (
     CONTEXT,
-    check_lists,
-    check_writable,
     errors_to_exit_codes,
     main,
     setup_logging,
@@ -81,9 +79,6 @@ def build(
                 key_pattern=key_pattern,
             ),
         )
-        check_lists(lists)
-        check_writable(config.report, "--report")
-        check_writable(changes_path, "--changes")
         run_build(
             lists,
             config,

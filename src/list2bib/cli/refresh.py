@@ -9,8 +9,6 @@ import click
 
 from list2bib.cli import (
     CONTEXT,
-    check_lists,
-    check_writable,
     errors_to_exit_codes,
     main,
     setup_logging,
@@ -106,9 +104,6 @@ def refresh(
                 report=report_path,
             ),
         )
-        check_lists(lists)
-        check_writable(config.report, "--report")
-        check_writable(changes_path, "--changes")
         run_build(
             lists,
             config,

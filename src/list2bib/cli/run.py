@@ -12,7 +12,7 @@ import click
 from rich.console import Console
 
 from list2bib import pipeline, report, review
-from list2bib.cli import make_console, progress_bar
+from list2bib.cli import check_lists, check_writable, make_console, progress_bar
 from list2bib.config import Config
 from list2bib.errors import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, EXIT_UNRESOLVED
 
@@ -75,7 +75,11 @@ def run_build(
     changes_path: Path | None,
     refresh: bool,
 ) -> None:
-    """What `build` and `refresh` do once configured: build, report, summary, exit code."""
+    """What `build` and `refresh` do once configured: checks of the inputs and outputs (before
+    any request), build, report, summary, exit code."""
+    check_lists(lists)
+    check_writable(config.report, "--report")
+    check_writable(changes_path, "--changes")
     console = make_console(quiet)
     review.check_report_path(config.report)
     with progress_bar(quiet) as progress:
