@@ -6,7 +6,7 @@ seconds and peak memory, for
 - a generated list shaped like a real 100-entry awesome list (`awesome-llm-mechanism.md`: 75 arXiv
   papers, a third of them published at a venue, 16 blog and project pages, 1 OpenReview forum;
   target: about 20 requests in all, not one per entry per service);
-- a generated list of arXiv ids, to show batching (target: one arXiv request per 100 ids);
+- a generated list of arXiv ids, to show batching (target: one arXiv request per 1,000 ids);
 - with --real, the real lists in ../shared/lists (the fakes do not know their papers, so every
   page is gone and searched by title: this shows the request pattern, not the results).
 The services' real politeness intervals are used (arXiv: 3 s), on the real clock.
@@ -28,11 +28,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from fakes import World  # noqa: E402
 from fakes_all import FakeServices  # noqa: E402
 from list2bib import pipeline  # noqa: E402
 from list2bib.config import Config  # noqa: E402
 from list2bib.model import RunResult  # noqa: E402
+from synthetic import arxiv_id, synthetic_world, title  # noqa: E402
 
 SHARED_LISTS = ROOT.parent / "shared" / "lists"
 
@@ -61,70 +61,11 @@ def report(
     )
 
 
-def synthetic_world(count: int) -> World:
-    """The fixture world plus `count` made-up arXiv works (ids 2301.00001, ...), every third one
-    published at NeurIPS by Semantic Scholar's account and every fifth announcing a DOI; plus 16
-    blog pages and their sites, so generated lists resolve like real ones."""
-    world = World.load().copy()
-    for n in range(1, count + 1):
-        work: dict[str, object] = {
-            "key": f"synthetic{n}",
-            "title": f"A Synthetic Study Number {n} of Benchmark Lists",
-            "authors": [{"given": "Ada", "family": f"Tester{n}"}],
-            "exercises": "benchmark volume",
-            "arxiv": {
-                "id": f"2301.{n:05d}",
-                "versions": ["2023-01-02T00:00:00Z"],
-                "primary": "cs.CL",
-                "categories": ["cs.CL"],
-            },
-        }
-        if n % 3 == 0:
-            work["s2"] = {
-                "venue": "Neural Information Processing Systems",
-                "publicationTypes": ["Conference"],
-                "year": 2023,
-            }
-        if n % 5 == 0:
-            doi = f"10.5555/bench.{n}"
-            work["arxiv"]["doi"] = doi  # type: ignore[index]
-            work["crossref"] = {
-                "doi": doi,
-                "type": "journal-article",
-                "container": "Journal of Benchmarks",
-                "issued": [2023, 6],
-                "volume": "1",
-            }
-        world.add(work)
-    for n in range(1, 17):
-        world.add(
-            {
-                "key": f"blog{n}",
-                "title": f"Notes on Circuits, Part {n}",
-                "authors": [{"given": "Bea", "family": f"Blogger{n}"}],
-                "exercises": "benchmark pages",
-                "web": [{"path": f"/blog{n}.example.org/posts/notes-{n}/", "html": _page(n)}],
-            }
-        )
-    return world
-
-
-def _page(n: int) -> str:
-    return (
-        f"<html><head><title>Notes on Circuits, Part {n} | Blog {n}</title>"
-        f'<meta property="og:title" content="Notes on Circuits, Part {n}">'
-        f'<meta property="og:site_name" content="Blog {n}">'
-        f'<meta name="author" content="Bea Blogger{n}">'
-        f'<meta property="article:published_time" content="2023-0{1 + n % 9}-01T00:00:00Z">'
-        "</head><body><p>Text.</p></body></html>"
-    )
-
-
 def generated_list(folder: Path, count: int) -> Path:
     path = folder / "generated.md"
     lines = ["# Generated", "", "## Papers", ""]
     lines += [
-        f"Paper {n}. [[pdf](https://arxiv.org/abs/2301.{n:05d})] [2023.1]\n"
+        f"Paper {n}. [[pdf](https://arxiv.org/abs/{arxiv_id(n)})] [2023.1]\n"
         for n in range(1, count + 1)
     ]
     path.write_text("\n".join(lines), encoding="utf-8")
@@ -136,8 +77,7 @@ def shaped_list(folder: Path) -> Path:
     path = folder / "shaped.md"
     lines = ["# Awesome Shaped", "", "## Papers", ""]
     lines += [
-        f"- A Synthetic Study Number {n} of Benchmark Lists. "
-        f"[[pdf](https://arxiv.org/pdf/2301.{n:05d}.pdf)] [2023.1]"
+        f"- {title(n)}. [[pdf](https://arxiv.org/pdf/{arxiv_id(n)}.pdf)] [2023.1]"
         for n in range(1, 76)
     ]
     lines += ["", "## Blogs", ""]
@@ -160,7 +100,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    world = synthetic_world(max(args.ids, 75))
+    world = synthetic_world(arxiv=max(args.ids, 75), pages=16)
     with FakeServices(world, latency=args.latency) as fakes, tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         names = {fakes.crossref.host: "crossref", fakes.doi.datacite.host: "datacite"}
@@ -186,7 +126,7 @@ def main() -> None:
                 arxiv_requests = result.requests_by_host.get(fakes.arxiv.host, 0)
                 print(
                     f"arXiv: {arxiv_requests} requests for {args.ids} ids "
-                    f"(target: at most one per 100 ids, {math.ceil(args.ids / 100)})"
+                    f"(target: at most one per 1,000 ids, {math.ceil(args.ids / 1000)})"
                 )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"process peak RSS: {rss:.0f} MiB")
