@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from fakes import FakeClock, World, make_http
-from list2bib.net import Http
+from list2bib.infra.http import Http
 
 _LOOPBACK = ("127.", "::1", "localhost")
 

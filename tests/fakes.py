@@ -73,7 +73,7 @@ from xml.sax.saxutils import escape, quoteattr
 import pytest
 
 from list2bib.config import Config, ServiceConfig
-from list2bib.net import Http, HttpSettings
+from list2bib.infra.http import Http, HttpSettings
 
 WORLD_PATH = Path(__file__).parent / "data" / "world.json"
 TEST_MAILTO = "tester@example.org"

@@ -9,10 +9,10 @@ import pytest
 
 from fakes import RECORDED, FakeClock, World, make_http, needs_recorded
 from fakes_web import FakeAcl, acl_bibtex
-from list2bib.identifiers import parse_identifier
+from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Person, WorkKind
-from list2bib.net import Http
-from list2bib.sources import acl
+from list2bib.resolve.sources import acl
+from list2bib.text.identifiers import parse_identifier
 
 
 @pytest.fixture

@@ -43,11 +43,11 @@ def importers_of(prefix: str) -> set[str]:
 @pytest.mark.parametrize(
     ("library", "allowed"),
     [
-        ("requests", {"list2bib.net"}),
-        ("requests_cache", {"list2bib.net"}),
-        ("bibtexparser", {"list2bib.bibtex"}),
+        ("requests", {"list2bib.infra.http"}),
+        ("requests_cache", {"list2bib.infra.http"}),
+        ("bibtexparser", {"list2bib.bibtex.render"}),
         ("click", CLI_MODULES),
-        ("markdown_it", {"list2bib.markdown_list"}),
+        ("markdown_it", {"list2bib.read.document"}),
     ],
 )
 def test_only_one_module_imports(library: str, allowed: set[str]) -> None:

@@ -12,9 +12,9 @@ import requests
 
 from fakes import RECORDED as RECORDED_ROOT
 from fakes import FakeArxiv, FakeClock, World, make_http, needs_recorded
+from list2bib.infra.http import Http, HttpResponse
 from list2bib.model import Person, Record, WorkKind
-from list2bib.net import Http, HttpResponse
-from list2bib.sources import arxiv
+from list2bib.resolve.sources import arxiv
 
 DATA = Path(__file__).parent / "data" / "arxiv"
 RECORDED = RECORDED_ROOT / "arxiv"

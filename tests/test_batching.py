@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from fakes import FakeArxiv, FakeClock, FakeDoi, make_http
 from list2bib.config import ServiceConfig
-from list2bib.sources import arxiv, crossref
+from list2bib.resolve.sources import arxiv, crossref
 from synthetic import arxiv_id, synthetic_world
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from list2bib.bibinput import combine, input_record
 from list2bib.model import ListEntry, Person, Record, WorkKind
+from list2bib.resolve.bibinput import combine, input_record
 
 
 def bib_entry(entry_type: str, **fields: str) -> ListEntry:
@@ -84,7 +84,7 @@ def test_a_resolved_record_keeps_the_users_own_fields_but_not_stale_venues() -> 
 def test_bib_list_end_to_end_keeps_keys(tmp_path: Path) -> None:
     from fakes import FakeArxiv, FakeClock, FakeDoi, World
     from list2bib import pipeline
-    from list2bib.bibtex import read_entries
+    from list2bib.bibtex.render import read_entries
     from list2bib.config import Config, ServiceConfig
 
     source = tmp_path / "mine.bib"
@@ -116,9 +116,9 @@ def test_bib_list_end_to_end_keeps_keys(tmp_path: Path) -> None:
 
 
 def test_an_unverified_entry_of_a_users_bib_keeps_its_type(tmp_path: Path) -> None:
-    from list2bib.bibinput import input_record
-    from list2bib.bibtex import entry_type
+    from list2bib.bibtex.render import entry_type
     from list2bib.model import ListEntry, Reference, Status
+    from list2bib.resolve.bibinput import input_record
 
     listed = ListEntry(
         source="in.bib", line=1, topics=(), title="Unknown Thing", key="unknownthing",

@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from list2bib import bibtex
-from list2bib.bibtex import (
+from list2bib.bibtex import render as bibtex
+from list2bib.bibtex.latex import clean_text, protect_title, tex_safe, url_safe
+from list2bib.bibtex.render import (
     BibEntry,
     entry_type,
     parse_string,
@@ -25,7 +26,6 @@ from list2bib.bibtex import (
 )
 from list2bib.errors import InputError, OutputError
 from list2bib.model import ListEntry, Person, Record, Reference, Status, WorkKind
-from list2bib.titlecase import clean_text, protect_title, tex_safe, url_safe
 
 ENTRY = ListEntry(source="awesome.md", line=12, topics=("Survey", "interpretability"), title="t")
 

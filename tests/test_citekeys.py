@@ -6,9 +6,9 @@ import random
 
 import pytest
 
-from list2bib.citekeys import assign_keys, base_key, check_pattern, fold
 from list2bib.errors import ConfigError
 from list2bib.model import Person, Record
+from list2bib.works.citekeys import assign_keys, base_key, check_pattern, fold
 
 
 def record(title: str, *authors: Person, year: str | None = "2022") -> Record:

@@ -11,9 +11,9 @@ import requests
 
 from fakes import RECORDED, FakeClock, FakeCrossref, World, make_http, needs_recorded
 from list2bib.errors import ServiceError
+from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Person, WorkKind
-from list2bib.net import Http
-from list2bib.sources import TitleQuery, crossref
+from list2bib.resolve.sources import TitleQuery, crossref
 
 CR_RECORDED = RECORDED / "crossref"
 BERT_DOI = "10.18653/v1/n19-1423"

@@ -11,9 +11,9 @@ import pytest
 from fakes import RECORDED, FakeClock, World, make_http, needs_recorded
 from fakes_scholarly import FakeDblp, dblp_bibtex
 from list2bib.errors import ServiceError
+from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Person, WorkKind
-from list2bib.net import Http
-from list2bib.sources import TitleQuery, dblp
+from list2bib.resolve.sources import TitleQuery, dblp
 
 DBLP_RECORDED = RECORDED / "dblp"
 NEURIPS = "Advances in Neural Information Processing Systems"

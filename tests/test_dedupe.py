@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pytest
 
-from list2bib.dedupe import Work, cluster, doi_identity, identity_keys, work_id
 from list2bib.model import (
     Link,
     ListEntry,
@@ -20,7 +19,8 @@ from list2bib.model import (
     Status,
     WorkKind,
 )
-from list2bib.resolve import entry_identifiers, fallback_record
+from list2bib.resolve.rounds import entry_identifiers, fallback_record
+from list2bib.works.dedupe import Work, cluster, doi_identity, identity_keys, work_id
 
 MENG_ID = "2202.05262"
 MENG_TITLE = "Locating and Editing Factual Associations in GPT"

@@ -22,9 +22,9 @@ from fakes import (
     needs_recorded,
 )
 from fakes import RECORDED as RECORDED_ROOT
+from list2bib.infra.http import Http
 from list2bib.model import Person, Record, WorkKind
-from list2bib.net import Http
-from list2bib.sources import doi
+from list2bib.resolve.sources import doi
 
 DATA = Path(__file__).parent / "data" / "doi"
 RECORDED = RECORDED_ROOT

@@ -23,7 +23,7 @@ from fakes_all import FakeServices
 from list2bib import pipeline
 from list2bib.cli import main
 from list2bib.model import Reference, RunResult, Status, WorkKind
-from list2bib.review import status_of
+from list2bib.report.review import status_of
 
 LIST = Path(__file__).parent / "data" / "lists" / "lookalikes.md"
 

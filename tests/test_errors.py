@@ -24,7 +24,7 @@ from click.testing import CliRunner, Result
 from fake_zotero import FakeZotero
 from list2bib.cli import main
 from list2bib.errors import EXIT_FAILURE, EXIT_USAGE
-from list2bib.lock import EXIT_BUSY, lock_path
+from list2bib.infra.lock import EXIT_BUSY, lock_path
 
 LIST = "arXiv:2202.05262\n"
 
@@ -302,7 +302,7 @@ def test_an_unexpected_os_error_is_one_line_too(
     def refused(path: Path) -> None:
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr("list2bib.net._open_cache", refused)
+    monkeypatch.setattr("list2bib.infra.http._open_cache", refused)
     cache = folder / "cache"
     with contextlib.chdir(folder):
         result = CliRunner().invoke(

@@ -21,10 +21,10 @@ import pytest
 from fakes import FakeClock, World
 from fakes_all import FakeServices
 from list2bib import pipeline
-from list2bib.bibtex import parse_string, render
+from list2bib.bibtex.render import parse_string, render
 from list2bib.errors import InputError
-from list2bib.listfile import read_list
 from list2bib.model import ListEntry, Person, Record, Reference, Status
+from list2bib.read.dispatch import read_list
 from test_latex import BIBLATEX_DOC, PLAIN_DOC, _assert_clean_latex_log, _compile, _need
 
 HOSTILE = {

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from list2bib.identifiers import (
+from list2bib.model import Identifier, IdKind, Link
+from list2bib.text.identifiers import (
     arxiv_abs_url,
     arxiv_doi,
     doi_url,
@@ -15,7 +16,6 @@ from list2bib.identifiers import (
     is_paper_link,
     parse_identifier,
 )
-from list2bib.model import Identifier, IdKind, Link
 
 NEURIPS_HASH = "1457c0d6bfcb4967418bfb8ac142f64a"
 S2_SHA = "204e3073870fae3d05bcbc2f6a8e263d9b72e776"

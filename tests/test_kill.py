@@ -34,8 +34,8 @@ import pytest
 
 from fakes import World
 from fakes_all import FakeServices
-from list2bib import net
-from list2bib.bibtex import write_atomic
+from list2bib.bibtex.render import write_atomic
+from list2bib.infra import http as net
 
 pytestmark = pytest.mark.skipif(
     sys.platform == "win32" or not hasattr(signal, "SIGKILL"), reason="needs SIGKILL"

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from list2bib import hints, listfile
 from list2bib.errors import InputError
-from list2bib.listfile import parse_markdown, parse_plain, read_bib_list, read_list
 from list2bib.model import Link, ListEntry
+from list2bib.read import dispatch as listfile
+from list2bib.read import hints
+from list2bib.read.dispatch import parse_markdown, parse_plain, read_bib_list, read_list
 
 DATA = Path(__file__).parent / "data" / "lists"
 REAL_LISTS = Path("/work/shared/lists")

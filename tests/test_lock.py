@@ -14,12 +14,12 @@ from fakes import FakeClock
 from list2bib import pipeline
 from list2bib.config import Config
 from list2bib.errors import InputError
-from list2bib.lock import EXIT_BUSY, LockBusy, lock_path, locked
+from list2bib.infra.lock import EXIT_BUSY, LockBusy, lock_path, locked
 
 HOLDER = """
 import sys
 from pathlib import Path
-from list2bib.lock import locked
+from list2bib.infra.lock import locked
 with locked(Path({bib!r}), 0):
     print("locked", flush=True)
     sys.stdin.read()  # hold the lock until the test closes stdin

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from list2bib.match import Outcome, choose, contradiction, title_agreement
 from list2bib.model import Person, Record, WorkKind
-from list2bib.sources import TitleQuery
+from list2bib.resolve.match import Outcome, choose, contradiction, title_agreement
+from list2bib.resolve.sources import TitleQuery
 
 
 def rec(

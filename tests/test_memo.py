@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from list2bib import memo as memo_module
 from list2bib.errors import InputError
-from list2bib.memo import Memo
+from list2bib.infra import memo as memo_module
+from list2bib.infra.memo import Memo
 from list2bib.pipeline import read_lists
 
 

@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from list2bib import bibtex
-from list2bib.bibtex import BibEntry
-from list2bib.dedupe import Work, work_id
+from list2bib.bibtex import render as bibtex
+from list2bib.bibtex.render import BibEntry
 from list2bib.errors import InputError
-from list2bib.merge import (
+from list2bib.model import Link, ListEntry, Person, Record, Reference, Status, WorkKind
+from list2bib.resolve.rounds import entry_identifiers, fallback_record
+from list2bib.works.dedupe import Work, work_id
+from list2bib.works.merge import (
     MergePlan,
     bib_identities,
     hand_edits,
@@ -26,8 +28,6 @@ from list2bib.merge import (
     save_renames,
     updated_renames,
 )
-from list2bib.model import Link, ListEntry, Person, Record, Reference, Status, WorkKind
-from list2bib.resolve import entry_identifiers, fallback_record
 
 MENG_ID = "2202.05262"
 MENG_TITLE = "Locating and Editing Factual Associations in GPT"

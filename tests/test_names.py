@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from list2bib.model import Person
-from list2bib.names import person_from_parts, split_name
+from list2bib.text.names import person_from_parts, split_name
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import pytest
 
 from fakes import FakeClock, FakeServer, LoggedRequest, Reply, make_http
 from list2bib.errors import OfflineMiss, RateLimited, ServiceError
-from list2bib.net import Http, HttpSettings
+from list2bib.infra.http import Http, HttpSettings
 
 
 class ScriptedServer(FakeServer):

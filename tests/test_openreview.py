@@ -12,9 +12,9 @@ import pytest
 from fakes import FakeClock, World, make_http
 from fakes_web import FakeOpenReview, openreview_note
 from list2bib.config import ServiceConfig
+from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Person, WorkKind
-from list2bib.net import Http
-from list2bib.sources import openreview
+from list2bib.resolve.sources import openreview
 
 ICLR_2024 = "The Twelfth International Conference on Learning Representations"
 

@@ -19,10 +19,10 @@ from fakes_all import FakeServices
 from fakes_web import FakeWeb
 from list2bib import pipeline
 from list2bib.config import Config, ServiceConfig
-from list2bib.lookups import Lookups
 from list2bib.pipeline import http_for
-from list2bib.resolve import _NoProgress
-from list2bib.sources import page
+from list2bib.resolve.book import Lookups
+from list2bib.resolve.rounds import _NoProgress
+from list2bib.resolve.sources import page
 from synthetic import synthetic_list, synthetic_world
 
 HOLD = 0.15  # seconds each watched answer takes

@@ -9,11 +9,11 @@ import pytest
 
 from fakes import RECORDED, FakeArxiv, FakeClock, World, needs_recorded
 from fakes_web import FakeAcl, FakeOpenReview, FakeWeb
+from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Person, WorkKind
-from list2bib.net import Http
-from list2bib.pagemeta import extract
-from list2bib.sources import acl, arxiv, openreview, page
-from list2bib.titles import normalize_title
+from list2bib.resolve.pagemeta import extract
+from list2bib.resolve.sources import acl, arxiv, openreview, page
+from list2bib.text.titles import normalize_title
 
 ROME = Identifier(IdKind.ARXIV, "2202.05262")
 

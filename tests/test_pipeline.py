@@ -15,7 +15,7 @@ import pytest
 from fakes import FakeClock, World
 from fakes_all import FakeServices
 from list2bib import pipeline
-from list2bib.bibtex import read_entries
+from list2bib.bibtex.render import read_entries
 from list2bib.config import Config
 from list2bib.errors import InputError
 from list2bib.model import RunResult, Status, WorkKind

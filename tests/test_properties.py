@@ -17,17 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from list2bib.bibtex import entry_type, parse_string, read_file, reference_fields, render
+from list2bib.bibtex.latex import clean_text
+from list2bib.bibtex.render import entry_type, parse_string, read_file, reference_fields, render
 from list2bib.errors import InputError
-from list2bib.identifiers import (
-    arxiv_abs_url,
-    doi_url,
-    find_identifiers_in_text,
-    identifiers_from_links,
-    is_paper_link,
-    parse_identifier,
-)
-from list2bib.listfile import read_list
 from list2bib.model import (
     Identifier,
     IdKind,
@@ -38,8 +30,16 @@ from list2bib.model import (
     Status,
     WorkKind,
 )
-from list2bib.settle import fallback_record
-from list2bib.titlecase import clean_text
+from list2bib.read.dispatch import read_list
+from list2bib.resolve.settle import fallback_record
+from list2bib.text.identifiers import (
+    arxiv_abs_url,
+    doi_url,
+    find_identifiers_in_text,
+    identifiers_from_links,
+    is_paper_link,
+    parse_identifier,
+)
 
 PROPERTY = settings(
     max_examples=120,

@@ -19,10 +19,10 @@ import pytest
 
 from fakes import FakeArxiv, FakeClock, FakeDoi, World
 from list2bib import pipeline
-from list2bib.bibtex import read_entries
+from list2bib.bibtex.render import read_entries
 from list2bib.config import Config, ServiceConfig
-from list2bib.merge import renames_path
-from list2bib.state import load, state_path
+from list2bib.works.merge import renames_path
+from list2bib.works.state import load, state_path
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "papers.md"

@@ -7,7 +7,12 @@ from dataclasses import replace
 from rich.console import Console
 
 from list2bib.model import ListEntry, Record, Reference, RunResult, Status, WorkKind
-from list2bib.report import counts_by_topic, needs_attention, print_summary, service_failures
+from list2bib.report.summary import (
+    counts_by_topic,
+    needs_attention,
+    print_summary,
+    service_failures,
+)
 
 
 def ref(

@@ -20,9 +20,11 @@ import pytest
 
 from fakes import FakeArxiv, FakeClock, FakeDoi, FakeServer, World, make_http
 from fakes_all import FakeServices
-from list2bib import dedupe, resolve, settle
 from list2bib.config import Config
 from list2bib.model import Identifier, IdKind, Link, ListEntry, Resolution, Status, WorkKind
+from list2bib.resolve import rounds as resolve
+from list2bib.resolve import settle
+from list2bib.works import dedupe
 
 MENG_ID = "2202.05262"
 MENG_TITLE = "Locating and Editing Factual Associations in GPT"

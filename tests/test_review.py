@@ -18,7 +18,7 @@ from list2bib.model import (
     Status,
     WorkKind,
 )
-from list2bib.review import check_report_path, report_data, status_of, write_report
+from list2bib.report.review import check_report_path, report_data, status_of, write_report
 
 
 def entry(topics: tuple[str, ...], title: str, line: int) -> ListEntry:

@@ -15,9 +15,9 @@ import pytest
 from fakes import RECORDED, FakeClock, World, make_http, needs_recorded
 from fakes_scholarly import FakeS2
 from list2bib.errors import ServiceError
+from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Person, WorkKind
-from list2bib.net import Http
-from list2bib.sources import TitleQuery, s2
+from list2bib.resolve.sources import TitleQuery, s2
 
 S2_RECORDED = RECORDED / "s2"
 

@@ -11,7 +11,7 @@ import pytest
 
 from list2bib.errors import InputError
 from list2bib.model import Link, ListEntry, Person, Record, Status, WorkKind
-from list2bib.state import (
+from list2bib.works.state import (
     State,
     WorkState,
     age_days,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from list2bib.titles import fold_ascii, normalize_title, title_similarity, words_missing_from
+from list2bib.text.titles import fold_ascii, normalize_title, title_similarity, words_missing_from
 
 
 def test_normalize_title() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from list2bib import venues
 from list2bib.model import Record, WorkKind
+from list2bib.resolve import venues
 
 NEURIPS22_DBLP = (
     "Advances in Neural Information Processing Systems 35: Annual Conference on Neural "

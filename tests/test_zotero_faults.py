@@ -32,7 +32,7 @@ from fakes import FAULT_KINDS, FakeClock, World, make_http
 from fakes_all import FakeServices
 from list2bib.cli import main
 from list2bib.config import SERVICE_DEFAULTS
-from list2bib.net import Http, HttpSettings
+from list2bib.infra.http import Http, HttpSettings
 from list2bib.zotero.client import ZoteroClient
 from list2bib.zotero.index import FORMAT, Index
 from list2bib.zotero.items import MARKER

@@ -15,14 +15,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from list2bib import bibtex, citekeys, dedupe, listfile, lock, merge, state
-from list2bib import changes as changes_
+from list2bib.bibtex import render as bibtex
 from list2bib.config import Config
 from list2bib.errors import InputError
-from list2bib.memo import Memo
+from list2bib.infra import lock
+from list2bib.infra.http import Clock, Http, HttpSettings
+from list2bib.infra.memo import Memo
 from list2bib.model import ListEntry, Reference, Resolution, RunResult
-from list2bib.net import Clock, Http, HttpSettings
-from list2bib.resolve import Progress, resolve
+from list2bib.read import dispatch as listfile
+from list2bib.report import changes as changes_
+from list2bib.resolve.rounds import Progress, resolve
+from list2bib.works import citekeys, dedupe, merge, state
 
 logger = logging.getLogger("list2bib")
 

@@ -11,10 +11,12 @@ from typing import TypeVar
 import click
 from rich.console import Console
 
-from list2bib import pipeline, report, review
+from list2bib import pipeline
 from list2bib.cli import check_lists, check_writable, make_console, progress_bar
 from list2bib.config import Config
 from list2bib.errors import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, EXIT_UNRESOLVED
+from list2bib.report import review
+from list2bib.report import summary as report
 
 F = TypeVar("F", bound=Callable[..., object])
 

@@ -23,7 +23,7 @@ from list2bib.cli import (
 )
 from list2bib.config import Config, load_config, zotero_api_key
 from list2bib.errors import EXIT_FAILURE, EXIT_OK, ConfigError
-from list2bib.net import Http, HttpSettings
+from list2bib.infra.http import Http, HttpSettings
 from list2bib.zotero.access import check_access
 from list2bib.zotero.client import ZoteroClient
 from list2bib.zotero.index import Index

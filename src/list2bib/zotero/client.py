@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from list2bib.errors import List2BibError
-from list2bib.net import Http, HttpResponse, expect_json
+from list2bib.infra.http import Http, HttpResponse, expect_json
 
 logger = logging.getLogger("list2bib")
 

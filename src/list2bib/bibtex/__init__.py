@@ -1,0 +1,1 @@
+"""BibTeX in and out: parsing, rendering, LaTeX escaping and field values."""

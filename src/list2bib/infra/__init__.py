@@ -1,0 +1,1 @@
+"""Plumbing below every stage: HTTP (session, cache, pacing), files, lock, memo."""

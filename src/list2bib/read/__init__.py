@@ -1,0 +1,1 @@
+"""Files -> ListEntry[]: Markdown/HTML lists, plain identifier lists and .bib input."""

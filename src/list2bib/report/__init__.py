@@ -1,0 +1,1 @@
+"""What a run tells people: the terminal summary, the review report, the changes."""

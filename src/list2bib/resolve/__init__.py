@@ -1,0 +1,1 @@
+"""ListEntry[] -> Resolution[]: what is asked of which service, and what is accepted."""

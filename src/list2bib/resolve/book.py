@@ -1,0 +1,151 @@
+"""Every answer of a run, by service: asked once per id, kept for `settle` to read.
+
+`Lookups.fetch` batches the keys not asked before; the helpers name the identities records carry.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from list2bib.config import Config
+from list2bib.infra.http import Http
+from list2bib.model import Identifier, IdKind, Record, WorkKind
+from list2bib.resolve.sources import Lookup, arxiv, crossref, doi, openreview, page, s2
+from list2bib.works.dedupe import doi_identity
+
+if TYPE_CHECKING:
+    from list2bib.resolve.rounds import Progress, Source
+
+
+# Sites whose pages are fetched at once (each site still one request at a time, at its pace).
+PAGE_WORKERS = 8
+
+
+class Evidence(StrEnum):
+    DBLP_SEARCH = "DBLP lists a publication of the same title and first author"
+
+
+@dataclass
+class Lookups:
+    """Every answer of this run, by service; `fetch` asks only for keys not asked before."""
+
+    http: Http
+    config: Config
+    progress: Progress
+    answers: dict[str, Lookup] = field(default_factory=dict)
+    # arXiv id -> (published record, evidence) found by a fallback search.
+    extra_published: dict[str, tuple[Record, str]] = field(default_factory=dict)
+    # Services are asked from several threads (different hosts at once): answers merge under it.
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def configured(self, service: str) -> bool:
+        """Whether a service has an address (a Config built in code may leave some out)."""
+        return service in self.config.services
+
+    def fetch(self, source: Source, keys: Sequence[str]) -> None:
+        if not self.configured(source.SERVICE):
+            return
+        known = self.lookup(source)
+        todo = [k for k in dict.fromkeys(keys) if _unasked(known, k)]
+        if not todo:
+            return
+        service = self.config.services[source.SERVICE]
+        split = getattr(source, "batches", None)  # a source that knows its limits cuts its own
+        if split is not None:
+            batches = list(split(service, todo))
+        else:
+            size = max(1, service.batch_size)
+            batches = [todo[i : i + size] for i in range(0, len(todo), size)]
+        self.progress.add(len(batches), source.SERVICE)
+
+        def one(batch: list[str]) -> None:
+            self._merge(source.SERVICE, source.fetch(self.http, service, batch))
+            self.progress.advance(source.SERVICE)
+
+        # Only pages' batches are on different hosts (one per site); a service's own batches go
+        # one at a time, as its terms ask (arXiv: a single connection).
+        workers = min(PAGE_WORKERS, len(batches)) if source is page else 1
+        if workers > 1:
+            with ThreadPoolExecutor(workers) as pool:
+                list(pool.map(one, batches))
+        else:
+            for batch in batches:
+                one(batch)
+
+    def _merge(self, service: str, part: Lookup) -> None:
+        with self._lock:
+            old = self.answers.get(service, Lookup())
+            self.answers[service] = Lookup(
+                found={**old.found, **part.found},
+                missing=old.missing | part.missing,
+                failed={**old.failed, **part.failed},
+                related={**old.related, **part.related},
+            )
+
+    def lookup(self, source: Source) -> Lookup:
+        return self.answers.get(source.SERVICE, Lookup())
+
+    def found(self, source: Source, key: str | None) -> Record | None:
+        return self.lookup(source).found.get(key) if key else None
+
+    def page_urls(self) -> list[str]:
+        return list(self.lookup(page).found)
+
+    def related(self, url: str) -> tuple[Identifier, ...]:
+        return self.lookup(page).related.get(url, ())
+
+    def not_a_page(self, ids: Sequence[Identifier]) -> bool:
+        """Links that were asked as pages and answered with something else (a PDF)."""
+        missing = self.lookup(page).missing
+        return bool(ids) and all(i.kind is IdKind.URL and i.value in missing for i in ids)
+
+    def all_records(self) -> Iterator[Record]:
+        for answer in self.answers.values():
+            yield from answer.found.values()
+
+    def records_of(self, ids: Sequence[Identifier]) -> Iterator[Record]:
+        """Every record fetched for one of `ids` (arXiv, Semantic Scholar, OpenReview)."""
+        for identifier in ids:
+            for source in (arxiv, s2, openreview):
+                if (record := self.found(source, source.key_of(identifier))) is not None:
+                    yield record
+
+    def has_doi(self, value: str | None) -> bool:
+        return bool(value) and bool(self.by_doi(value))
+
+    def by_doi(self, value: str | None) -> Record | None:
+        """The record of a DOI from Crossref, else from doi.org."""
+        if not value:
+            return None
+        key = value.lower()
+        return self.found(crossref, key) or self.found(doi, key) or self.found(doi, value)
+
+    def add_published(self, arxiv_id: str, record: Record, evidence: str) -> None:
+        self.extra_published[arxiv_id] = (record, evidence)
+
+
+def _unasked(known: Lookup, key: str) -> bool:
+    return key not in known.found and key not in known.missing and key not in known.failed
+
+
+def published_doi(record: Record) -> str | None:
+    """A DOI a record names for the published version (never an arXiv DataCite DOI)."""
+    for value in (record.published_doi, record.doi if record.kind is WorkKind.PUBLISHED else None):
+        identity = doi_identity(value or "")
+        if identity and identity.startswith("doi:"):
+            return identity.removeprefix("doi:")
+    return None
+
+
+def ids_of(record: Record) -> tuple[Identifier, ...]:
+    """The identifiers of a record that other services can be asked with."""
+    ids = [Identifier(IdKind.ARXIV, record.arxiv_id)] if record.arxiv_id else []
+    announced = published_doi(record)
+    if announced:
+        ids.append(Identifier(IdKind.DOI, announced))
+    return tuple(ids)

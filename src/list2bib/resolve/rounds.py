@@ -1,0 +1,345 @@
+"""List entries -> resolutions: ask each service once per batch, then settle every entry.
+
+The order is what keeps a cold run cheap and a wrong match out:
+1. project pages and blogs are read (their metadata, and the papers they link);
+2. entries without any identifier are searched by title (Semantic Scholar, then DBLP, then
+   Crossref, stopping at the first accepted match; `match.choose` decides);
+3. every identifier found so far is looked up in batches: arXiv (`id_list`), Semantic Scholar
+   (`/paper/batch`: the published venue and DOI of preprints), Crossref (`filter=doi:`), doi.org
+   for DOIs Crossref does not know (DataCite), OpenReview, and the ACL Anthology; a DOI that a
+   record announces is asked in the same round. When arXiv cannot be asked, its DataCite DOI is;
+   when Semantic Scholar cannot, DBLP is searched for the preprint's title.
+4. `settle` turns what the services said into one record per entry.
+Failures are data: they end up in the entry's problems, never in an exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from typing import Protocol
+
+from list2bib.config import Config, ServiceConfig
+from list2bib.errors import ServiceError
+from list2bib.infra.http import Http
+from list2bib.model import (
+    Identifier,
+    IdKind,
+    ListEntry,
+    Record,
+    Resolution,
+    WorkKind,
+)
+from list2bib.resolve import match, settle, venues
+from list2bib.resolve.book import Evidence, Lookups, ids_of, published_doi
+from list2bib.resolve.settle import fallback_record as fallback_record  # part of this module's API
+from list2bib.resolve.sources import (
+    Lookup,
+    TitleQuery,
+    acl,
+    arxiv,
+    crossref,
+    dblp,
+    doi,
+    openreview,
+    page,
+    s2,
+)
+from list2bib.text.identifiers import identifiers_from_links, parse_identifier
+from list2bib.text.names import split_name
+
+
+class Source(Protocol):
+    """What a module in `sources/` provides."""
+
+    SERVICE: str
+
+    def key_of(self, identifier: Identifier) -> str | None: ...
+
+    def fetch(self, http: Http, service: ServiceConfig, keys: Sequence[str]) -> Lookup: ...
+
+
+class Searcher(Protocol):
+    SERVICE: str
+
+    def search(self, http: Http, service: ServiceConfig, query: TitleQuery) -> list[Record]: ...
+
+
+CORR_KEY = "journals/corr/"  # DBLP's arXiv records
+# Title searches, in the order they are tried (cheapest and broadest first).
+SEARCHERS: tuple[Searcher, ...] = (s2, dblp, crossref)
+# Identifier kinds no service is asked for: the entry is searched by its title instead.
+_TITLE_SEARCHED_KINDS = frozenset({IdKind.PMLR, IdKind.NEURIPS})
+
+
+class Progress(Protocol):
+    """Where resolution reports how far it is (the CLI draws a bar; tests pass nothing). Stages
+    run at once on different hosts, so each step names its stage."""
+
+    def add(self, total: int, description: str) -> None: ...
+
+    def advance(self, description: str, steps: int = 1) -> None: ...
+
+
+class _NoProgress:
+    def add(self, total: int, description: str) -> None:
+        pass
+
+    def advance(self, description: str, steps: int = 1) -> None:
+        pass
+
+
+# Title searches in flight at once: each host still gets its own pace (net.HostLimiter), so more
+# workers only let a slow search on one service overlap with the others.
+TITLE_WORKERS = 4
+
+
+def entry_identifiers(entry: ListEntry) -> tuple[Identifier, ...]:
+    """Every identifier an entry's links name, best first; a bare id written as the title counts.
+    A .bib entry's `doi` and arXiv `eprint` count too."""
+    ids = list(identifiers_from_links(entry.links))
+    fields = {name.lower(): value.strip() for name, value in entry.fields}
+    for raw in (fields.get("doi"), _bib_eprint(fields)):
+        found = parse_identifier(raw) if raw else None
+        if found is not None and found not in ids:
+            ids.append(found)
+    if not ids and entry.title:
+        found = parse_identifier(entry.title.strip())
+        if found is not None:
+            ids.append(found)
+    return tuple(ids)
+
+
+def _bib_eprint(fields: dict[str, str]) -> str | None:
+    prefix = (fields.get("archiveprefix") or fields.get("eprinttype") or "").lower()
+    return f"arXiv:{fields['eprint']}" if prefix == "arxiv" and fields.get("eprint") else None
+
+
+def title_query(entry: ListEntry) -> TitleQuery:
+    first_author = None
+    if entry.authors:
+        try:
+            first_author = split_name(entry.authors[0]).family or None
+        except ValueError:
+            first_author = None
+    year = entry.date_hint[:4] if entry.date_hint and entry.date_hint[:4].isdigit() else None
+    return TitleQuery(entry.title, first_author, year, entry.venue_hint)
+
+
+def needs_title_search(ids: Sequence[Identifier]) -> bool:
+    return all(i.kind in _TITLE_SEARCHED_KINDS for i in ids)
+
+
+def resolve(
+    entries: Sequence[ListEntry],
+    http: Http,
+    config: Config,
+    progress: Progress | None = None,
+) -> list[Resolution]:
+    book = Lookups(http, config, progress or _NoProgress())
+    ids_by_entry = [entry_identifiers(e) for e in entries]
+    listed = {i for ids in ids_by_entry for i in ids}
+    titled = [n for n, entry in enumerate(entries) if entry.title.strip()]
+    verdicts: dict[int, match.Verdict] = {}
+
+    def pages_and_titles() -> None:
+        # Pages (their metadata and the papers they link), and titles of entries with nothing
+        # to look up; then the titles of links that turned out not to be pages (PDFs).
+        with ThreadPoolExecutor(2) as pool:
+            pages = pool.submit(
+                book.fetch, page, [i.value for ids in ids_by_entry for i in ids if _only_urls(ids)]
+            )
+            bare = [n for n in titled if needs_title_search(ids_by_entry[n])]
+            _search_titles(book, entries, bare, verdicts)
+            pages.result()
+        pdfs = [n for n in titled if n not in verdicts and book.not_a_page(ids_by_entry[n])]
+        _search_titles(book, entries, pdfs, verdicts)
+
+    # 1. Different hosts at once: pages and title searches beside the full batches of the ids
+    # the lists name (one host's pace never holds up the others).
+    with ThreadPoolExecutor(2) as pool:
+        side = pool.submit(pages_and_titles)
+        _full_batches_first(book, listed)
+        side.result()
+    # 2. Every identifier, including those pages and title matches named (only those not asked
+    # yet): the last, partly filled batches wait for them, so overlapping costs no request.
+    wanted = set(listed)
+    wanted |= {i for url in book.page_urls() for i in book.related(url)}
+    wanted |= {i for v in verdicts.values() for r in v.records for i in ids_of(r)}
+    _lookup_identifiers(book, wanted)
+    _check_years_on_dblp(book, entries, ids_by_entry)
+    # 4. One record per entry.
+    return [
+        settle.settle(entry, ids, book, verdicts.get(n))
+        for n, (entry, ids) in enumerate(zip(entries, ids_by_entry, strict=True))
+    ]
+
+
+def _search_titles(
+    book: Lookups,
+    entries: Sequence[ListEntry],
+    indices: Sequence[int],
+    verdicts: dict[int, match.Verdict],
+) -> None:
+    if not indices:
+        return
+    book.progress.add(len(indices), "titles")
+
+    def one(n: int) -> tuple[int, match.Verdict]:
+        verdict = _search_title(book, title_query(entries[n]))
+        book.progress.advance("titles")
+        return n, verdict
+
+    with ThreadPoolExecutor(min(TITLE_WORKERS, len(indices))) as pool:
+        verdicts.update(pool.map(one, indices))
+
+
+def _only_urls(ids: Sequence[Identifier]) -> bool:
+    return bool(ids) and all(i.kind is IdKind.URL for i in ids)
+
+
+def _search_title(book: Lookups, query: TitleQuery) -> match.Verdict:
+    offered: list[Record] = []
+    failures: list[str] = []
+    verdict = match.choose(query, offered)
+    for searcher in SEARCHERS:
+        if not book.configured(searcher.SERVICE):
+            continue
+        try:
+            offered += searcher.search(book.http, book.config.service(searcher.SERVICE), query)
+        except ServiceError as exc:
+            failures.append(str(exc))
+            continue
+        verdict = match.choose(query, offered)
+        if verdict.outcome is match.Outcome.ACCEPTED:
+            return verdict
+    if failures and verdict.outcome is match.Outcome.NONE:
+        reason = f"{verdict.reason}; not asked: {'; '.join(failures)}"
+        return match.Verdict(verdict.outcome, (), verdict.candidates, reason, tuple(failures))
+    if failures:
+        return replace(verdict, unasked=tuple(failures))
+    return verdict
+
+
+def _full_batches_first(book: Lookups, listed: set[Identifier]) -> None:
+    """The batch services' full batches of listed ids (a long list's bulk); the remainder is
+    asked with whatever pages and titles add."""
+    arxiv_ids = sorted({k for i in listed if (k := arxiv.key_of(i))})
+    s2_keys = sorted({k for a in arxiv_ids if (k := s2.key_of(Identifier(IdKind.ARXIV, a)))})
+    dois = sorted({k for i in listed if (k := crossref.key_of(i))})
+    for source, keys in ((arxiv, arxiv_ids), (s2, s2_keys), (crossref, dois)):
+        if not book.configured(source.SERVICE):
+            continue
+        size = max(1, book.config.service(source.SERVICE).batch_size)
+        book.fetch(source, keys[: len(keys) - len(keys) % size])
+
+
+def _lookup_identifiers(book: Lookups, wanted: set[Identifier]) -> None:
+    arxiv_ids = sorted({k for i in wanted if (k := arxiv.key_of(i))})
+    book.fetch(arxiv, arxiv_ids)
+    # Where each preprint was published (one request per 500 ids): asked even when arXiv names
+    # a DOI, so that Semantic Scholar can stand in when that DOI cannot be fetched, and for the
+    # preprint itself when arXiv cannot be asked.
+    book.fetch(s2, sorted({k for a in arxiv_ids if (k := s2.key_of(Identifier(IdKind.ARXIV, a)))}))
+    # arXiv throttled or down, and Semantic Scholar without the paper: the preprint through its
+    # DataCite DOI (one request per id, so the last resort).
+    unanswered = [
+        a
+        for a in arxiv_ids
+        if a in book.lookup(arxiv).failed
+        and book.found(s2, s2.key_of(Identifier(IdKind.ARXIV, a))) is None
+    ]
+    book.fetch(doi, [arxiv.DATACITE_PREFIX.lower() + a.lower() for a in unanswered])
+    _search_dblp_when_s2_failed(book, arxiv_ids)
+
+    dois = {k for i in wanted if (k := crossref.key_of(i))}
+    dois |= {d for r in book.all_records() if (d := published_doi(r))}
+    dois |= {k for i in wanted if i.kind is IdKind.ACL and (k := doi.key_of(i))}
+    book.fetch(crossref, sorted(dois))
+    lookup = book.lookup(crossref)
+    # Crossref answers only for its own DOIs: DataCite & co. through doi.org; and when Crossref
+    # could not be asked at all, doi.org asks it one DOI at a time.
+    book.fetch(doi, sorted(d for d in dois if d in lookup.missing or d in lookup.failed))
+
+    book.fetch(openreview, sorted({k for i in wanted if (k := openreview.key_of(i))}))
+    book.fetch(dblp, sorted({k for i in wanted if (k := dblp.key_of(i))}))
+    # The Anthology's own .bib for ACL papers whose DOI neither Crossref nor doi.org answered.
+    acl_ids = {k for i in wanted if (k := acl.key_of(i))}
+    book.fetch(acl, sorted(a for a in acl_ids if not book.has_doi(doi.ACL_DOI_PREFIX + a)))
+
+
+def _check_years_on_dblp(
+    book: Lookups, entries: Sequence[ListEntry], ids_by_entry: Sequence[Sequence[Identifier]]
+) -> None:
+    """Semantic Scholar often gives a conference paper the year of its preprint (LoRA: 2021 for
+    ICLR 2022). When that year is in doubt (the list names another, or the preprint came after
+    that year's meeting), DBLP settles it: its venue record when Semantic Scholar names one, else
+    a title search. One request per doubtful year, none otherwise."""
+    records: list[str] = []
+    searches: dict[str, Record] = {}
+    for entry, ids in zip(entries, ids_by_entry, strict=True):
+        _, hinted_year, _ = venues.parse_hint(entry.venue_hint or "")
+        for identifier in ids:
+            scholar = book.found(s2, s2.key_of(identifier))
+            if scholar is None or scholar.kind is not WorkKind.PUBLISHED or scholar.doi:
+                continue
+            if not _year_in_doubt(
+                scholar, hinted_year, book.found(arxiv, arxiv.key_of(identifier))
+            ):
+                continue
+            if scholar.dblp_key and not scholar.dblp_key.startswith(CORR_KEY):
+                records.append(scholar.dblp_key)
+            elif scholar.arxiv_id:
+                searches[scholar.arxiv_id] = scholar
+    book.fetch(dblp, sorted(set(records)))
+    for arxiv_id, scholar in sorted(searches.items()):
+        _find_on_dblp(book, arxiv_id, scholar, "DBLP's venue record (the year checked)")
+
+
+# The month a conference usually meets. A preprint first posted after it cannot have been at
+# that year's meeting: Semantic Scholar's year is then the preprint's, and DBLP is asked.
+_USUAL_MONTH = {
+    "AAAI": 2, "AISTATS": 4, "ICLR": 5, "NAACL": 6, "CVPR": 6, "ICML": 7, "ACL": 7, "UAI": 7,
+    "IJCAI": 8, "KDD": 8, "ECCV": 9, "COLM": 10, "ICCV": 10, "CoRL": 11, "EMNLP": 11,
+    "NeurIPS": 12,
+}  # fmt: skip
+
+
+def _year_in_doubt(scholar: Record, hinted_year: str | None, preprint: Record | None) -> bool:
+    """Whether a venue year from Semantic Scholar needs DBLP's word: the list names another
+    year, or the preprint appeared after that year's meeting."""
+    if hinted_year:
+        return scholar.year != hinted_year
+    venue = venues.record_venue(scholar)
+    month = _USUAL_MONTH.get(venue.series or venue.short) if venue else None
+    if month is None or preprint is None or preprint.year != scholar.year:
+        return False
+    return (preprint.month or 0) > month
+
+
+def _find_on_dblp(book: Lookups, arxiv_id: str, known: Record, evidence: str) -> None:
+    """Search DBLP for the venue record of a paper whose title and authors are known."""
+    if not book.configured(dblp.SERVICE):
+        return
+    first = known.authors[0].family if known.authors else None
+    query = TitleQuery(known.title, first)
+    try:
+        offered = dblp.search(book.http, book.config.service(dblp.SERVICE), query)
+    except ServiceError:
+        return
+    verdict = match.choose(query, [r for r in offered if r.kind is WorkKind.PUBLISHED])
+    if verdict.outcome is match.Outcome.ACCEPTED:
+        book.add_published(arxiv_id, verdict.records[0], evidence)
+
+
+def _search_dblp_when_s2_failed(book: Lookups, arxiv_ids: Iterable[str]) -> None:
+    """Semantic Scholar down: find the published version of each preprint on DBLP by title."""
+    failed = book.lookup(s2).failed
+    if not failed:
+        return
+    for arxiv_id in arxiv_ids:
+        preprint = book.found(arxiv, arxiv_id)
+        key = s2.key_of(Identifier(IdKind.ARXIV, arxiv_id))
+        if preprint is not None and not preprint.published_doi and key in failed:
+            _find_on_dblp(book, arxiv_id, preprint, Evidence.DBLP_SEARCH)

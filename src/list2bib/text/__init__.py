@@ -1,0 +1,1 @@
+"""Pure string knowledge: identifiers, work identity, titles, names, dates."""

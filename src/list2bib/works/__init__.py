@@ -1,0 +1,1 @@
+"""Resolution[] -> Reference[]: one entry per work, stable keys, merged with the file."""

@@ -1,0 +1,219 @@
+"""The sidecar `<bib>.list2bib.json`: what list2bib last wrote for each entry, the record behind it,
+when each work was last checked, and which list entries (by fingerprint) named it.
+
+It lets a refresh tell a user's hand edit from stale data, and re-resolve only what is due.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from list2bib.errors import InputError
+from list2bib.model import ListEntry, Person, Record, Resolution, Status, WorkKind
+from list2bib.resolve.rounds import entry_identifiers
+
+VERSION = 1
+SUFFIX = ".list2bib.json"
+
+
+def state_path(bib: Path) -> Path:
+    """`references.bib` -> `references.bib.list2bib.json`, beside it (commit it with the bib)."""
+    return bib.with_name(bib.name + SUFFIX)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkState:
+    """One work as list2bib last wrote it."""
+
+    key: str
+    status: Status
+    record: Record
+    checked: str  # UTC ISO time the services were last asked about this work
+    written: Mapping[str, str] = field(default_factory=dict)  # fields as read back from the file
+    problems: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
+    incomplete: bool = False  # a service failed while it was settled: asked again next refresh
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    works: Mapping[str, WorkState] = field(default_factory=dict)  # work_id -> state
+    entries: Mapping[str, str] = field(default_factory=dict)  # list-entry fingerprint -> work_id
+
+    def by_key(self) -> dict[str, tuple[str, WorkState]]:
+        return {work.key: (work_id, work) for work_id, work in self.works.items()}
+
+
+def fingerprint(entry: ListEntry) -> str:
+    """What a list says about a paper, minus where it says it (file, line, topics): editing the
+    title or a link changes it; moving the entry or adding others before it does not."""
+    data = [
+        " ".join(entry.title.split()),
+        sorted(link.url for link in entry.links),
+        entry.venue_hint,
+        entry.date_hint,
+        list(entry.authors),
+        entry.key,
+        sorted(entry.fields),
+        entry.entry_type,
+    ]
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def now_text(now: datetime | None = None) -> str:
+    return (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def age_days(checked: str, now: datetime) -> float:
+    """Days since `checked`; unreadable times count as long ago (so the work is asked again)."""
+    try:
+        then = datetime.strptime(checked, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return float("inf")
+    return (now - then).total_seconds() / 86400.0
+
+
+# --- JSON ---------------------------------------------------------------------------------------
+
+
+def record_to_json(record: Record) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for item in dataclasses.fields(record):
+        value = getattr(record, item.name)
+        if item.name == "authors":
+            value = [[p.family, p.given, p.literal] for p in value]
+        elif isinstance(value, WorkKind):
+            value = value.value
+        elif isinstance(value, dict):
+            value = dict(sorted(value.items()))
+        if value not in (None, (), [], {}):
+            data[item.name] = value
+    return data
+
+
+def record_from_json(data: Mapping[str, Any]) -> Record:
+    """The inverse of `record_to_json`; keys this version does not know are ignored."""
+    known = {item.name for item in dataclasses.fields(Record)}
+    values = {name: value for name, value in data.items() if name in known}
+    values["authors"] = tuple(
+        Person(str(f), str(g), bool(literal)) for f, g, literal in values.get("authors", ())
+    )
+    values["kind"] = WorkKind(values.get("kind", WorkKind.PUBLISHED.value))
+    values["venue"] = dict(values.get("venue", {}))
+    return Record(**values)
+
+
+def to_json(state: State) -> str:
+    works = {
+        work_id: {
+            "key": work.key,
+            "status": work.status.value,
+            "checked": work.checked,
+            "record": record_to_json(work.record),
+            "written": dict(sorted(work.written.items())),
+            **({"problems": list(work.problems)} if work.problems else {}),
+            **({"evidence": list(work.evidence)} if work.evidence else {}),
+            **({"incomplete": True} if work.incomplete else {}),
+        }
+        for work_id, work in sorted(state.works.items())
+    }
+    data = {"version": VERSION, "works": works, "entries": dict(sorted(state.entries.items()))}
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+
+
+def from_json(text: str, source: str = "<state>") -> State:
+    try:
+        data = json.loads(text)
+        if data.get("version") != VERSION:
+            raise ValueError(f"version {data.get('version')!r}, expected {VERSION}")
+        works = {
+            str(work_id): WorkState(
+                key=str(body["key"]),
+                status=Status(body["status"]),
+                record=record_from_json(body["record"]),
+                checked=str(body.get("checked", "")),
+                written={str(k): str(v) for k, v in body.get("written", {}).items()},
+                problems=tuple(body.get("problems", ())),
+                evidence=tuple(body.get("evidence", ())),
+                incomplete=bool(body.get("incomplete", False)),
+            )
+            for work_id, body in data.get("works", {}).items()
+        }
+        entries = {str(k): str(v) for k, v in data.get("entries", {}).items()}
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise InputError(
+            f"{source}: not a list2bib state file ({error}); delete it to start afresh "
+            "(hand edits made since the last run are then taken as list2bib's own)"
+        ) from error
+    return State(works, entries)
+
+
+def load(path: Path) -> State:
+    """The state beside the bib, empty when there is none."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return State()
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"{path}: cannot read the state file ({error})") from error
+    return from_json(text, os.fspath(path))
+
+
+# --- what a refresh must ask again ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Indices of list entries to resolve (new or edited), to re-check with the cache bypassed
+    (a preprint or an unresolved entry whose last check is too old), and the rest, reused."""
+
+    new: tuple[int, ...]
+    recheck: tuple[int, ...]
+    reused: Mapping[int, Resolution]
+
+
+def select(
+    entries: Sequence[ListEntry],
+    state: State,
+    now: datetime,
+    *,
+    preprint_days: float,
+    unresolved_days: float,
+) -> Selection:
+    new: list[int] = []
+    recheck: list[int] = []
+    reused: dict[int, Resolution] = {}
+    for index, entry in enumerate(entries):
+        work_id = state.entries.get(fingerprint(entry))
+        work = state.works.get(work_id) if work_id else None
+        if work is None:
+            new.append(index)
+            continue
+        age = age_days(work.checked, now)
+        if work.incomplete:
+            due = True
+        elif work.status is not Status.RESOLVED:
+            due = age >= unresolved_days
+        else:
+            due = work.record.kind is WorkKind.PREPRINT and age >= preprint_days
+        if due:
+            recheck.append(index)
+            continue
+        reused[index] = Resolution(
+            entry,
+            work.status,
+            tuple(entry_identifiers(entry)),
+            work.record,
+            problems=work.problems,
+            evidence=work.evidence,
+        )
+    return Selection(tuple(new), tuple(recheck), reused)
