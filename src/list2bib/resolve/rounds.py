@@ -46,7 +46,7 @@ from list2bib.resolve.sources import (
     page,
     s2,
 )
-from list2bib.text.identifiers import identifiers_from_links, parse_identifier
+from list2bib.text.identifiers import entry_identifiers
 from list2bib.text.names import split_name
 
 
@@ -93,27 +93,6 @@ class _NoProgress:
 # Title searches in flight at once: each host still gets its own pace (net.HostLimiter), so more
 # workers only let a slow search on one service overlap with the others.
 TITLE_WORKERS = 4
-
-
-def entry_identifiers(entry: ListEntry) -> tuple[Identifier, ...]:
-    """Every identifier an entry's links name, best first; a bare id written as the title counts.
-    A .bib entry's `doi` and arXiv `eprint` count too."""
-    ids = list(identifiers_from_links(entry.links))
-    fields = {name.lower(): value.strip() for name, value in entry.fields}
-    for raw in (fields.get("doi"), _bib_eprint(fields)):
-        found = parse_identifier(raw) if raw else None
-        if found is not None and found not in ids:
-            ids.append(found)
-    if not ids and entry.title:
-        found = parse_identifier(entry.title.strip())
-        if found is not None:
-            ids.append(found)
-    return tuple(ids)
-
-
-def _bib_eprint(fields: dict[str, str]) -> str | None:
-    prefix = (fields.get("archiveprefix") or fields.get("eprinttype") or "").lower()
-    return f"arXiv:{fields['eprint']}" if prefix == "arxiv" and fields.get("eprint") else None
 
 
 def title_query(entry: ListEntry) -> TitleQuery:

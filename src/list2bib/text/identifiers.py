@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import SplitResult, quote, unquote, urlsplit, urlunsplit
 
-from list2bib.model import Identifier, IdKind, Link
+from list2bib.model import Identifier, IdKind, Link, ListEntry
 
 
 def _words(text: str) -> frozenset[str]:
@@ -142,6 +142,27 @@ def identifiers_from_links(links: Iterable[Link]) -> tuple[Identifier, ...]:
     doi, openreview, acl, pmlr, neurips, dblp, s2, url) and first-seen order within a kind."""
     found = (parse_identifier(link.url) for link in links if is_paper_link(link.url))
     return _ordered(ident for ident in found if ident is not None)
+
+
+def entry_identifiers(entry: ListEntry) -> tuple[Identifier, ...]:
+    """Every identifier an entry's links name, best first; a bare id written as the title counts.
+    A .bib entry's `doi` and arXiv `eprint` count too."""
+    ids = list(identifiers_from_links(entry.links))
+    fields = {name.lower(): value.strip() for name, value in entry.fields}
+    for raw in (fields.get("doi"), _bib_eprint(fields)):
+        found = parse_identifier(raw) if raw else None
+        if found is not None and found not in ids:
+            ids.append(found)
+    if not ids and entry.title:
+        found = parse_identifier(entry.title.strip())
+        if found is not None:
+            ids.append(found)
+    return tuple(ids)
+
+
+def _bib_eprint(fields: dict[str, str]) -> str | None:
+    prefix = (fields.get("archiveprefix") or fields.get("eprinttype") or "").lower()
+    return f"arXiv:{fields['eprint']}" if prefix == "arxiv" and fields.get("eprint") else None
 
 
 def is_paper_link(url: str) -> bool:

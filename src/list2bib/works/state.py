@@ -18,7 +18,7 @@ from typing import Any
 
 from list2bib.errors import InputError
 from list2bib.model import ListEntry, Person, Record, Resolution, Status, WorkKind
-from list2bib.resolve.rounds import entry_identifiers
+from list2bib.text.identifiers import entry_identifiers
 
 VERSION = 1
 SUFFIX = ".list2bib.json"
