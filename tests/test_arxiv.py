@@ -12,7 +12,8 @@ import requests
 
 from fakes import RECORDED as RECORDED_ROOT
 from fakes import FakeArxiv, FakeClock, World, make_http, needs_recorded
-from list2bib.infra.http import Http, HttpResponse
+from list2bib.infra.answers import HttpResponse
+from list2bib.infra.http import Http
 from list2bib.model import Person, Record, WorkKind
 from list2bib.resolve.sources import arxiv
 

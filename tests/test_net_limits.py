@@ -12,7 +12,8 @@ import requests
 from fakes import FakeClock, FakeServer, LoggedRequest, Reply
 from list2bib.config import Config, ServiceConfig
 from list2bib.errors import ServiceError
-from list2bib.infra.http import Http, HttpResponse, HttpSettings, _Session, expect_json, expect_xml
+from list2bib.infra.answers import HttpResponse, expect_json, expect_xml
+from list2bib.infra.http import Http, HttpSettings, _Session
 from list2bib.resolve.sources import arxiv, page
 
 LIMIT = 10_000

@@ -1,39 +1,36 @@
-"""The one HTTP session every source uses: cache, per-host politeness, retries, offline mode.
+"""The one HTTP session every source uses: cache, retries, offline mode, answers checked.
 
-Only this module imports requests and requests-cache. The rate limiter lives in the transport
-adapter, which requests-cache calls only on a cache miss, so waiting and counting apply to real
-network calls alone.
+Only this module and `politeness` (the transport adapter) import requests, only this one
+requests-cache. The pacing happens in the transport adapter, which requests-cache calls only on a
+cache miss, so waiting and counting apply to real network calls alone.
 """
 
 from __future__ import annotations
 
-import email.utils
-import json
 import logging
 import socket
 import sqlite3
-import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import quote, quote_plus, urljoin, urlsplit
 
 import requests
 import requests_cache
 
-# No stubs ship with defusedxml; its parser is the stdlib's with the dangerous features refused.
-from defusedxml import DefusedXmlException  # type: ignore[import-untyped, unused-ignore]
-from defusedxml.ElementTree import (  # type: ignore[import-untyped, unused-ignore]
-    ParseError,
-    fromstring,
-)
-from requests.adapters import HTTPAdapter
-
 from list2bib.errors import OfflineMiss, RateLimited, ServiceError
+from list2bib.infra.answers import HttpResponse, why_unreadable
+from list2bib.infra.clock import Clock, SystemClock
+from list2bib.infra.politeness import (
+    Breaker,
+    HostLimiter,
+    PoliteAdapter,
+    ResponseTooLarge,
+    wait_seconds,
+)
 
 logger = logging.getLogger("list2bib")
 
@@ -52,23 +49,6 @@ SECRET_PARAMETERS = (
     "Crossref-Plus-API-Token",
     "User-Agent",  # carries the contact address
 )
-
-
-class Clock(Protocol):
-    """Time as the network layer sees it; tests inject a fake so nothing really sleeps."""
-
-    def monotonic(self) -> float: ...
-
-    def sleep(self, seconds: float) -> None: ...
-
-
-class SystemClock:
-    def monotonic(self) -> float:
-        return time.monotonic()
-
-    def sleep(self, seconds: float) -> None:
-        if seconds > 0:
-            time.sleep(seconds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,120 +71,8 @@ class HttpSettings:
     max_redirects: int = 5
 
 
-@dataclass(frozen=True, slots=True)
-class HttpResponse:
-    """What a source sees of an answer: no requests types leak out of this module."""
-
-    status: int
-    url: str
-    headers: Mapping[str, str]
-    content: bytes
-    from_cache: bool = False
-
-    @property
-    def text(self) -> str:
-        charset = "utf-8"
-        ctype = self.headers.get("content-type", "")
-        for part in ctype.split(";")[1:]:
-            name, _, value = part.strip().partition("=")
-            if name.lower() == "charset" and value:
-                charset = value.strip("\"'")
-        return self.content.decode(charset, errors="replace")
-
-    def json(self) -> Any:
-        return json.loads(self.content)
-
-
-class HostLimiter:
-    """Minimum interval between real requests to one host, plus waits a server asked for."""
-
-    def __init__(self, clock: Clock, intervals: Mapping[str, float], default: float) -> None:
-        self._clock = clock
-        self._intervals = dict(intervals)
-        self._default = default
-        self._next_allowed: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def interval(self, host: str) -> float:
-        return self._intervals.get(host, self._default)
-
-    def wait(self, host: str) -> None:
-        with self._lock:
-            now = self._clock.monotonic()
-            ready = self._next_allowed.get(host, now)
-            self._next_allowed[host] = max(ready, now) + self.interval(host)
-        if ready > now:
-            self._clock.sleep(ready - now)
-
-    def defer(self, host: str, seconds: float) -> None:
-        """Make the next request to `host` wait `seconds` from now (Retry-After, Backoff)."""
-        with self._lock:
-            until = self._clock.monotonic() + seconds
-            self._next_allowed[host] = max(self._next_allowed.get(host, 0.0), until)
-
-
-class _PoliteAdapter(HTTPAdapter):
-    """Waits for the host's turn, counts the request, and notes any Backoff the server sends."""
-
-    def __init__(
-        self,
-        limiter: HostLimiter,
-        counts: Counter[str],
-        offline: bool,
-        max_bytes: int,
-        max_wait: float,
-    ) -> None:
-        super().__init__(max_retries=0)
-        self._max_wait = max_wait
-        self._limiter = limiter
-        self._counts = counts
-        self._offline = offline
-        self._max_bytes = max_bytes
-        self._count_lock = threading.Lock()
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        host = urlsplit(request.url or "").netloc.lower()
-        if self._offline:
-            raise requests.ConnectionError(f"offline: {host} not contacted")
-        self._limiter.wait(host)
-        with self._count_lock:
-            self._counts[host] += 1
-        response = super().send(request, **kwargs)
-        backoff = _seconds(response.headers.get("Backoff"))
-        if backoff:
-            self._limiter.defer(host, min(backoff, self._max_wait))
-        if not kwargs.get("stream"):
-            _read_capped(response, self._max_bytes)
-        return response
-
-
-class ResponseTooLarge(requests.RequestException):
-    """An answer longer than `max_response_bytes`: not read, not retried."""
-
-
 class RedirectRefused(requests.RequestException):
     """A redirect to anything but http(s), or from https down to http."""
-
-
-def _read_capped(response: requests.Response, limit: int) -> None:
-    """Read the body here, stopping at `limit` bytes (after decompression, so a small gzip bomb
-    is caught too); requests then finds it read."""
-    declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > limit:
-        response.close()
-        raise ResponseTooLarge(
-            f"the answer is {int(declared) // 2**20} MB (limit {limit // 2**20} MB)"
-        )
-    chunks: list[bytes] = []
-    total = 0
-    for chunk in response.iter_content(65536):
-        total += len(chunk)
-        if total > limit:
-            response.close()
-            raise ResponseTooLarge(f"the answer exceeds {limit // 2**20} MB")
-        chunks.append(chunk)
-    response._content = b"".join(chunks)
-    response._content_consumed = True
 
 
 class _Session(requests_cache.CachedSession):
@@ -223,22 +91,6 @@ class _Session(requests_cache.CachedSession):
         return target
 
 
-def _seconds(value: str | None, now: float | None = None) -> float | None:
-    """A Retry-After/Backoff value (seconds or an HTTP date) as seconds from now."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
-
-
 class Http:
     """GET/POST with caching, politeness and retries; failures become ServiceError subclasses."""
 
@@ -247,8 +99,7 @@ class Http:
         self.clock: Clock = clock or SystemClock()
         self.requests_by_host: Counter[str] = Counter()
         self._limiter = HostLimiter(self.clock, settings.host_intervals, settings.default_interval)
-        self._failures_in_a_row: Counter[str] = Counter()
-        self._last_failure: dict[str, str] = {}
+        self._breaker = Breaker(settings.breaker_threshold)
         # True while `fresh()` is active: answers are fetched anew (and the cache updated).
         self.bypass_cache = False
         self._session = self._make_session()
@@ -265,7 +116,7 @@ class Http:
             ignored_parameters=list(SECRET_PARAMETERS),
             only_if_cached=s.offline,
         )
-        adapter = _PoliteAdapter(
+        adapter = PoliteAdapter(
             self._limiter, self.requests_by_host, s.offline, s.max_response_bytes, s.max_wait
         )
         session.mount("http://", adapter)
@@ -369,7 +220,7 @@ class Http:
         refetch = False  # set once an answer was unusable: the next one must not come from cache
         while True:
             attempt += 1
-            self._check_breaker(service, host, url)
+            self._breaker.check(service, host, url)
             try:
                 raw = self._session.request(
                     method,
@@ -388,17 +239,15 @@ class Http:
             except requests.RequestException as exc:
                 if self.settings.offline:
                     raise OfflineMiss(service, url) from None
-                self._failures_in_a_row[host] += 1
-                self._last_failure[host] = _describe_exception(exc)
+                self._breaker.failed(host, _describe_exception(exc))
                 if _is_name_resolution_failure(exc):
-                    self._failures_in_a_row[host] = self.settings.breaker_threshold
-                    self._last_failure[host] = f"cannot resolve {urlsplit(url).hostname}"
+                    self._breaker.trip(host, f"cannot resolve {urlsplit(url).hostname}")
                     raise ServiceError(
-                        service, self._last_failure[host], url=url, attempts=attempt
+                        service, self._breaker.last_failure(host), url=url, attempts=attempt
                     ) from None
                 if attempt > retries:
                     raise ServiceError(
-                        service, self._last_failure[host], url=url, attempts=attempt
+                        service, self._breaker.last_failure(host), url=url, attempts=attempt
                     ) from None
                 self._limiter.defer(host, self._backoff(attempt))
                 continue
@@ -413,13 +262,12 @@ class Http:
             # Waits and failures belong to the host that answered (doi.org redirects elsewhere).
             answered_by = urlsplit(response.url).netloc.lower() or host
             if response.status >= 500 and not response.from_cache:
-                self._failures_in_a_row[answered_by] += 1
-                self._last_failure[answered_by] = f"HTTP {response.status}"
+                self._breaker.failed(answered_by, f"HTTP {response.status}")
             else:
-                self._failures_in_a_row[answered_by] = 0
+                self._breaker.answered(answered_by)
             ok = 200 <= response.status < 300
             rejected = retry_if is not None and ok and retry_if(response)
-            unreadable, doubtful = _unreadable(response, expect if ok and not rejected else None)
+            unreadable, doubtful = why_unreadable(response, expect if ok and not rejected else None)
             if doubtful and (response.from_cache or attempt > 1):
                 unreadable = ""  # looked cut off twice (or was kept before): take it as it is
             if rejected or unreadable:
@@ -427,8 +275,7 @@ class Http:
                 refetch = True
             if unreadable:
                 if not response.from_cache:
-                    self._failures_in_a_row[answered_by] += 1
-                    self._last_failure[answered_by] = f"unreadable answer ({unreadable})"
+                    self._breaker.failed(answered_by, f"unreadable answer ({unreadable})")
                 if attempt > retries:
                     raise ServiceError(
                         service,
@@ -450,7 +297,7 @@ class Http:
                         status=response.status,
                         attempts=attempt,
                     )
-                wait = _seconds(response.headers.get("retry-after"))
+                wait = wait_seconds(response.headers.get("retry-after"))
                 wait = wait if wait is not None else self._backoff(attempt)
                 logger.info("%s: HTTP %s, retrying in %.0f s", service, response.status, wait)
                 self._limiter.defer(answered_by, min(self.settings.max_wait, wait))
@@ -465,11 +312,6 @@ class Http:
                 attempts=attempt,
             )
 
-    def _check_breaker(self, service: str, host: str, url: str) -> None:
-        if self._failures_in_a_row[host] >= self.settings.breaker_threshold:
-            last = self._last_failure.get(host, "failing")
-            raise ServiceError(service, f"{last}; not asked again in this run", url=url)
-
     def _backoff(self, attempt: int) -> float:
         return min(self.settings.max_wait, self.settings.backoff_base**attempt)
 
@@ -478,43 +320,6 @@ class Http:
         from the cache, under the address asked as well as the one it redirected to."""
         asked = [r.request for r in (*raw.history, raw) if r.request is not None]
         self._session.cache.delete(requests=asked)
-
-
-class DoubtfulAnswer(ValueError):
-    """Raised by an `expect` check for an answer that may be cut off but is usable if it stays
-    so (an HTML page without `</html>`: HTML allows leaving it out). Asked once more only."""
-
-
-def _unreadable(
-    response: HttpResponse, expect: Callable[[HttpResponse], object] | None
-) -> tuple[str, bool]:
-    """Why `expect` rejects the answer ('' when it is fine or nothing is expected), and whether
-    the answer is only doubtful (usable if it stays so)."""
-    if expect is None:
-        return "", False
-    try:
-        expect(response)
-    except ValueError as exc:
-        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
-        return reason, isinstance(exc, DoubtfulAnswer)
-    return "", False
-
-
-def expect_json(response: HttpResponse) -> object:
-    """A body that parses as JSON (what every JSON API answers, errors included)."""
-    try:
-        return response.json()
-    except ValueError:
-        ctype = response.headers.get("content-type", "?").split(";")[0]
-        raise ValueError(f"not JSON: {ctype}, {len(response.content)} bytes") from None
-
-
-def expect_xml(response: HttpResponse) -> object:
-    """A body that parses as XML, with entity expansion and external entities refused."""
-    try:
-        return fromstring(response.content)
-    except (ParseError, DefusedXmlException) as exc:
-        raise ValueError(f"not XML: {exc}") from None
 
 
 _NOT_RETRIED = (

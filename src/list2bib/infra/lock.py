@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from list2bib.errors import InputError, List2BibError, OutputError
-from list2bib.infra.http import Clock, SystemClock
+from list2bib.infra.clock import Clock, SystemClock
 
 EXIT_BUSY = 4
 POLL_SECONDS = 0.2

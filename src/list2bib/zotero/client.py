@@ -19,7 +19,8 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from list2bib.errors import List2BibError
-from list2bib.infra.http import Http, HttpResponse, expect_json
+from list2bib.infra.answers import HttpResponse, expect_json
+from list2bib.infra.http import Http
 
 logger = logging.getLogger("list2bib")
 

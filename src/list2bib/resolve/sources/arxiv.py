@@ -14,12 +14,15 @@ from defusedxml.ElementTree import fromstring  # type: ignore[import-untyped, un
 
 from list2bib.config import ServiceConfig
 from list2bib.errors import ServiceError
-from list2bib.infra.http import Http, HttpResponse, expect_xml
+from list2bib.infra.answers import HttpResponse, expect_xml
+from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Person, Record, WorkKind
-from list2bib.resolve.sources import Lookup
+from list2bib.resolve.sources import Lookup, fixed_batches
 from list2bib.text.names import split_name
 
 SERVICE = "arxiv"
+batches = fixed_batches  # `batch_size` keys a request
+CONCURRENT_BATCHES = False
 # Up to this many ids go in a GET URL (about 1.2 kB); longer lists are POSTed as a form.
 GET_IDS = 100
 

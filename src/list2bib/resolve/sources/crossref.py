@@ -11,13 +11,15 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from list2bib.config import ServiceConfig
 from list2bib.errors import ServiceError
-from list2bib.infra.http import Http, HttpResponse, expect_json
+from list2bib.infra.answers import HttpResponse, expect_json
+from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Record
 from list2bib.resolve import venues
 from list2bib.resolve.sources import Lookup, TitleQuery
 from list2bib.resolve.sources.doi import ACL_DOI_PREFIX, parse_csl
 
 SERVICE = "crossref"
+CONCURRENT_BATCHES = False  # its batches are cut by `batches` below
 SEARCH_ROWS = 5
 # Only what parse_csl reads: a full item carries its reference list and is many times larger.
 SELECT = (

@@ -12,13 +12,16 @@ from typing import Any
 from list2bib.bibtex.render import BibEntry, parse_string
 from list2bib.config import ServiceConfig
 from list2bib.errors import InputError, ServiceError
-from list2bib.infra.http import Http, HttpResponse, expect_json
+from list2bib.infra.answers import HttpResponse, expect_json
+from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Person, Record, WorkKind
-from list2bib.resolve.sources import Lookup
+from list2bib.resolve.sources import Lookup, fixed_batches
 from list2bib.text.names import split_authors, split_name
 from list2bib.text.titles import latex_to_text
 
 SERVICE = "openreview"
+batches = fixed_batches  # `batch_size` keys a request
+CONCURRENT_BATCHES = False
 FORUM_URL = "https://openreview.net/forum?id="
 
 # Note content (v2 wraps every value as {"value": ...}; v1 does not) -> Record field.

@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 
 from list2bib.config import ServiceConfig
 from list2bib.errors import ServiceError
-from list2bib.infra.http import DoubtfulAnswer, Http, HttpResponse
+from list2bib.infra.answers import DoubtfulAnswer, HttpResponse
+from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Record, WorkKind
 from list2bib.resolve.pagemeta import PageLink, PageMeta, extract
 from list2bib.resolve.sources import Lookup
@@ -25,6 +26,8 @@ from list2bib.text.names import split_name
 from list2bib.text.titles import normalize_title
 
 SERVICE = "page"
+# One batch per site (`batches`): different sites are asked at once, each at its own pace.
+CONCURRENT_BATCHES = True
 # The keys are the pages' own URLs. A base URL, when configured, is a mirror that serves every
 # site under `<base>/<host>/<path>` (a local archive, or the test suite's fake web); empty means
 # each page is fetched from its own site. One request a second per host is polite for sites that

@@ -15,13 +15,16 @@ from typing import Any
 
 from list2bib.config import ServiceConfig
 from list2bib.errors import ServiceError
-from list2bib.infra.http import Http, HttpResponse, expect_json
+from list2bib.infra.answers import HttpResponse, expect_json
+from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Person, Record, WorkKind
 from list2bib.resolve import venues
-from list2bib.resolve.sources import Lookup, TitleQuery
+from list2bib.resolve.sources import Lookup, TitleQuery, fixed_batches
 from list2bib.text.names import split_name
 
 SERVICE = "s2"
+batches = fixed_batches  # `batch_size` keys a request
+CONCURRENT_BATCHES = False
 
 # Asked for every paper; `abstract` is left out to keep 500-paper answers small.
 FIELDS = (
