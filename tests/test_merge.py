@@ -18,16 +18,9 @@ from list2bib.errors import InputError
 from list2bib.model import Link, ListEntry, Person, Record, Reference, Status, WorkKind
 from list2bib.resolve.rounds import entry_identifiers, fallback_record
 from list2bib.works.dedupe import Work, work_id
-from list2bib.works.merge import (
-    MergePlan,
-    bib_identities,
-    hand_edits,
-    load_renames,
-    plan,
-    renames_path,
-    save_renames,
-    updated_renames,
-)
+from list2bib.works.merge import MergePlan, bib_identities, plan
+from list2bib.works.reconcile import hand_edits
+from list2bib.works.renames import load_renames, renames_path, save_renames, updated_renames
 
 MENG_ID = "2202.05262"
 MENG_TITLE = "Locating and Editing Factual Associations in GPT"

@@ -21,7 +21,7 @@ from fakes import FakeArxiv, FakeClock, FakeDoi, World
 from list2bib import pipeline
 from list2bib.bibtex.render import read_entries
 from list2bib.config import Config, ServiceConfig
-from list2bib.works.merge import renames_path
+from list2bib.works.renames import renames_path
 from list2bib.works.state import load, state_path
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,7 +5,6 @@ The one place that knows the order of the stages; `cli` is a thin layer over `bu
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import logging
 import os
@@ -19,13 +18,14 @@ from list2bib.bibtex import render as bibtex
 from list2bib.config import Config
 from list2bib.errors import InputError
 from list2bib.infra import lock
-from list2bib.infra.http import Clock, Http, HttpSettings
+from list2bib.infra.clock import Clock
+from list2bib.infra.http import Http, HttpSettings
 from list2bib.infra.memo import Memo
 from list2bib.model import ListEntry, Reference, Resolution, RunResult
 from list2bib.read import dispatch as listfile
 from list2bib.report import changes as changes_
 from list2bib.resolve.rounds import Progress, resolve
-from list2bib.works import citekeys, dedupe, merge, state
+from list2bib.works import citekeys, dedupe, merge, reconcile, references, renames, state
 
 logger = logging.getLogger("list2bib")
 
@@ -127,6 +127,7 @@ def prepare(
     entries = read_lists(list_paths, memo)
     existing = read_existing(config.output, memo)
     old_state = state.load(state.state_path(config.output))
+    old_renames = renames.load_renames(renames.renames_path(config.output))
     if refresh:
         chosen = state.select(
             entries,
@@ -136,8 +137,60 @@ def prepare(
             unresolved_days=config.unresolved_days,
         )
     else:
-        chosen = state.Selection(tuple(range(len(entries))), (), {})
+        chosen = state.select_all(entries)
+    resolutions, requests = _resolve_chosen(entries, chosen, config, clock, progress)
 
+    works = dedupe.cluster(resolutions)
+    merged = merge.plan(works, existing.entries, old_state.managed_keys())
+    keys = citekeys.keys_for(works, merged, existing.entries, old_renames, pattern=pattern)
+    keyed = references.keyed(works, keys, merged, str(config.output))
+    written = references.to_write(works, keyed, merged)
+    reconciled = reconcile.reconcile(works, keys, written, merged, old_state, ascii=config.ascii)
+    verbatim = references.verbatim(merged, prune=config.prune)
+    text = bibtex.render(
+        written,
+        ascii=config.ascii,
+        header=HEADER,
+        kept=verbatim.kept,
+        macros=existing.macros,
+        overrides=reconciled.overrides,
+    )
+    asked = state.asked(entries, chosen)
+    new_state = state.next_state(
+        works, keys, merged, old_state, reconciled.bare, asked, now, refresh=refresh
+    )
+    found_changes = changes_.compute(
+        {e.key: e for e in existing.entries},
+        keyed,
+        reconciled.fields,
+        {r.key: bibtex.entry_type(r) for r in written},
+        merged=renames.merged_this_run(merged, keys),
+        edits=reconciled.edited,
+        kept=[e.key for e in verbatim.untouched],
+        removed=verbatim.removed,
+    )
+    return Prepared(
+        tuple(keyed),
+        text,
+        tuple(e.key for e in verbatim.untouched),
+        requests,
+        state_text=state.to_json(new_state),
+        renames=renames.updated_renames(old_renames, renames.renamed_this_run(merged, keys)),
+        changes=tuple(found_changes),
+        removed=tuple(e.key for e in verbatim.removed),
+        asked=len(chosen.new) + len(chosen.recheck),
+    )
+
+
+def _resolve_chosen(
+    entries: Sequence[ListEntry],
+    chosen: state.Selection,
+    config: Config,
+    clock: Clock | None,
+    progress: Progress | None,
+) -> tuple[list[Resolution], dict[str, int]]:
+    """A resolution for every entry: the chosen ones asked (re-checks with the cache bypassed),
+    the rest reused; and the requests that took, by host."""
     found: dict[int, Resolution] = dict(chosen.reused)
     with http_for(config, clock) as http:
         if chosen.new:
@@ -149,152 +202,7 @@ def prepare(
                 answers = resolve(picked, http, config, progress)
             found.update(zip(chosen.recheck, answers, strict=True))
         requests = dict(http.requests_by_host)
-    resolutions = [found[i] for i in range(len(entries))]
-    asked = {state.fingerprint(entries[i]) for i in (*chosen.new, *chosen.recheck)}
-
-    works = dedupe.cluster(resolutions)
-    managed = {w.key for w in old_state.works.values()}
-    merged = merge.plan(works, existing.entries, managed)
-    old_renames = merge.load_renames(merge.renames_path(config.output))
-    reserved = dict(merged.reserved)
-    reserved.update({f"file:{e.key}": e.key for e in merged.untouched})
-    reserved.update({work_id: e.key for work_id, e in merged.previous.items()})
-    aliases_in_use = {k for e in existing.entries for k in merge.entry_ids(e)} | set(old_renames)
-    reserved.update({f"alias:{k}": k for k in aliases_in_use})
-    _reserve_input_keys(works, reserved)
-    keys = citekeys.assign_keys([(w.work_id, w.record) for w in works], reserved, pattern=pattern)
-
-    references: list[Reference] = []
-    for work in works:
-        problems = work.problems
-        if work.work_id in merged.previous:
-            problems += (f"kept the previous entry from {config.output} unchanged",)
-        references.append(
-            Reference(
-                keys[work.work_id], work.record, work.entries, work.status, problems,
-                evidence=work.evidence, candidates=work.candidates, lint=work.lint,
-                incomplete=work.incomplete,
-            )
-        )  # fmt: skip
-    rendered = [
-        r for w, r in zip(works, references, strict=True) if w.work_id not in merged.previous
-    ]
-    bare = bibtex.written_fields(rendered, ascii=config.ascii)
-
-    overrides: dict[str, dict[str, str | None]] = {}
-    edited: dict[str, list[str]] = {}
-    by_key = old_state.by_key()
-    for work in works:
-        key = keys[work.work_id]
-        survivor = merged.matched.get(work.work_id)
-        aliases = sorted(
-            {a for a in merged.aliases.get(work.work_id, ()) if a != key}, key=str.casefold
-        )
-        if aliases:
-            overrides.setdefault(key, {})["ids"] = ", ".join(aliases)
-        if survivor is None:
-            continue
-        if survivor.key not in by_key:
-            # No record of what list2bib wrote (the user's own file, or a lost state file): the
-            # fields list2bib never writes (`note`, `abstract`, `file`, ...) are the user's.
-            own = merge.users_own_fields(survivor.fields, bare.get(key, {}))
-            if own:
-                overrides.setdefault(key, {}).update(own)
-            continue
-        edits = merge.hand_edits(survivor.fields, by_key[survivor.key][1].written)
-        # A field equal to what list2bib writes now is no edit (e.g. a run killed before it
-        # could record what it wrote).
-        edits = {n: v for n, v in edits.items() if bare.get(key, {}).get(n) != v}
-        if edits:
-            overrides.setdefault(key, {}).update(edits)
-            edited[key] = list(edits)
-
-    pruned = merged.untouched if config.prune else []
-    untouched = [] if config.prune else merged.untouched
-    text = bibtex.render(
-        rendered,
-        ascii=config.ascii,
-        header=HEADER,
-        kept=[*merged.previous.values(), *untouched],
-        macros=existing.macros,
-        overrides=overrides,
-    )
-    final = dict(bare)
-    final.update(
-        bibtex.written_fields(
-            [r for r in rendered if r.key in overrides], ascii=config.ascii, overrides=overrides
-        )
-    )
-    by_work = {w.work_id: (w, r) for w, r in zip(works, references, strict=True)}
-    new_state = _new_state(
-        by_work, merged, old_state, bare, asked, now, refresh=refresh, entries=entries
-    )
-    merged_keys = {keys[w]: [k for k in v if k != keys[w]] for w, v in merged.merged.items()}
-    alias_map = {a: keys[w] for w, names in merged.aliases.items() for a in names if a != keys[w]}
-    found_changes = changes_.compute(
-        {e.key: e for e in existing.entries},
-        references,
-        final,
-        {r.key: bibtex.entry_type(r) for r in rendered},
-        merged=merged_keys,
-        edits=edited,
-        kept=[e.key for e in untouched],
-        removed=pruned,
-    )
-    return Prepared(
-        tuple(references),
-        text,
-        tuple(e.key for e in untouched),
-        requests,
-        state_text=state.to_json(new_state),
-        renames=merge.updated_renames(old_renames, alias_map),
-        changes=tuple(found_changes),
-        removed=tuple(e.key for e in pruned),
-        asked=len(chosen.new) + len(chosen.recheck),
-    )
-
-
-def _new_state(
-    by_work: dict[str, tuple[dedupe.Work, Reference]],
-    merged: merge.MergePlan,
-    old: state.State,
-    bare: dict[str, dict[str, str]],
-    asked: set[str],
-    now: datetime,
-    *,
-    refresh: bool,
-    entries: Sequence[ListEntry],
-) -> state.State:
-    """What this run wrote. `checked` moves on only for works the services were asked about (a
-    refresh) or whose answer changed (a build, which cannot tell a cached answer from a new one),
-    so an unchanged run leaves the state file byte-identical too."""
-    stamp = state.now_text(now)
-    works: dict[str, state.WorkState] = {}
-    for work_id, (work, ref) in by_work.items():
-        before = old.works.get(work_id)
-        if work_id in merged.previous:
-            if before is not None:  # kept as it was; if a service failed, asked again next time
-                works[work_id] = dataclasses.replace(
-                    before, incomplete=before.incomplete or work.incomplete
-                )
-            continue
-        prints = {state.fingerprint(e) for e in work.entries}
-        if refresh:
-            fresh = bool(prints & asked) or before is None
-        else:
-            fresh = before is None or (before.record, before.status) != (work.record, work.status)
-        works[work_id] = state.WorkState(
-            key=ref.key,
-            status=work.status,
-            record=work.record,
-            checked=stamp if fresh or before is None else before.checked,
-            written=bare.get(ref.key, {}),
-            problems=work.problems,
-            evidence=work.evidence,
-            incomplete=work.incomplete,
-        )
-    prints_of = {state.fingerprint(e): w for w, (work, _) in by_work.items() for e in work.entries}
-    return state.State(works, {p: w for p, w in prints_of.items() if w in works})
+    return [found[i] for i in range(len(entries))], requests
 
 
 def build(
@@ -323,7 +231,7 @@ def build(
             # "fields edited to what list2bib writes anyway", which is harmless.
             written = _write_if_changed(config.output, prepared.text)
             _write_if_changed(state.state_path(config.output), prepared.state_text)
-            merge.save_renames(merge.renames_path(config.output), prepared.renames)
+            renames.save_renames(renames.renames_path(config.output), prepared.renames)
         if changes is not None:
             changes_.write(changes, prepared.changes, str(config.output))
     return BuildResult(
@@ -337,19 +245,6 @@ def build(
         would_change=would_change,
         asked=prepared.asked,
     )
-
-
-def _reserve_input_keys(works: Sequence[dedupe.Work], reserved: dict[str, str]) -> None:
-    """Works read from a .bib list keep that file's citation key (first come, first served),
-    unless the output file already gave them one."""
-    taken = {key.casefold() for key in reserved.values()}
-    for work in works:
-        if work.work_id in reserved:
-            continue
-        key = next((e.key for e in work.entries if e.key), None)
-        if key and key.casefold() not in taken:
-            reserved[work.work_id] = key
-            taken.add(key.casefold())
 
 
 def _current(path: Path) -> str | None:

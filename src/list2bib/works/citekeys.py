@@ -15,10 +15,13 @@ import re
 from collections.abc import Mapping, Sequence
 from itertools import count
 
+from list2bib.bibtex.render import BibEntry
 from list2bib.errors import ConfigError
 from list2bib.model import Record
 from list2bib.text.identifiers import url_host
 from list2bib.text.titles import STOPWORDS, fold_ascii
+from list2bib.works.dedupe import Work
+from list2bib.works.merge import MergePlan, entry_ids
 
 DEFAULT_PATTERN = "{auth}{year}{shorttitle}"
 _PLACEHOLDER = re.compile(r"\{([A-Za-z]+)([1-9]?)\}")
@@ -168,3 +171,37 @@ def assign_keys(
             keys[work_id] = key
             taken.add(key.casefold())
     return keys
+
+
+def keys_for(
+    works: Sequence[Work],
+    merged: MergePlan,
+    existing: Sequence[BibEntry],
+    renamed: Mapping[str, str],
+    *,
+    pattern: str = DEFAULT_PATTERN,
+) -> dict[str, str]:
+    """work_id -> citation key for every work of this run. Reserved, so never handed to another
+    work: the keys the file already gives works, the keys of its entries kept verbatim, every
+    alias (the file's `ids` fields and the rename map's old keys `renamed`), then a .bib list's
+    own key for its work."""
+    reserved = dict(merged.reserved)
+    reserved.update({f"file:{e.key}": e.key for e in merged.untouched})
+    reserved.update({work_id: e.key for work_id, e in merged.previous.items()})
+    aliases_in_use = {k for e in existing for k in entry_ids(e)} | set(renamed)
+    reserved.update({f"alias:{k}": k for k in aliases_in_use})
+    reserve_input_keys(works, reserved)
+    return assign_keys([(w.work_id, w.record) for w in works], reserved, pattern=pattern)
+
+
+def reserve_input_keys(works: Sequence[Work], reserved: dict[str, str]) -> None:
+    """Works read from a .bib list keep that file's citation key (first come, first served),
+    unless the output file already gave them one."""
+    taken = {key.casefold() for key in reserved.values()}
+    for work in works:
+        if work.work_id in reserved:
+            continue
+        key = next((e.key for e in work.entries if e.key), None)
+        if key and key.casefold() not in taken:
+            reserved[work.work_id] = key
+            taken.add(key.casefold())

@@ -1,5 +1,5 @@
 """This run's works against the existing references.bib: which keys to keep, which entries to keep
-exactly as they are, which keys become aliases, and which fields the user edited by hand.
+exactly as they are, and which keys become aliases (`reconcile` then weighs the fields).
 
 - A work already in the file keeps its citation key (unless that entry was only a placeholder
   list2bib wrote for an entry it could not verify: the first real record gives it a proper key).
@@ -14,13 +14,10 @@ exactly as they are, which keys become aliases, and which fields the user edited
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from list2bib.bibtex.render import BibEntry, write_atomic
-from list2bib.errors import InputError
+from list2bib.bibtex.render import BibEntry
 from list2bib.model import IdKind, Status
 from list2bib.text.identifiers import parse_identifier
 from list2bib.text.names import split_authors, split_name
@@ -33,8 +30,6 @@ from list2bib.works.dedupe import (
     last_resort_identity,
 )
 
-# Fields list2bib owns outright: never taken for a hand edit.
-OWN_FIELDS = frozenset({"ids"})
 _DBLP_BIBURL = "https://dblp.org/rec/"
 
 
@@ -161,88 +156,3 @@ def plan(
             plan_.merged[work.work_id] = merged
     plan_.untouched.extend(e for i, e in enumerate(existing) if i not in claimed)
     return plan_
-
-
-def hand_edits(current: Mapping[str, str], written: Mapping[str, str]) -> dict[str, str | None]:
-    """Fields the user changed since list2bib wrote `written`: name -> the user's value, or None
-    for a field the user deleted. Values are compared as read back from the file."""
-    edits: dict[str, str | None] = {}
-    for name in sorted(set(current) | set(written)):
-        if name in OWN_FIELDS:
-            continue
-        now, then = current.get(name), written.get(name)
-        if now != then and _squash(now) != _squash(then):
-            edits[name] = now
-    return edits
-
-
-# Fields list2bib writes from the services' data: without a record of what it last wrote, their
-# values in the file cannot be told from stale data, so the services' values win.
-MANAGED_FIELDS = frozenset(
-    {"author", "title", "booktitle", "journal", "volume", "number", "pages", "year", "month",
-     "publisher", "address", "howpublished", "organization", "school", "institution", "doi",
-     "eprint", "archiveprefix", "primaryclass", "url", "keywords", "ids", "key"}
-)  # fmt: skip
-
-
-def users_own_fields(current: Mapping[str, str], written: Mapping[str, str]) -> dict[str, str]:
-    """Fields of an entry that list2bib neither manages nor writes for it now: the user's own,
-    kept even when no state file says what list2bib wrote before."""
-    return {
-        name: value
-        for name, value in current.items()
-        if name not in MANAGED_FIELDS and name not in written and value.strip()
-    }
-
-
-def _squash(value: str | None) -> str | None:
-    return " ".join(value.split()) if value is not None else None
-
-
-# --- the rename map: `<bib>.renames.json`, old key -> the key that now carries the work ----------
-
-
-def renames_path(bib: Path) -> Path:
-    return bib.with_name(bib.name + ".renames.json")
-
-
-def load_renames(path: Path) -> dict[str, str]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as error:
-        raise InputError(f"{path}: not a rename map ({error}); fix or delete it") from error
-    if not isinstance(data, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in data.items()
-    ):
-        raise InputError(f'{path}: a rename map is one JSON object {{"old key": "new key"}}')
-    return dict(data)
-
-
-def updated_renames(old: Mapping[str, str], new: Mapping[str, str]) -> dict[str, str]:
-    """`old` plus `new`, chains followed (a -> b, b -> c gives a -> c), sorted by old key."""
-    combined = {**old, **new}
-    result: dict[str, str] = {}
-    for start in combined:
-        target, seen = combined[start], {start}
-        while target in combined and target not in seen:
-            seen.add(target)
-            target = combined[target]
-        if target != start:
-            result[start] = target
-    return dict(sorted(result.items(), key=lambda item: (item[0].casefold(), item[0])))
-
-
-def save_renames(path: Path, renames: Mapping[str, str]) -> bool:
-    """Write the map when it has entries and differs from the file; True when written."""
-    if not renames:
-        return False
-    text = json.dumps(dict(renames), ensure_ascii=False, indent=1) + "\n"
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return False
-    except (FileNotFoundError, UnicodeDecodeError):
-        pass
-    write_atomic(path, text)
-    return True

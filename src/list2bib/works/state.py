@@ -1,7 +1,8 @@
 """The sidecar `<bib>.list2bib.json`: what list2bib last wrote for each entry, the record behind it,
 when each work was last checked, and which list entries (by fingerprint) named it.
 
-It lets a refresh tell a user's hand edit from stale data, and re-resolve only what is due.
+It lets a refresh tell a user's hand edit from stale data, and re-resolve only what is due; each
+run ends by working out the next state from the one before.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import Any
 from list2bib.errors import InputError
 from list2bib.model import ListEntry, Person, Record, Resolution, Status, WorkKind
 from list2bib.text.identifiers import entry_identifiers
+from list2bib.works.dedupe import Work
+from list2bib.works.merge import MergePlan
 
 VERSION = 1
 SUFFIX = ".list2bib.json"
@@ -50,6 +53,10 @@ class State:
 
     def by_key(self) -> dict[str, tuple[str, WorkState]]:
         return {work.key: (work_id, work) for work_id, work in self.works.items()}
+
+    def managed_keys(self) -> set[str]:
+        """The keys list2bib wrote on the run before."""
+        return {work.key for work in self.works.values()}
 
 
 def fingerprint(entry: ListEntry) -> str:
@@ -181,6 +188,16 @@ class Selection:
     reused: Mapping[int, Resolution]
 
 
+def select_all(entries: Sequence[ListEntry]) -> Selection:
+    """Every entry resolved (a build: the HTTP cache decides what is asked again)."""
+    return Selection(tuple(range(len(entries))), (), {})
+
+
+def asked(entries: Sequence[ListEntry], chosen: Selection) -> set[str]:
+    """The fingerprints of the entries sent to the resolver."""
+    return {fingerprint(entries[i]) for i in (*chosen.new, *chosen.recheck)}
+
+
 def select(
     entries: Sequence[ListEntry],
     state: State,
@@ -217,3 +234,53 @@ def select(
             evidence=work.evidence,
         )
     return Selection(tuple(new), tuple(recheck), reused)
+
+
+# --- what this run wrote -------------------------------------------------------------------------
+
+
+def next_state(
+    works: Sequence[Work],
+    keys: Mapping[str, str],
+    merged: MergePlan,
+    old: State,
+    bare: Mapping[str, dict[str, str]],
+    asked: set[str],
+    now: datetime,
+    *,
+    refresh: bool,
+) -> State:
+    """What this run wrote (`bare`: by key, the fields list2bib wrote before any override).
+    `checked` moves on only for works the services were asked about (a refresh) or whose answer
+    changed (a build, which cannot tell a cached answer from a new one), so an unchanged run
+    leaves the state file byte-identical too. A work whose previous entry was kept verbatim keeps
+    its old state."""
+    stamp = now_text(now)
+    by_work = {work.work_id: work for work in works}
+    states: dict[str, WorkState] = {}
+    for work_id, work in by_work.items():
+        before = old.works.get(work_id)
+        if work_id in merged.previous:
+            if before is not None:  # kept as it was; if a service failed, asked again next time
+                states[work_id] = dataclasses.replace(
+                    before, incomplete=before.incomplete or work.incomplete
+                )
+            continue
+        prints = {fingerprint(e) for e in work.entries}
+        if refresh:
+            fresh = bool(prints & asked) or before is None
+        else:
+            fresh = before is None or (before.record, before.status) != (work.record, work.status)
+        key = keys[work_id]
+        states[work_id] = WorkState(
+            key=key,
+            status=work.status,
+            record=work.record,
+            checked=stamp if fresh or before is None else before.checked,
+            written=bare.get(key, {}),
+            problems=work.problems,
+            evidence=work.evidence,
+            incomplete=work.incomplete,
+        )
+    prints_of = {fingerprint(e): w for w, work in by_work.items() for e in work.entries}
+    return State(states, {p: w for p, w in prints_of.items() if w in states})

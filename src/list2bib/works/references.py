@@ -1,0 +1,56 @@
+"""Works + citation keys -> the references the bib lists: which of them list2bib writes, and which
+of the file's entries it keeps verbatim (or, with prune, removes)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from list2bib.bibtex.render import BibEntry
+from list2bib.model import Reference
+from list2bib.works.dedupe import Work
+from list2bib.works.merge import MergePlan
+
+
+def keyed(
+    works: Sequence[Work], keys: Mapping[str, str], merged: MergePlan, output: str
+) -> list[Reference]:
+    """One reference per work, in the works' order; a work whose previous entry in `output` is
+    kept unchanged says so among its problems."""
+    references: list[Reference] = []
+    for work in works:
+        problems = work.problems
+        if work.work_id in merged.previous:
+            problems += (f"kept the previous entry from {output} unchanged",)
+        references.append(
+            Reference(
+                keys[work.work_id], work.record, work.entries, work.status, problems,
+                evidence=work.evidence, candidates=work.candidates, lint=work.lint,
+                incomplete=work.incomplete,
+            )
+        )  # fmt: skip
+    return references
+
+
+def to_write(
+    works: Sequence[Work], references: Sequence[Reference], merged: MergePlan
+) -> list[Reference]:
+    """The references list2bib writes itself: all but those whose previous entry is kept."""
+    pairs = zip(works, references, strict=True)
+    return [ref for work, ref in pairs if work.work_id not in merged.previous]
+
+
+@dataclass(frozen=True, slots=True)
+class Verbatim:
+    """The file's entries written again exactly as they are (`kept`: the previous entries of works
+    this run could not verify, then those no list produced unless pruned) and those removed."""
+
+    kept: tuple[BibEntry, ...]
+    untouched: tuple[BibEntry, ...]
+    removed: tuple[BibEntry, ...]
+
+
+def verbatim(merged: MergePlan, *, prune: bool) -> Verbatim:
+    untouched = () if prune else tuple(merged.untouched)
+    removed = tuple(merged.untouched) if prune else ()
+    return Verbatim((*merged.previous.values(), *untouched), untouched, removed)
