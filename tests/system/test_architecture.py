@@ -170,33 +170,35 @@ def part_of(module: str) -> tuple[str, int] | None:
     return (top, RANKS[top]) if top in RANKS else None
 
 
-def rank_violations(facts: Mapping[str, Facts]) -> list[str]:
-    found = []
+def _between_parts(
+    facts: Mapping[str, Facts],
+) -> list[tuple[str, Ref, tuple[str, int], tuple[str, int]]]:
+    """Every import from one ranked part of list2bib into another: (module, import, parts)."""
+    edges = []
     for module, fact in sorted(facts.items()):
-        mine = part_of(module)
         for ref in fact.internal:
-            theirs = part_of(ref.target)
-            if mine is None or theirs is None or mine[0] == theirs[0] or theirs[1] < mine[1]:
-                continue
-            found.append(
-                f"{module}:{ref.line} imports {ref.target} ({theirs[0]}, rank {theirs[1]}); "
-                f"{module} is {mine[0]}, rank {mine[1]}: only a lower rank or its own package"
-            )
-    return found
+            mine, theirs = part_of(module), part_of(ref.target)
+            if mine and theirs and mine[0] != theirs[0]:
+                edges.append((module, ref, mine, theirs))
+    return edges
+
+
+def rank_violations(facts: Mapping[str, Facts]) -> list[str]:
+    return [
+        f"{module}:{ref.line} imports {ref.target} ({theirs[0]}, rank {theirs[1]}); "
+        f"{module} is {mine[0]}, rank {mine[1]}: only a lower rank or its own package"
+        for module, ref, mine, theirs in _between_parts(facts)
+        if theirs[1] >= mine[1]
+    ]
 
 
 def stage_crossings(facts: Mapping[str, Facts]) -> list[str]:
-    found = []
-    for module, fact in sorted(facts.items()):
-        mine = part_of(module)
-        for ref in fact.internal:
-            theirs = part_of(ref.target)
-            if mine and theirs and mine[0] != theirs[0] and {mine[0], theirs[0]} <= STAGES:
-                found.append(
-                    f"{module}:{ref.line} imports {ref.target}: stage {mine[0]} reaches into "
-                    f"stage {theirs[0]} (stages meet only in model types and pipeline)"
-                )
-    return found
+    return [
+        f"{module}:{ref.line} imports {ref.target}: stage {mine[0]} reaches into "
+        f"stage {theirs[0]} (stages meet only in model types and pipeline)"
+        for module, ref, mine, theirs in _between_parts(facts)
+        if {mine[0], theirs[0]} <= STAGES
+    ]
 
 
 def cycles(facts: Mapping[str, Facts]) -> list[list[str]]:
