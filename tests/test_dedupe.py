@@ -20,7 +20,8 @@ from list2bib.model import (
     WorkKind,
 )
 from list2bib.resolve.rounds import entry_identifiers, fallback_record
-from list2bib.works.dedupe import Work, cluster, doi_identity, identity_keys, work_id
+from list2bib.text.identity import doi_identity, identity_keys, work_id
+from list2bib.works.dedupe import Work, cluster
 
 MENG_ID = "2202.05262"
 MENG_TITLE = "Locating and Editing Factual Associations in GPT"

@@ -415,25 +415,6 @@ def test_a_byte_order_mark_is_fine(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "date"),
-    [
-        ("2024.9", "2024-09"),
-        ("2024.09", "2024-09"),
-        ("2024-09", "2024-09"),
-        ("2024/9", "2024-09"),
-        ("2024", "2024"),
-        ("Sep 2024", "2024-09"),
-        ("September 2024", "2024-09"),
-        ("2024-10-06", "2024-10-06"),
-        ("2024.13", None),
-        ("EMNLP 2024", None),
-    ],
-)
-def test_parse_date(text: str, date: str | None) -> None:
-    assert hints.parse_date(text) == date
-
-
-@pytest.mark.parametrize(
     ("text", "bracketed", "hint"),
     [
         ("EMNLP 2024", True, hints.Hint("venue", "EMNLP 2024")),

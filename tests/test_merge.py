@@ -17,8 +17,9 @@ from list2bib.bibtex.render import BibEntry
 from list2bib.errors import InputError
 from list2bib.model import Link, ListEntry, Person, Record, Reference, Status, WorkKind
 from list2bib.resolve.rounds import entry_identifiers, fallback_record
-from list2bib.works.dedupe import Work, work_id
-from list2bib.works.merge import MergePlan, bib_identities, plan
+from list2bib.text.identity import bib_identities, work_id
+from list2bib.works.dedupe import Work
+from list2bib.works.merge import MergePlan, plan
 from list2bib.works.reconcile import hand_edits
 from list2bib.works.renames import load_renames, renames_path, save_renames, updated_renames
 

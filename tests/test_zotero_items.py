@@ -7,8 +7,9 @@ from dataclasses import replace
 
 from fake_zotero import CREATOR_TYPES, ITEM_FIELDS, reference
 from list2bib.model import ListEntry, Person, Record, Reference, Status, WorkKind
+from list2bib.text.identity import normal_doi
 from list2bib.zotero.index import Index
-from list2bib.zotero.items import desired, identities, item_type, normal_doi, syncable
+from list2bib.zotero.items import desired, identities, item_type, syncable
 from list2bib.zotero.plan import KEY_ALPHABET, make_plan, object_key
 
 

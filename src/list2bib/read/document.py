@@ -15,6 +15,7 @@ from markdown_it.token import Token
 from list2bib.model import IdKind, Link, ListEntry
 from list2bib.read import hints
 from list2bib.text import identifiers
+from list2bib.text.dates import find_date
 from list2bib.text.identifiers import is_paper_link, split_url, url_host
 
 # A Markdown inline run is flattened to one string in which each link, badge and bold marker is a
@@ -206,7 +207,7 @@ def _split_title(text: str, flat: _Flat) -> tuple[str, str, str]:
     )
     cut = min((m.start() for m in stops if m), default=len(text))
     for group in re.finditer(r"[(（]([^()（）\n]*)[)）]", text[:cut]):
-        if hints.find_date(group[1]) or hints.classify(group[1], bracketed=False):
+        if find_date(group[1]) or hints.classify(group[1], bracketed=False):
             cut = group.start()
             break
     return text[:cut], text[cut:], "plain"
@@ -267,13 +268,13 @@ def _scan_groups(rest: str, parsed: _Parsed) -> None:
             continue
         hint = hints.classify(inner, bracketed=m[1] is not None)
         if hint is None and m[2] is not None and not rest[: m.start()].strip():
-            date = hints.find_date(inner)  # the dated parenthesis after a title: `(Book, Jan 2017)`
+            date = find_date(inner)  # the dated parenthesis after a title: `(Book, Jan 2017)`
             hint = hints.Hint("date", date) if date else None
         if hint is not None:
             parsed.add_hint(hint)
     unclosed = re.match(r"\s*[(（]([^()（）\n\ue000-\uf001]*+)(?![)）])", rest)
     if parsed.date is None and unclosed:  # `(2014, C. Dong et al [[pdf]](…)`
-        parsed.date = hints.find_date(unclosed[1])
+        parsed.date = find_date(unclosed[1])
 
 
 def _authors_after(rest: str) -> tuple[str, ...]:
@@ -546,7 +547,7 @@ class _MarkdownReader:
             role: _plain(cells[i].text, cells[i]) for role, i in roles.items() if i < len(cells)
         }
         parsed.venue = _venue_cell(cell_text.get("venue", "")) or parsed.venue
-        parsed.date = hints.find_date(cell_text.get("date", "")) or parsed.date
+        parsed.date = find_date(cell_text.get("date", "")) or parsed.date
         parsed.authors = hints.parse_authors(cell_text.get("authors", "")) or parsed.authors
         self.add(parsed, line, extra)
 

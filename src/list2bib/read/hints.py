@@ -8,7 +8,9 @@ import re
 from typing import Literal, NamedTuple
 from urllib.parse import unquote
 
+from list2bib.text.dates import YEAR_PATTERN, find_date, parse_date
 from list2bib.text.identifiers import split_url
+from list2bib.text.names import LOWER_CASE_NAME_WORDS
 
 HintKind = Literal["date", "venue", "tag"]
 
@@ -58,35 +60,6 @@ _BADGE_COLOURS = _words(
     """brightgreen green yellowgreen yellow orange red blue lightgrey lightgray grey gray blueviolet
     success important critical informational inactive black white purple pink brown"""
 )
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-_YEAR = r"(?:19|20)\d{2}"
-_NUMERIC_DATE = re.compile(rf"({_YEAR})(?:[./-](\d{{1,2}})(?:[./-](\d{{1,2}}))?)?")
-_NAMED_DATE = re.compile(
-    rf"(?:(\d{{1,2}})\s+)?([A-Za-z]{{3,9}})\.?\s+(?:(\d{{1,2}}),?\s+)?({_YEAR})"
-)
-_DATE_INSIDE = re.compile(
-    rf"(?<![\w.])(?:[A-Za-z]{{3,9}}\.?\s+(?:\d{{1,2}},?\s+)?{_YEAR}|{_YEAR}(?:[./-]\d{{1,2}}){{0,2}})(?![\w.])"
-)
 _WORDS = re.compile(r"[^\W\d_]+|\d+")
 _EMOJI = re.compile(
     "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff\ufe0f\u200b-\u200f\u20e3\ufeff\ufffc]"
@@ -94,7 +67,6 @@ _EMOJI = re.compile(
 _SHORTCODE = re.compile(r"(?<!\w):[a-z0-9_+-]*[a-z][a-z0-9_+-]*:(?!\w)")
 _QUOTES = {'"': '"', "“": "”", "'": "'", "‘": "’", "«": "»"}
 _TRAILING_JUNK = " \t\n.,:;|-–—*_"
-_NAME_PARTICLES = _words("van von der den de del della di da du la le dos das bin al y ter zu")
 _NOT_NAME_WORDS = _words(
     """a an the of for on in with to via from by is are survey tutorial review paper book
     introduction using towards toward new our we"""
@@ -112,39 +84,10 @@ def collapse(text: str) -> str:
     return " ".join(text.split())
 
 
-def parse_date(text: str) -> str | None:
-    """`2024.9`, `2024-09`, `2024/9`, `2024`, `Sep 2024`, `2024-10-06` -> `YYYY[-MM[-DD]]`."""
-    text = collapse(text)
-    if m := _NUMERIC_DATE.fullmatch(text):
-        return _iso(m.group(1), m.group(2), m.group(3))
-    if (m := _NAMED_DATE.fullmatch(text)) and (month := _MONTHS.get(m.group(2).casefold())):
-        return _iso(m.group(4), str(month), m.group(1) or m.group(3))
-    return None
-
-
-def find_date(text: str) -> str | None:
-    """The first date anywhere in `text` (`Book, Jan 2017` -> `2017-01`)."""
-    for m in _DATE_INSIDE.finditer(text):
-        if found := parse_date(m.group(0)):
-            return found
-    year = re.search(rf"(?<!\d){_YEAR}(?!\d)", text)
-    return year.group(0) if year else None
-
-
-def _iso(year: str, month: str | None, day: str | None) -> str | None:
-    if month is None:
-        return year
-    if not 1 <= int(month) <= 12:
-        return None
-    if day is None:
-        return f"{year}-{int(month):02d}"
-    return f"{year}-{int(month):02d}-{int(day):02d}" if 1 <= int(day) <= 31 else None
-
-
 def normalize_venue(text: str) -> str:
     """`ICLR'24` -> `ICLR 2024`, `EMNLP2023` -> `EMNLP 2023`; whitespace collapsed."""
     text = re.sub(r"\b([A-Za-z]{2,})\s*['’](\d{2})\b", r"\1 20\2", collapse(text))
-    return re.sub(rf"\b([A-Za-z]{{2,}})({_YEAR})\b", r"\1 \2", text)
+    return re.sub(rf"\b([A-Za-z]{{2,}})({YEAR_PATTERN})\b", r"\1 \2", text)
 
 
 def _is_acronym(word: str) -> bool:
@@ -154,7 +97,7 @@ def _is_acronym(word: str) -> bool:
 
 def is_org(text: str) -> bool:
     """`OpenAI`, `Google Research`, `OpenAI & Google`: who made it, not where it appeared."""
-    text = re.sub(rf"\b{_YEAR}\b", "", text)
+    text = re.sub(rf"\b{YEAR_PATTERN}\b", "", text)
     parts = [collapse(p).casefold() for p in re.split(r"&|,|/|\band\b", text)]
     parts = [p for p in parts if p]
     return bool(parts) and all(p in ORGS for p in parts)
@@ -168,7 +111,7 @@ def is_venue(text: str) -> bool:
         return True
     if any(w.casefold() in VENUE_WORDS for w in words):
         return True
-    has_year = bool(re.search(rf"\b{_YEAR}\b|['’]\d{{2}}\b|[A-Za-z]{_YEAR}\b", text))
+    has_year = bool(re.search(rf"\b{YEAR_PATTERN}\b|['’]\d{{2}}\b|[A-Za-z]{YEAR_PATTERN}\b", text))
     return has_year and any(
         _is_acronym(w) and w.casefold() not in ARXIV_WORDS for w in words if w.isalpha()
     )
@@ -302,7 +245,7 @@ def _clean_name(name: str) -> str:
 def _is_name_token(token: str) -> bool:
     if not token:
         return False
-    if _INITIALS.match(token) or token in _NAME_PARTICLES:
+    if _INITIALS.match(token) or token in LOWER_CASE_NAME_WORDS:
         return True
     if token.casefold() in _NOT_NAME_WORDS:
         return False

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 from list2bib.config import Config
 from list2bib.infra.http import Http
-from list2bib.model import Identifier, IdKind, Record, WorkKind
+from list2bib.model import Identifier, IdKind, Record
 from list2bib.resolve.sources import Lookup, arxiv, crossref, doi, openreview, page, s2
-from list2bib.works.dedupe import doi_identity
+from list2bib.text.identity import published_doi
 
 if TYPE_CHECKING:
     from list2bib.resolve.rounds import Progress, Source
@@ -131,15 +131,6 @@ class Lookups:
 
 def _unasked(known: Lookup, key: str) -> bool:
     return key not in known.found and key not in known.missing and key not in known.failed
-
-
-def published_doi(record: Record) -> str | None:
-    """A DOI a record names for the published version (never an arXiv DataCite DOI)."""
-    for value in (record.published_doi, record.doi if record.kind is WorkKind.PUBLISHED else None):
-        identity = doi_identity(value or "")
-        if identity and identity.startswith("doi:"):
-            return identity.removeprefix("doi:")
-    return None
 
 
 def ids_of(record: Record) -> tuple[Identifier, ...]:

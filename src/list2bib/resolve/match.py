@@ -19,8 +19,8 @@ from rapidfuzz import fuzz
 from list2bib.model import Candidate, Record, WorkKind
 from list2bib.resolve import venues
 from list2bib.resolve.sources import TitleQuery
-from list2bib.text.titles import fold_ascii, normalize_title
-from list2bib.works.dedupe import doi_identity
+from list2bib.text.identity import folded_name, group_by_work
+from list2bib.text.titles import normalize_title
 
 # Two spellings of one word ("normalisation"/"normalization", "model"/"models").
 SAME_WORD_SIMILARITY = 80.0
@@ -103,9 +103,9 @@ def _is_part_of(short: str, long: str) -> bool:
 def contradiction(query: TitleQuery, record: Record) -> str | None:
     """What the list knows that the record contradicts, or None."""
     if query.first_author and record.authors:
-        family = _folded(query.first_author)
-        names = {_folded(p.family) for p in record.authors} | {
-            _folded(part) for p in record.authors for part in p.given.split()
+        family = folded_name(query.first_author)
+        names = {folded_name(p.family) for p in record.authors} | {
+            folded_name(part) for p in record.authors for part in p.given.split()
         }
         if family and family not in names:
             return f"first author {query.first_author} is not among the record's authors"
@@ -127,10 +127,6 @@ def _series(venue: venues.Venue) -> str:
     return venue.series or venue.short
 
 
-def _folded(name: str) -> str:
-    return normalize_title(fold_ascii(name)).replace(" ", "")
-
-
 def choose(query: TitleQuery, offered: Sequence[Record]) -> Verdict:
     """Accept one work among the candidates several searches offered, or say why not."""
     scored: list[tuple[Record, float, str | None]] = []
@@ -143,7 +139,7 @@ def choose(query: TitleQuery, offered: Sequence[Record]) -> Verdict:
         for record, score, why_not in sorted(scored, key=lambda s: -s[1])
     )
     passing = [record for record, _, why_not in scored if why_not is None]
-    works = _group_by_work(passing)
+    works = group_by_work(passing)
     if len(works) == 1:
         records = tuple(sorted(works[0], key=_preference))
         return Verdict(Outcome.ACCEPTED, records, candidates, "the only work whose title agrees")
@@ -162,31 +158,3 @@ def _preference(record: Record) -> tuple[int, int]:
     order = ("crossref", "doi", "acl", "dblp", "openreview", "s2")
     rank = order.index(record.source) if record.source in order else len(order)
     return (0 if record.kind is WorkKind.PUBLISHED else 1, rank)
-
-
-def identities(record: Record) -> set[str]:
-    """What makes two candidates the same work: ids, or title and first author."""
-    keys = {f"arxiv:{record.arxiv_id}"} if record.arxiv_id else set()
-    for doi in (record.doi, record.published_doi):
-        identity = doi_identity(doi or "")
-        if identity:
-            keys.add(identity)
-    if record.dblp_key:
-        keys.add(f"dblp:{record.dblp_key}")
-    first = _folded(record.authors[0].family) if record.authors else ""
-    keys.add(f"title:{normalize_title(record.title)}|{first}")
-    return keys
-
-
-def _group_by_work(records: Sequence[Record]) -> list[list[Record]]:
-    groups: list[tuple[set[str], list[Record]]] = []
-    for record in records:
-        keys = identities(record)
-        joined = [g for g in groups if g[0] & keys]
-        merged_keys, merged = set(keys), [record]
-        for group in joined:
-            merged_keys |= group[0]
-            merged = group[1] + merged
-            groups.remove(group)
-        groups.append((merged_keys, merged))
-    return [members for _, members in groups]

@@ -32,7 +32,7 @@ from list2bib.model import (
     WorkKind,
 )
 from list2bib.resolve import match, settle, venues
-from list2bib.resolve.book import Evidence, Lookups, ids_of, published_doi
+from list2bib.resolve.book import Evidence, Lookups, ids_of
 from list2bib.resolve.settle import fallback_record as fallback_record  # part of this module's API
 from list2bib.resolve.sources import (
     Lookup,
@@ -47,6 +47,7 @@ from list2bib.resolve.sources import (
     s2,
 )
 from list2bib.text.identifiers import entry_identifiers
+from list2bib.text.identity import published_doi
 from list2bib.text.names import split_name
 
 

@@ -14,8 +14,9 @@ from urllib.parse import urlsplit
 
 from list2bib.model import Identifier, IdKind, ListEntry, Record, Resolution, Status, WorkKind
 from list2bib.resolve import bibinput, match, venues
-from list2bib.resolve.book import Lookups, ids_of, published_doi
+from list2bib.resolve.book import Lookups, ids_of
 from list2bib.resolve.sources import acl, arxiv, crossref, dblp, doi, openreview, page, s2
+from list2bib.text.identity import published_doi
 from list2bib.text.titles import title_similarity, words_missing_from
 
 if TYPE_CHECKING:

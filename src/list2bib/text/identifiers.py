@@ -86,7 +86,6 @@ _OLD_ARCHIVES = _words(
 _ARXIV_ID = r"(?:\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[a-z-]+)?/\d{7})(?:v\d+)?"
 _ARXIV_NEW = re.compile(r"(\d\d)(\d\d)\.(\d{4,5})(?:v\d+)?", re.IGNORECASE)
 _ARXIV_OLD = re.compile(r"([a-z][a-z-]*)(?:\.[a-z-]+)?/((\d\d)(\d\d)\d{3})(?:v\d+)?", re.IGNORECASE)
-_ARXIV_DOI_PREFIX = "10.48550/arxiv."
 _ACL_DOI_PREFIX = "10.18653/v1/"
 _ACL_NEW = re.compile(r"(\d{4}\.[a-z][a-z0-9]*(?:-[a-z0-9]+)*\.\d+)(?:v\d+)?", re.IGNORECASE)
 _ACL_OLD = re.compile(r"([a-z]\d\d-\d{4})(?:v\d+)?", re.IGNORECASE)
@@ -209,9 +208,21 @@ def url_host(url: str) -> str:
     return split_url(url).hostname or ""
 
 
+# The DataCite DOI arXiv registers for every paper; services write it in any case.
+ARXIV_DOI_PREFIX = "10.48550/arXiv."
+
+
 def arxiv_doi(arxiv_id: str) -> str:
     """The DataCite DOI arXiv registers for a (versionless) id: `10.48550/arXiv.<id>`."""
-    return f"10.48550/arXiv.{arxiv_id}"
+    return ARXIV_DOI_PREFIX + arxiv_id
+
+
+def arxiv_id_of_doi(doi: str) -> str | None:
+    """What follows `10.48550/arXiv.` (in any case) in an arXiv DOI, as written (possibly empty);
+    None when `doi` is no arXiv DOI."""
+    if doi[: len(ARXIV_DOI_PREFIX)].lower() != ARXIV_DOI_PREFIX.lower():
+        return None
+    return doi[len(ARXIV_DOI_PREFIX) :]
 
 
 def arxiv_abs_url(arxiv_id: str) -> str:
@@ -326,8 +337,8 @@ def _doi_identifier(raw: str) -> Identifier | None:
     doi = _strip_trailing(raw.strip()).lower()
     if not _DOI.fullmatch(doi):
         return None
-    if doi.startswith(_ARXIV_DOI_PREFIX):
-        return _normalise(IdKind.ARXIV, doi.removeprefix(_ARXIV_DOI_PREFIX))
+    if (arxiv_id := arxiv_id_of_doi(doi)) is not None:
+        return _normalise(IdKind.ARXIV, arxiv_id)
     if doi.startswith(_ACL_DOI_PREFIX) and (acl := _acl_value(doi.removeprefix(_ACL_DOI_PREFIX))):
         return Identifier(IdKind.ACL, acl)
     return Identifier(IdKind.DOI, doi)

@@ -32,6 +32,10 @@ PARTICLES = frozenset(
         "ter", "bin", "al", "dos", "das", "des", "do", "zu", "vom", "zum", "zur", "af", "av",
     }
 )  # fmt: skip
+# Lower-case words a written name may hold (`Jan ten Brink`, `José Ortega y Gasset`): the particles,
+# and the `y` of Spanish double surnames, which `split_name` leaves with the given names (as a
+# particle it would start the family name, and a citation key `y2020`).
+LOWER_CASE_NAME_WORDS = PARTICLES | {"y"}
 
 # Generational suffixes, compared case-insensitively. "V" is left out: it is usually an initial.
 SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})

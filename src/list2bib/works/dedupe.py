@@ -1,21 +1,20 @@
 """Resolutions -> works: one cluster per work across all lists, the best record chosen for each.
 
-Two resolutions are one work when they share an identity (versionless arXiv id, DOI, DBLP key,
-OpenReview forum, ACL Anthology id; for unverified entries the URL; as a last resort the normalised
-title + first author + year). The published record wins over the preprint; topics are unioned.
+Two resolutions are one work when they share an identity (`text.identity`: versionless arXiv id,
+DOI, DBLP key, OpenReview forum, ACL Anthology id; for unverified entries the URL; as a last resort
+the normalised title + first author + year). The published record wins over the preprint; topics
+are unioned.
 Works that only share a title are reported as possible duplicates, never merged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from list2bib.model import Candidate, ListEntry, Record, Resolution, Status, WorkKind
-from list2bib.text.identifiers import strip_doi_prefix
-from list2bib.text.titles import fold_ascii, normalize_title
-
-ARXIV_DOI_PREFIX = "10.48550/arxiv."
+from list2bib.text.identity import conflicting, identity_keys, work_id
+from list2bib.text.titles import normalize_title
 
 _STATUS_RANK = {Status.RESOLVED: 0, Status.AMBIGUOUS: 1, Status.UNRESOLVED: 2}
 _KIND_RANK = {WorkKind.PUBLISHED: 0, WorkKind.PREPRINT: 1, WorkKind.WEB: 2, WorkKind.UNRESOLVED: 3}
@@ -34,79 +33,6 @@ class Work:
     candidates: tuple[Candidate, ...] = ()
     lint: tuple[str, ...] = ()
     incomplete: bool = False  # the record chosen was settled while a service was failing
-
-
-def identity_keys(record: Record) -> list[str]:
-    """The identities that prove two records are the same work, strongest first."""
-    keys: list[str] = []
-    if record.arxiv_id:
-        keys.append(f"arxiv:{record.arxiv_id}")
-    for doi in (record.doi, record.published_doi):
-        identity = doi_identity(doi or "")
-        if identity:
-            keys.append(identity)
-    for prefix, value in (
-        ("dblp", record.dblp_key),
-        ("openreview", record.openreview_id),
-        ("acl", record.acl_id),
-    ):
-        if value and value.strip():
-            keys.append(f"{prefix}:{value.strip()}")
-    if not keys and record.url:
-        keys.append(f"url:{record.url.rstrip('/')}")
-    if not keys and record.title:
-        keys.append(f"title:{normalize_title(record.title)}")
-    first = record.authors[0] if record.authors else None
-    last_resort = title_author_year(
-        record.title, (first.family or first.given) if first else "", record.year or ""
-    )
-    if last_resort:
-        keys.append(last_resort)
-    return list(dict.fromkeys(keys))
-
-
-def title_author_year(title: str, family: str, year: str) -> str | None:
-    """`tay:<normalised title>|<first author's family name>|<year>`: the last-resort identity, only
-    when all three are known (a placeholder without authors never gets one)."""
-    return last_resort_identity(normalize_title(title), family, year)
-
-
-def last_resort_identity(words: str, family: str, year: str) -> str | None:
-    """`title_author_year` for a title already normalised."""
-    name = "".join(c for c in fold_ascii(family) if c.isalnum()).lower()
-    year = year.strip()[:4]
-    if not (words and name and year.isdigit()):
-        return None
-    return f"tay:{words}|{name}|{year}"
-
-
-def doi_identity(doi: str) -> str | None:
-    """`doi:<lower-case doi>`, or `arxiv:<id>` for arXiv's DataCite DOIs; None if not a DOI.
-    Accepts `https://doi.org/…` and `doi:` forms, as found in .bib files."""
-    value = strip_doi_prefix(doi).lower()
-    if not value.startswith("10.") or "/" not in value:
-        return None
-    if value.startswith(ARXIV_DOI_PREFIX):
-        return f"arxiv:{value.removeprefix(ARXIV_DOI_PREFIX)}"
-    return f"doi:{value}"
-
-
-def work_id(record: Record) -> str:
-    """A stable identity string for a work (arXiv id first: it survives publication)."""
-    keys = identity_keys(record)
-    return keys[0] if keys else "untitled:"
-
-
-def conflicting(a: Iterable[str], b: Iterable[str]) -> bool:
-    """Whether two sets of identities name different works: both have DOIs (or arXiv ids) and
-    share none. A journal extension with the same title, authors and year is another work."""
-    left, right = set(a), set(b)
-    for prefix in ("doi:", "arxiv:"):
-        mine = {k for k in left if k.startswith(prefix)}
-        theirs = {k for k in right if k.startswith(prefix)}
-        if mine and theirs and not mine & theirs:
-            return True
-    return False
 
 
 def cluster(resolutions: Sequence[Resolution]) -> list[Work]:

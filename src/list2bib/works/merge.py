@@ -14,23 +14,13 @@ exactly as they are, and which keys become aliases (`reconcile` then weighs the 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from list2bib.bibtex.render import BibEntry
-from list2bib.model import IdKind, Status
-from list2bib.text.identifiers import parse_identifier
-from list2bib.text.names import split_authors, split_name
-from list2bib.text.titles import latex_to_text, normalize_title
-from list2bib.works.dedupe import (
-    Work,
-    conflicting,
-    doi_identity,
-    identity_keys,
-    last_resort_identity,
-)
-
-_DBLP_BIBURL = "https://dblp.org/rec/"
+from list2bib.model import Status
+from list2bib.text.identity import bib_identities, conflicting, identity_keys
+from list2bib.works.dedupe import Work
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,63 +31,6 @@ class MergePlan:
     matched: dict[str, BibEntry] = field(default_factory=dict)  # work_id -> its surviving entry
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # work_id -> other keys
     merged: dict[str, tuple[str, ...]] = field(default_factory=dict)  # newly merged this run
-
-
-def bib_identities(fields: Mapping[str, str]) -> list[str]:
-    """The identities of a .bib entry, in the same terms as `dedupe.identity_keys`."""
-    identities: list[str] = []
-    eprint = fields.get("eprint", "").strip()
-    if eprint and fields.get("archiveprefix", "arxiv").strip().lower() == "arxiv":
-        found = parse_identifier(eprint) or parse_identifier(f"arXiv:{eprint}")
-        if found is not None:
-            identities.append(str(found))
-    doi = doi_identity(fields.get("doi", ""))
-    if doi:
-        identities.append(doi)
-    url = fields.get("url", "").strip()
-    found = parse_identifier(url) if url else None
-    if found is not None and found.kind is IdKind.ARXIV:
-        identities.append(str(found))
-    elif found is not None and found.kind is IdKind.DOI:
-        identities.append(f"doi:{found.value}")
-    elif found is not None and found.kind in (IdKind.OPENREVIEW, IdKind.ACL):
-        identities.append(str(found))  # `openreview:<forum>`, `acl:<anthology id>`
-    biburl = fields.get("biburl", "").strip()  # DBLP's own export names its record
-    if biburl.startswith(_DBLP_BIBURL):
-        identities.append(f"dblp:{biburl.removeprefix(_DBLP_BIBURL).removesuffix('.bib')}")
-    if url:
-        identities.append(f"url:{url.rstrip('/')}")
-    words = normalize_title(_unbrace(fields.get("title", "")))
-    if words:
-        identities.append(f"title:{words}")
-        last_resort = last_resort_identity(
-            words, _first_family(fields.get("author", "")), fields.get("year", "")
-        )
-        if last_resort:
-            identities.append(last_resort)
-    return list(dict.fromkeys(identities))
-
-
-def _unbrace(value: str) -> str:
-    """Braces dropped when they are the only markup (`{BERT}`), which is what decoding the LaTeX
-    gives once normalised, without the cost of the decoder (20,000 entries: seconds)."""
-    if "\\" in value or "$" in value:
-        return value
-    return value.replace("{", "").replace("}", "")
-
-
-def _first_family(authors: str) -> str:
-    names = split_authors(authors) if authors.strip() else []
-    if not names:
-        return ""
-    name = names[0].strip()
-    if not (name.startswith("{") and name.endswith("}")):  # braces mark an organisation: keep
-        name = _unbrace(name)
-    try:
-        person = split_name(latex_to_text(name))
-    except ValueError:
-        return ""
-    return person.family or person.given
 
 
 def entry_ids(entry: BibEntry) -> tuple[str, ...]:

@@ -9,6 +9,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from list2bib.model import Person, Record, Reference, Status, WorkKind
+from list2bib.text.identifiers import arxiv_doi, arxiv_id_of_doi
+from list2bib.text.identity import item_identity, normal_doi
 
 # BibTeX entry type -> Zotero item type for published works. arXiv-only works are `preprint`,
 # web pages `blogPost`/`webpage` (chosen in `item_type`).
@@ -61,7 +63,6 @@ MAX_NAME = 255
 MARKER = "list2bib-id"
 ARXIV_LINE = "list2bib-arxiv"
 BLOG_HOSTS = ("medium.com", "substack.com", "distill.pub", "lesswrong.com", "alignmentforum.org")
-ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(?P<id>.+)$", re.I)
 _ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/(?P<id>[^?#]+?)(?:v\d+)?(?:\.pdf)?$", re.I)
 _EXTRA_LINE = re.compile(r"^\s*(?P<label>[A-Za-z][\w -]*?)\s*:\s*(?P<value>.+?)\s*$")
 
@@ -87,18 +88,6 @@ def syncable(ref: Reference) -> bool:
     return record.kind is WorkKind.WEB and bool(record.url) and bool(record.title.strip())
 
 
-def identity(record: Record) -> str | None:
-    """The work's stable id: its published DOI, else its arXiv id, else its URL."""
-    doi = normal_doi(record.doi)
-    if doi and not ARXIV_DOI.match(doi):
-        return f"doi:{doi}"
-    if record.arxiv_id:
-        return f"arxiv:{record.arxiv_id}"
-    if record.url:
-        return f"url:{record.url}"
-    return None
-
-
 def item_type(record: Record) -> str:
     # The record's kind says it: a NeurIPS or ICLR paper is published without any DOI.
     if record.kind is WorkKind.PREPRINT:
@@ -113,7 +102,7 @@ def item_type(record: Record) -> str:
 def desired(ref: Reference) -> Desired | None:
     """The item `ref` should be, or None when it has nothing to identify it by."""
     record = ref.record
-    ident = identity(record)
+    ident = item_identity(record)
     if ident is None:
         return None
     kind = item_type(record)
@@ -125,7 +114,7 @@ def desired(ref: Reference) -> Desired | None:
     data["creators"] = [_creator(p) for p in record.authors if p.family.strip()]
     data["abstractNote"] = record.abstract or ""
     data["date"] = _date(record)
-    data["DOI"] = record.doi or (f"10.48550/arXiv.{record.arxiv_id}" if record.arxiv_id else "")
+    data["DOI"] = record.doi or (arxiv_doi(record.arxiv_id) if record.arxiv_id else "")
     data["url"] = record.url or ""
     data["citationKey"] = ref.key
     for bib, field in VENUE_FIELDS[kind].items():
@@ -157,16 +146,6 @@ def desired(ref: Reference) -> Desired | None:
     )
 
 
-def normal_doi(doi: str | None) -> str | None:
-    """Bare lower-case DOI, whatever prefix (`https://doi.org/`, `doi:`) it was written with."""
-    if not doi:
-        return None
-    doi = doi.strip().lower()
-    for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:"):
-        doi = doi.removeprefix(prefix)
-    return doi.strip() or None
-
-
 def extra_lines(extra: str) -> dict[str, list[str]]:
     """`Label: value` lines of an `extra` field, labels lower-cased."""
     found: dict[str, list[str]] = {}
@@ -188,19 +167,14 @@ def identities(data: dict[str, Any]) -> tuple[str | None, set[str], set[str]]:
     if archive.lower().startswith("arxiv:"):
         arxiv.add(archive[6:].strip())
     for doi in list(dois):
-        match = ARXIV_DOI.match(doi)
-        if match:
-            arxiv.add(match["id"])
+        arxiv_id = arxiv_id_of_doi(doi)
+        if arxiv_id:
+            arxiv.add(arxiv_id)
             dois.discard(doi)
     url = _ARXIV_URL.search(str(data.get("url") or ""))
     if url:
         arxiv.add(url["id"])
     return marker, dois, {a.lower() for a in arxiv if a}
-
-
-def _published_doi(record: Record) -> str | None:
-    doi = normal_doi(record.doi)
-    return doi if doi and not ARXIV_DOI.match(doi) else None
 
 
 def _creator(person: Person) -> dict[str, str]:

@@ -17,10 +17,11 @@ from pathlib import Path
 
 from list2bib.errors import ServiceError
 from list2bib.model import Reference
+from list2bib.text.identity import item_identity
 from list2bib.zotero.access import check_access, require_write
 from list2bib.zotero.client import MAX_WRITE, ZoteroClient, ZoteroError
 from list2bib.zotero.index import Index
-from list2bib.zotero.items import Desired, desired, identity, syncable
+from list2bib.zotero.items import Desired, desired, syncable
 from list2bib.zotero.plan import DEFAULT_ROOT, ItemWrite, Plan, make_plan
 
 logger = logging.getLogger("list2bib")
@@ -83,7 +84,7 @@ def wanted_from(references: Sequence[Reference]) -> tuple[list[Desired], list[st
             wanted.append(item)
             continue
         skipped.append(f"{ref.key}: {ref.status.value}, not synced")
-        ident = identity(ref.record)
+        ident = item_identity(ref.record)
         if ident:
             keep.append(ident)
     return wanted, keep, skipped
