@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from fakes_all import FakeServices  # noqa: E402
+from fakes import FakeServices  # noqa: E402
 from list2bib import pipeline  # noqa: E402
 from list2bib.config import Config  # noqa: E402
 from list2bib.model import RunResult  # noqa: E402

@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from fake_zotero import FakeZotero, reference  # noqa: E402
 from fakes import FakeClock, make_http  # noqa: E402
+from fakes.zotero import FakeZotero, reference  # noqa: E402
 from list2bib.model import Reference  # noqa: E402
 from list2bib.zotero.client import ZoteroClient  # noqa: E402
 from list2bib.zotero.sync import sync  # noqa: E402

@@ -28,8 +28,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 import pytest  # noqa: E402
 
 import test_zotero_faults as scenario  # noqa: E402
-from fake_zotero import FakeZotero  # noqa: E402
-from fakes_all import FakeServices  # noqa: E402
+from fakes import FakeServices, FakeZotero  # noqa: E402
 
 
 class Tally:

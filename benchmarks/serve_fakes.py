@@ -18,8 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from fakes import World
-from fakes_all import FakeServices
+from fakes import FakeServices, World
 
 
 def main() -> None:
@@ -34,7 +33,7 @@ def main() -> None:
                 print(f"export LIST2BIB_{name.upper()}_URL={service.base_url}")
         zotero = None
         if args.zotero_group:
-            from fake_zotero import FakeZotero
+            from fakes import FakeZotero
 
             zotero = FakeZotero(group=int(args.zotero_group)).start()
             print(f"export LIST2BIB_ZOTERO_URL={zotero.base_url}")

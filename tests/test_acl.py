@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from fakes import RECORDED, FakeClock, World, make_http, needs_recorded
-from fakes_web import FakeAcl, acl_bibtex
+from fakes.acl import FakeAcl, acl_bibtex
 from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Person, WorkKind
 from list2bib.resolve.sources import acl

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from fakes import World
-from fakes_all import FakeServices
+from fakes import FakeServices, World
 from list2bib import __version__
 from list2bib.cli import main
 

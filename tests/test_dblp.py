@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from fakes import RECORDED, FakeClock, World, make_http, needs_recorded
-from fakes_scholarly import FakeDblp, dblp_bibtex
+from fakes.dblp import FakeDblp, dblp_bibtex
 from list2bib.errors import ServiceError
 from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Person, WorkKind

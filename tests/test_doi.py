@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 import requests
 
+from fakes import RECORDED as RECORDED_ROOT
 from fakes import (
-    ACCEPT_BIBTEX,
-    ACCEPT_CSL,
     FakeClock,
     FakeDoi,
     World,
@@ -21,7 +20,7 @@ from fakes import (
     make_http,
     needs_recorded,
 )
-from fakes import RECORDED as RECORDED_ROOT
+from fakes.crossref import ACCEPT_BIBTEX, ACCEPT_CSL
 from list2bib.infra.http import Http
 from list2bib.model import Person, Record, WorkKind
 from list2bib.resolve.sources import doi

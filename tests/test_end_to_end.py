@@ -18,8 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 from click.testing import CliRunner, Result
 
-from fakes import FakeClock, World
-from fakes_all import FakeServices
+from fakes import FakeClock, FakeServices, World
 from list2bib import pipeline
 from list2bib.cli import main
 from list2bib.model import Reference, RunResult, Status, WorkKind

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from fake_zotero import FakeZotero
+from fakes import FakeZotero
 from list2bib.cli import main
 from list2bib.errors import EXIT_FAILURE, EXIT_USAGE
 from list2bib.infra.lock import EXIT_BUSY, lock_path

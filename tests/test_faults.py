@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from fakes import FAULT_KINDS, FakeClock
-from fakes_all import FakeServices
+from fakes import FAULT_KINDS, FakeClock, FakeServices
 from list2bib import pipeline
 from list2bib.cli import main
 from list2bib.config import Config

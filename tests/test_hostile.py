@@ -18,8 +18,7 @@ from pathlib import Path
 import bibtexparser
 import pytest
 
-from fakes import FakeClock, World
-from fakes_all import FakeServices
+from fakes import FakeClock, FakeServices, World
 from list2bib import pipeline
 from list2bib.bibtex.render import parse_string, render
 from list2bib.errors import InputError

@@ -32,8 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from fakes import World
-from fakes_all import FakeServices
+from fakes import FakeServices, World
 from list2bib.bibtex.render import write_atomic
 from list2bib.infra import http as net
 

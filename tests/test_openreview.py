@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from fakes import FakeClock, World, make_http
-from fakes_web import FakeOpenReview, openreview_note
+from fakes.openreview import FakeOpenReview, openreview_note
 from list2bib.config import ServiceConfig
 from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Person, WorkKind

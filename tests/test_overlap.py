@@ -14,9 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from fakes import FakeClock, LoggedRequest, Reply
-from fakes_all import FakeServices
-from fakes_web import FakeWeb
+from fakes import FakeClock, FakeServices, FakeWeb, LoggedRequest, Reply
 from list2bib import pipeline
 from list2bib.config import Config, ServiceConfig
 from list2bib.pipeline import http_for

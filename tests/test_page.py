@@ -7,8 +7,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from fakes import RECORDED, FakeArxiv, FakeClock, World, needs_recorded
-from fakes_web import FakeAcl, FakeOpenReview, FakeWeb
+from fakes import (
+    RECORDED,
+    FakeAcl,
+    FakeArxiv,
+    FakeClock,
+    FakeOpenReview,
+    FakeWeb,
+    World,
+    needs_recorded,
+)
 from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Person, WorkKind
 from list2bib.resolve.pagemeta import extract

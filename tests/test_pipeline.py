@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from fakes import FakeClock, World
-from fakes_all import FakeServices
+from fakes import FakeClock, FakeServices, World
 from list2bib import pipeline
 from list2bib.bibtex.render import read_entries
 from list2bib.config import Config

@@ -18,8 +18,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from fakes import FakeArxiv, FakeClock, FakeDoi, FakeServer, World, make_http
-from fakes_all import FakeServices
+from fakes import FakeArxiv, FakeClock, FakeDoi, FakeServer, FakeServices, World, make_http
 from list2bib.config import Config
 from list2bib.model import Identifier, IdKind, Link, ListEntry, Resolution, Status, WorkKind
 from list2bib.resolve import rounds as resolve

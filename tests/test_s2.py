@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from fakes import RECORDED, FakeClock, World, make_http, needs_recorded
-from fakes_scholarly import FakeS2
+from fakes import RECORDED, FakeClock, FakeS2, World, make_http, needs_recorded
 from list2bib.errors import ServiceError
 from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Person, WorkKind

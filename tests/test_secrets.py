@@ -19,9 +19,9 @@ from urllib.parse import quote, quote_plus
 import pytest
 from click.testing import CliRunner, Result
 
-from fake_zotero import FakeZotero, error
-from fakes import LoggedRequest, Reply, World
-from fakes_all import FakeServices
+from fakes import FakeServices, LoggedRequest, Reply, World
+from fakes.zotero import FakeZotero
+from fakes.zotero_schema import error
 from list2bib import pipeline
 from list2bib.cli import main
 from list2bib.config import load_config, zotero_api_key

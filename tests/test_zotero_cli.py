@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from fake_zotero import FakeZotero
-from fakes import FakeArxiv, FakeDoi, FakeServer, LoggedRequest, Reply, World
+from fakes import FakeArxiv, FakeDoi, FakeServer, FakeZotero, LoggedRequest, Reply, World
 from list2bib.cli import main
 from list2bib.config import SERVICE_DEFAULTS, ConfigError, load_config, zotero_api_key
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import requests
 
-from fake_zotero import FakeZotero
+from fakes import FakeZotero
 
 KEY = {"Zotero-API-Key": FakeZotero.WRITER, "Zotero-API-Version": "3"}
 

@@ -27,9 +27,8 @@ import pytest
 import requests
 from click.testing import CliRunner, Result
 
-from fake_zotero import COMMITTED_FAULTS, FakeZotero, reference
-from fakes import FAULT_KINDS, FakeClock, World, make_http
-from fakes_all import FakeServices
+from fakes import FAULT_KINDS, FakeClock, FakeServices, World, make_http
+from fakes.zotero import COMMITTED_FAULTS, FakeZotero, reference
 from list2bib.cli import main
 from list2bib.config import SERVICE_DEFAULTS
 from list2bib.infra.http import Http, HttpSettings

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from fake_zotero import FakeZotero, reference
 from fakes import FakeClock, make_http
+from fakes.zotero import FakeZotero, reference
 from list2bib.zotero.client import ZoteroClient
 from list2bib.zotero.sync import sync
 

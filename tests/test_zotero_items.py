@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from fake_zotero import CREATOR_TYPES, ITEM_FIELDS, reference
+from fakes.zotero import reference
+from fakes.zotero_schema import CREATOR_TYPES, ITEM_FIELDS
 from list2bib.model import ListEntry, Person, Record, Reference, Status, WorkKind
 from list2bib.text.identity import normal_doi
 from list2bib.zotero.index import Index

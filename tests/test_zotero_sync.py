@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 import requests
 
-from fake_zotero import FakeZotero, reference
 from fakes import FakeClock, make_http
+from fakes.zotero import FakeZotero, reference
 from list2bib.model import Reference
 from list2bib.zotero.client import ZoteroAccessError, ZoteroClient
 from list2bib.zotero.sync import SyncResult, sync

@@ -1,0 +1,54 @@
+"""A fake clock whose sleeps cost nothing, and an `Http` built as the CLI builds it on that
+clock."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+
+from list2bib.config import Config
+from list2bib.infra.http import Http, HttpSettings
+
+TEST_MAILTO = "tester@example.org"
+
+
+# --- clock and client --------------------------------------------------------------------------
+
+
+class FakeClock:
+    """`net.Clock` whose sleep only advances time, so rate limits and backoff cost nothing."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+        self.sleeps: list[float] = []
+        self._lock = threading.Lock()
+
+    def monotonic(self) -> float:
+        with self._lock:
+            return self.now
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.sleeps.append(seconds)
+            self.now += max(0.0, seconds)
+
+
+def make_http(
+    *,
+    clock: FakeClock | None = None,
+    mailto: str = TEST_MAILTO,
+    retries: int = 4,
+    host_intervals: Mapping[str, float] | None = None,
+    cache_path: Path | None = None,
+    timeout: float = 10.0,
+) -> Http:
+    """An `Http` as the CLI builds it (real User-Agent with mailto), on a fake clock."""
+    settings = HttpSettings(
+        user_agent=Config(mailto=mailto).user_agent,
+        timeout=timeout,
+        retries=retries,
+        cache_path=cache_path,
+        host_intervals=dict(host_intervals or {}),
+    )
+    return Http(settings, clock=clock or FakeClock())
