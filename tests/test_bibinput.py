@@ -84,7 +84,7 @@ def test_a_resolved_record_keeps_the_users_own_fields_but_not_stale_venues() -> 
 def test_bib_list_end_to_end_keeps_keys(tmp_path: Path) -> None:
     from fakes import FakeArxiv, FakeClock, FakeDoi, World
     from list2bib import pipeline
-    from list2bib.bibtex.render import read_entries
+    from list2bib.bibtex.parse import read_entries
     from list2bib.config import Config, ServiceConfig
 
     source = tmp_path / "mine.bib"

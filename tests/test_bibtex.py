@@ -13,19 +13,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from list2bib.bibtex import render as bibtex
-from list2bib.bibtex.latex import clean_text, protect_title, tex_safe, url_safe
-from list2bib.bibtex.render import (
-    BibEntry,
-    entry_type,
-    parse_string,
-    read_entries,
-    reference_fields,
-    render,
-    write_atomic,
-)
+from list2bib.bibtex.capitals import protect_title
+from list2bib.bibtex.latex import tex_safe
+from list2bib.bibtex.parse import BibEntry, parse_string, read_entries
+from list2bib.bibtex.render import entry_type, reference_fields, render, written_fields
+from list2bib.bibtex.values import url_safe
 from list2bib.errors import InputError, OutputError
+from list2bib.infra.files import write_atomic
 from list2bib.model import ListEntry, Person, Record, Reference, Status, WorkKind
+from list2bib.text.clean import clean_text
 
 ENTRY = ListEntry(source="awesome.md", line=12, topics=("Survey", "interpretability"), title="t")
 
@@ -209,7 +205,7 @@ def test_arxiv_preprint() -> None:
         ("url", "https://arxiv.org/abs/2202.05262"),
         ("keywords", "Survey > interpretability"),
     ]
-    assert bibtex.entry_type(reference) == "misc"
+    assert entry_type(reference) == "misc"
 
 
 def test_preprint_keeps_its_own_doi_url_and_howpublished() -> None:
@@ -226,7 +222,7 @@ def test_preprint_keeps_its_own_doi_url_and_howpublished() -> None:
     assert fields["url"] == "https://arxiv.org/abs/hep-th/9901001v2"
     assert fields["howpublished"] == "Preprint"
     assert "primaryClass" not in fields
-    assert bibtex.entry_type(reference) == "misc"
+    assert entry_type(reference) == "misc"
 
 
 def test_published_work_keeps_eprint_without_preprint_fields() -> None:
@@ -241,7 +237,7 @@ def test_published_work_keeps_eprint_without_preprint_fields() -> None:
         "primaryClass", "keywords",
     ]  # fmt: skip
     assert fields_of(reference)["pages"] == "5998--6008"
-    assert bibtex.entry_type(reference) == "inproceedings"
+    assert entry_type(reference) == "inproceedings"
 
 
 def test_journal_article_field_order_and_venue_copy() -> None:
@@ -278,7 +274,7 @@ def test_journal_article_field_order_and_venue_copy() -> None:
         ("abstract", r"We show 100\%."),
         ("issn", "0026-9255"),
     ]
-    assert bibtex.entry_type(reference) == "article"
+    assert entry_type(reference) == "article"
 
 
 @pytest.mark.parametrize(
@@ -302,7 +298,7 @@ def test_web_page_is_misc_with_host_as_howpublished() -> None:
         kind=WorkKind.WEB,
     )
     fields = fields_of(reference)
-    assert bibtex.entry_type(reference) == "misc"
+    assert entry_type(reference) == "misc"
     assert fields["howpublished"] == "transformer-circuits.pub"
     assert fields["url"] == "https://www.transformer-circuits.pub/2022/toy_model/index.html"
     assert not any("\\url" in value for value in fields.values())
@@ -665,11 +661,11 @@ def test_incomplete_published_record_is_written_as_misc() -> None:
 
 def test_overrides_set_replace_and_drop_fields_in_the_fixed_order() -> None:
     reference = ref("meng2022locating", title="Locating", venue={"note": "ours", "journal": "J"})
-    text = bibtex.render(
+    text = render(
         [reference],
         overrides={"meng2022locating": {"title": "My {Title}", "note": None, "ids": "a, b"}},
     )
-    entry = bibtex.parse_string(text)[0]
+    entry = parse_string(text)[0]
     assert entry.fields["title"] == "My {Title}"
     assert "note" not in entry.fields
     assert entry.fields["ids"] == "a, b"
@@ -678,8 +674,8 @@ def test_overrides_set_replace_and_drop_fields_in_the_fixed_order() -> None:
 
 def test_written_fields_are_what_reading_the_file_gives() -> None:
     refs = [ref("a", title="Scaling LLMs"), ref("b", title="Über", status=Status.UNRESOLVED)]
-    text = bibtex.render(refs, header="h")
-    assert bibtex.written_fields(refs) == {e.key: e.fields for e in bibtex.parse_string(text)}
-    assert bibtex.written_fields([]) == {}
-    ascii_fields = bibtex.written_fields(refs, ascii=True)
+    text = render(refs, header="h")
+    assert written_fields(refs) == {e.key: e.fields for e in parse_string(text)}
+    assert written_fields([]) == {}
+    ascii_fields = written_fields(refs, ascii=True)
     assert ascii_fields["b"]["title"] != "Über"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from list2bib.bibtex.render import BibEntry
+from list2bib.bibtex.parse import BibEntry
 from list2bib.errors import ConfigError
 from list2bib.model import ListEntry, Record, Reference, Status, WorkKind
 from list2bib.report.changes import check_path, compute, summary_lines, to_markdown, write

@@ -140,7 +140,7 @@ def test_failed_write_exits_1_and_keeps_the_old_file(
     def disk_full(src: object, dst: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("list2bib.bibtex.render.os.replace", disk_full)
+    monkeypatch.setattr("list2bib.infra.files.os.replace", disk_full)
     result = run("build", str(EXAMPLE), "-o", "refs.bib")
     assert result.exit_code == 1
     assert "refs.bib" in result.output and "No space left" in result.output

@@ -20,7 +20,8 @@ import pytest
 
 from fakes import FakeClock, FakeServices, World
 from list2bib import pipeline
-from list2bib.bibtex.render import parse_string, render
+from list2bib.bibtex.parse import parse_string
+from list2bib.bibtex.render import render
 from list2bib.errors import InputError
 from list2bib.model import ListEntry, Person, Record, Reference, Status
 from list2bib.read.dispatch import read_list

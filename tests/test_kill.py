@@ -33,8 +33,8 @@ from pathlib import Path
 import pytest
 
 from fakes import FakeServices, World
-from list2bib.bibtex.render import write_atomic
 from list2bib.infra import http as net
+from list2bib.infra.files import write_atomic
 
 pytestmark = pytest.mark.skipif(
     sys.platform == "win32" or not hasattr(signal, "SIGKILL"), reason="needs SIGKILL"
@@ -47,7 +47,7 @@ RENAMES = BIB + ".renames.json"
 LOCK = BIB + ".lock"
 OUTPUTS = (BIB, STATE, RENAMES)
 CACHE = "http-cache.sqlite"
-# What `bibtex.write_atomic` leaves behind when killed between creating its temp file and renaming
+# What `write_atomic` leaves behind when killed between creating its temp file and renaming
 # it over the target.
 TEMP = re.compile(r"\.(?:{})\.[0-9a-f]{{8}}\.tmp".format("|".join(map(re.escape, OUTPUTS))))
 COMMANDS = ("build", "refresh")

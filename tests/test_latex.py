@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from list2bib.bibtex.render import entry_type, parse_string, reference_fields, render
+from list2bib.bibtex.parse import parse_string
+from list2bib.bibtex.render import entry_type, reference_fields, render
 from list2bib.model import ListEntry, Person, Record, Reference, Status, WorkKind
 
 LIST = ListEntry(source="awesome.md", line=12, topics=("Survey", "interpretability"), title="x")

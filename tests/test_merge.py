@@ -1,6 +1,6 @@
 """merge: this run's works against the entries of an existing references.bib (no network).
 
-Works are built by hand; file entries come from `bibtex.parse_file_text`, as the pipeline reads
+Works are built by hand; file entries come from `parse_file_text`, as the pipeline reads
 them. A work found in the file keeps its key (unless the entry was a placeholder), an unverified
 work keeps a real previous entry verbatim, and entries no work claims stay untouched in file order.
 """
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from list2bib.bibtex import render as bibtex
-from list2bib.bibtex.render import BibEntry
+from list2bib.bibtex.parse import BibEntry, parse_file_text
+from list2bib.bibtex.render import render
 from list2bib.errors import InputError
 from list2bib.model import Link, ListEntry, Person, Record, Reference, Status, WorkKind
 from list2bib.resolve.rounds import entry_identifiers, fallback_record
@@ -86,7 +86,7 @@ def unverified(title: str, *urls: str) -> Work:
 
 
 def bib(text: str) -> list[BibEntry]:
-    return bibtex.parse_file_text(text, source="references.bib").entries
+    return parse_file_text(text, source="references.bib").entries
 
 
 def keys(entries: list[BibEntry]) -> list[str]:
@@ -366,7 +366,7 @@ def test_every_entry_list2bib_writes_is_claimed_by_its_work_on_the_next_run(asci
         Reference(f"key{n:02d}", w.record, w.entries, w.status)
         for n, w in enumerate(works, start=1)
     ]
-    text = bibtex.render(refs, ascii=ascii)
+    text = render(refs, ascii=ascii)
     assert text.isascii() is ascii
     written = bib(text)
     assert len(written) == len(works)

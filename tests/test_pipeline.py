@@ -14,7 +14,7 @@ import pytest
 
 from fakes import FakeClock, FakeServices, World
 from list2bib import pipeline
-from list2bib.bibtex.render import read_entries
+from list2bib.bibtex.parse import read_entries
 from list2bib.config import Config
 from list2bib.errors import InputError
 from list2bib.model import RunResult, Status, WorkKind

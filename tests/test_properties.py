@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from list2bib.bibtex.latex import clean_text
-from list2bib.bibtex.render import entry_type, parse_string, read_file, reference_fields, render
+from list2bib.bibtex.parse import parse_string, read_file
+from list2bib.bibtex.render import entry_type, reference_fields, render
 from list2bib.errors import InputError
 from list2bib.model import (
     Identifier,
@@ -32,6 +32,7 @@ from list2bib.model import (
 )
 from list2bib.read.dispatch import read_list
 from list2bib.resolve.settle import fallback_record
+from list2bib.text.clean import clean_text
 from list2bib.text.identifiers import (
     arxiv_abs_url,
     doi_url,

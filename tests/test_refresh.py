@@ -19,7 +19,7 @@ import pytest
 
 from fakes import FakeArxiv, FakeClock, FakeDoi, World
 from list2bib import pipeline
-from list2bib.bibtex.render import read_entries
+from list2bib.bibtex.parse import read_entries
 from list2bib.config import Config, ServiceConfig
 from list2bib.works.renames import renames_path
 from list2bib.works.state import load, state_path

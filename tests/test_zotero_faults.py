@@ -507,11 +507,13 @@ def test_a_save_that_dies_midway_leaves_the_previous_index(
     Index(GROUP, 7, {"ABCD2345": {"key": "ABCD2345", "version": 7}}).save(path)
     before = path.read_bytes()
 
-    def dies(obj: Any, fh: Any, **options: Any) -> None:
-        fh.write(json.dumps(obj)[:40])
+    real_write = os.write
+
+    def dies(fd: int, data: Any) -> int:
+        real_write(fd, bytes(data[:40]))
         raise KeyboardInterrupt  # the process is stopped half-way through writing
 
-    monkeypatch.setattr("list2bib.zotero.index.json.dump", dies)
+    monkeypatch.setattr("list2bib.infra.files.os.write", dies)
     with pytest.raises(KeyboardInterrupt):
         Index(GROUP, 9, {"ABCD2345": {"key": "ABCD2345", "version": 9}}).save(path)
     assert path.read_bytes() == before
@@ -521,7 +523,8 @@ def test_a_save_that_dies_midway_leaves_the_previous_index(
 def test_temp_files_of_killed_runs_are_swept(tmp_path: Path) -> None:
     path = Index.path_for(tmp_path, GROUP)
     path.parent.mkdir(parents=True)
-    old, fresh = path.parent / f"{path.name}abc.tmp", path.parent / f"{path.name}def.tmp"
+    old = path.parent / f".{path.name}.0123abcd.tmp"
+    fresh = path.parent / f".{path.name}.89abcdef.tmp"
     old.write_text("{", encoding="utf-8")
     fresh.write_text("{", encoding="utf-8")  # perhaps another run saving right now
     os.utime(old, (time.time() - 2 * 3600, time.time() - 2 * 3600))

@@ -14,11 +14,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from list2bib.bibtex import render as bibtex
+from list2bib.bibtex.parse import BibFile, read_file
+from list2bib.bibtex.render import entry_type, render
 from list2bib.config import Config
 from list2bib.errors import InputError
 from list2bib.infra import lock
 from list2bib.infra.clock import Clock
+from list2bib.infra.files import write_atomic
 from list2bib.infra.http import Http, HttpSettings
 from list2bib.infra.memo import Memo
 from list2bib.model import ListEntry, Reference, Resolution, RunResult
@@ -72,13 +74,13 @@ def http_for(config: Config, clock: Clock | None = None) -> Http:
     return Http(settings, clock=clock)
 
 
-def read_existing(path: Path, memo: Memo | None = None) -> bibtex.BibFile:
+def read_existing(path: Path, memo: Memo | None = None) -> BibFile:
     """The output file as it is now (empty when missing); a folder or broken file is an error."""
     if path.is_dir():
         raise InputError(f"{path}: is a folder; give a .bib file path with -o")
     if memo is not None:
-        return memo.read("bib", path, lambda: bibtex.read_file(path))
-    return bibtex.read_file(path)
+        return memo.read("bib", path, lambda: read_file(path))
+    return read_file(path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +149,7 @@ def prepare(
     written = references.to_write(works, keyed, merged)
     reconciled = reconcile.reconcile(works, keys, written, merged, old_state, ascii=config.ascii)
     verbatim = references.verbatim(merged, prune=config.prune)
-    text = bibtex.render(
+    text = render(
         written,
         ascii=config.ascii,
         header=HEADER,
@@ -163,7 +165,7 @@ def prepare(
         {e.key: e for e in existing.entries},
         keyed,
         reconciled.fields,
-        {r.key: bibtex.entry_type(r) for r in written},
+        {r.key: entry_type(r) for r in written},
         merged=renames.merged_this_run(merged, keys),
         edits=reconciled.edited,
         kept=[e.key for e in verbatim.untouched],
@@ -257,5 +259,5 @@ def _current(path: Path) -> str | None:
 def _write_if_changed(path: Path, text: str) -> bool:
     if _current(path) == text:
         return False
-    bibtex.write_atomic(path, text)
+    write_atomic(path, text)
     return True

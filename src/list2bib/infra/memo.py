@@ -14,11 +14,12 @@ import hashlib
 import logging
 import os
 import pickle
-import tempfile
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import TypeVar
+
+from list2bib.infra.files import replace_file
 
 logger = logging.getLogger("list2bib")
 
@@ -29,7 +30,7 @@ T = TypeVar("T")
 def code_digest() -> bytes:
     """A digest of list2bib's own source: any change to the code invalidates every memo."""
     digest = hashlib.sha256()
-    package = Path(__file__).parent
+    package = Path(__file__).parents[1]  # list2bib, not only this folder
     for source in sorted(package.rglob("*.py")):
         digest.update(source.relative_to(package).as_posix().encode())
         digest.update(source.read_bytes())
@@ -74,12 +75,8 @@ def _digest(kind: str, name: str) -> bytes | None:
 
 def _save(where: Path, payload: object) -> None:
     try:
-        where.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=where.name, suffix=".tmp", dir=where.parent)
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temp, where)
+        data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+        # Only a cache: computed again if lost, so not worth an fsync.
+        replace_file(where, data, private=True, durable=False)
     except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:
         logger.debug("could not keep %s (%s)", where, exc)
-        with contextlib.suppress(OSError, UnboundLocalError):
-            os.unlink(temp)

@@ -9,7 +9,8 @@ import re
 from pathlib import Path
 from typing import Protocol
 
-from list2bib.bibtex.render import read_entries, writable_key
+from list2bib.bibtex.parse import read_entries
+from list2bib.bibtex.render import writable_key
 from list2bib.errors import InputError
 from list2bib.model import Link, ListEntry
 from list2bib.read import hints

@@ -9,8 +9,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from list2bib.bibtex.render import BibEntry, write_atomic
+from list2bib.bibtex.parse import BibEntry
 from list2bib.errors import ConfigError
+from list2bib.infra.files import write_atomic
 from list2bib.model import Reference
 
 KINDS = {

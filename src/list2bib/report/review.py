@@ -12,8 +12,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from list2bib.bibtex.render import write_atomic
 from list2bib.errors import ConfigError
+from list2bib.infra.files import write_atomic
 from list2bib.model import Reference, RunResult, Status, WorkKind
 
 FORMATS = (".md", ".html", ".json")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from list2bib.bibtex.latex import MONTHS, month_macro
+from list2bib.bibtex.values import month_macro, MONTHS
 from list2bib.model import ListEntry, Record, WorkKind
 from list2bib.text.names import split_authors, split_name
 

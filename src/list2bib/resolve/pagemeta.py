@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin
 
-from list2bib.bibtex.render import parse_string
+from list2bib.bibtex.parse import parse_string
 from list2bib.errors import InputError
 from list2bib.text.names import split_authors
 from list2bib.text.titles import latex_to_text

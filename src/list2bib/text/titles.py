@@ -8,7 +8,7 @@ import unicodedata
 from pylatexenc.latex2text import LatexNodes2Text  # type: ignore[import-untyped]
 from rapidfuzz import fuzz
 
-from list2bib.bibtex.latex import clean_text
+from list2bib.text.clean import clean_text
 
 _LATEX_DECODER = LatexNodes2Text(math_mode="text", strict_latex_spaces=True)
 _LATEX_COMMAND = re.compile(r"\\[a-zA-Z]+\s*")

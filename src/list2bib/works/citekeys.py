@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from itertools import count
 
-from list2bib.bibtex.render import BibEntry
+from list2bib.bibtex.parse import BibEntry
 from list2bib.errors import ConfigError
 from list2bib.model import Record
 from list2bib.text.identifiers import url_host

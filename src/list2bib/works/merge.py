@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
-from list2bib.bibtex.render import BibEntry
+from list2bib.bibtex.parse import BibEntry
 from list2bib.model import Status
 from list2bib.text.identity import bib_identities, conflicting, identity_keys
 from list2bib.works.dedupe import Work

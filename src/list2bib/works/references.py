@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from list2bib.bibtex.render import BibEntry
+from list2bib.bibtex.parse import BibEntry
 from list2bib.model import Reference
 from list2bib.works.dedupe import Work
 from list2bib.works.merge import MergePlan

@@ -7,8 +7,8 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from list2bib.bibtex.render import write_atomic
 from list2bib.errors import InputError
+from list2bib.infra.files import write_atomic
 from list2bib.works.merge import MergePlan
 
 

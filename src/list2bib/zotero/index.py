@@ -4,24 +4,20 @@ because Zotero's search cannot find DOIs, arXiv ids or `extra` lines."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
-import tempfile
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
+
+from list2bib.infra.files import replace_file
 
 logger = logging.getLogger("list2bib")
 
 FORMAT = 1
 # A library that keeps changing while it is read is read again, this many times at most.
 MAX_READ_ROUNDS = 3
-# A temp file this old was left by a run that was killed while saving (a live save takes ms).
-STALE_TEMP_SECONDS = 3600.0
 
 
 class Reader(Protocol):
@@ -64,7 +60,6 @@ class Index:
 
     def save(self, path: Path) -> None:
         """Atomically (temp file + rename): a crash never leaves a half-written index."""
-        path.parent.mkdir(parents=True, exist_ok=True)
         body = {
             "format": FORMAT,
             "group": self.group,
@@ -72,18 +67,8 @@ class Index:
             "items": self.items,
             "collections": self.collections,
         }
-        _sweep(path)
-        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(body, fh, ensure_ascii=False, sort_keys=True)
-                # On disk before the rename: after a power cut the index is old or new, not empty.
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        text = json.dumps(body, ensure_ascii=False, sort_keys=True)
+        replace_file(path, text.encode("utf-8"), private=True)
 
     # reading the library
     def refresh(self, reader: Reader) -> bool:
@@ -151,11 +136,3 @@ class Index:
             if (c.get("parentCollection") or False) == parent and not c.get("deleted")
         ]
 
-
-def _sweep(path: Path) -> None:
-    """Remove temp files that killed runs left next to the index."""
-    now = time.time()
-    for stale in path.parent.glob(f"{path.name}*.tmp"):
-        with contextlib.suppress(OSError):
-            if now - stale.stat().st_mtime > STALE_TEMP_SECONDS:
-                stale.unlink()

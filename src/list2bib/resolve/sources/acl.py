@@ -7,10 +7,11 @@ import re
 from collections.abc import Callable, Sequence
 from urllib.parse import quote
 
-from list2bib.bibtex.render import BibEntry, parse_string
+from list2bib.bibtex.parse import BibEntry, parse_string
 from list2bib.config import ServiceConfig
 from list2bib.errors import InputError, ServiceError
-from list2bib.infra.http import Http, HttpResponse
+from list2bib.infra.answers import HttpResponse
+from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Person, Record, WorkKind
 from list2bib.resolve.sources import Lookup
 from list2bib.text.names import split_authors, split_name

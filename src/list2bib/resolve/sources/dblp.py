@@ -9,10 +9,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from list2bib.bibtex.render import BibEntry, parse_string
+from list2bib.bibtex.parse import BibEntry, parse_string
 from list2bib.config import ServiceConfig
 from list2bib.errors import InputError, ServiceError
-from list2bib.infra.http import Http, HttpResponse, expect_json
+from list2bib.infra.answers import expect_json, HttpResponse
+from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Person, Record, WorkKind
 from list2bib.resolve import venues
 from list2bib.resolve.sources import Lookup, TitleQuery

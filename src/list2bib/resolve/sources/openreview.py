@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from list2bib.bibtex.render import BibEntry, parse_string
+from list2bib.bibtex.parse import BibEntry, parse_string
 from list2bib.config import ServiceConfig
 from list2bib.errors import InputError, ServiceError
 from list2bib.infra.answers import HttpResponse, expect_json
