@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from list2bib.text.dates import MONTH_ABBREVIATIONS, find_date, month_number, parse_date
+from list2bib.text.dates import (
+    MONTH_ABBREVIATIONS,
+    find_date,
+    month_abbreviation,
+    month_number,
+    parse_date,
+)
 
 
 @pytest.mark.parametrize(
@@ -63,3 +69,9 @@ def test_parse_date(text: str, date: str | None) -> None:
 )
 def test_find_date(text: str, date: str | None) -> None:
     assert find_date(text) == date
+
+
+def test_month_abbreviation_is_the_bibtex_macro() -> None:
+    assert [month_abbreviation(n) for n in (1, 9, 12)] == ["jan", "sep", "dec"]
+    assert [month_abbreviation(n) for n in (None, 0, 13, -1)] == [None, None, None, None]
+    assert all(month_number(month_abbreviation(n) or "") == n for n in range(1, 13))

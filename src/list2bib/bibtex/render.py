@@ -50,7 +50,7 @@ from list2bib.errors import OutputError
 from list2bib.model import Reference, Status, WorkKind
 from list2bib.text.clean import clean_text
 from list2bib.text.dates import month_abbreviation
-from list2bib.text.identifiers import url_host
+from list2bib.text.identifiers import arxiv_doi, url_host
 
 FIELD_ORDER = (
     "author", "title", "booktitle", "journal", "volume", "number", "pages", "year", "month",
@@ -129,7 +129,7 @@ def reference_fields(
         if record.primary_class and (primary := tex_safe(clean_text(record.primary_class))):
             fields["primaryclass"] = primary
         if record.kind is not WorkKind.PUBLISHED:
-            fields.setdefault("doi", field_value("doi", f"10.48550/arXiv.{arxiv_id}"))
+            fields.setdefault("doi", field_value("doi", arxiv_doi(arxiv_id)))
             fields.setdefault("url", field_value("url", f"https://arxiv.org/abs/{arxiv_id}"))
             fields.setdefault("howpublished", tex_safe(f"arXiv preprint arXiv:{arxiv_id}"))
     if entry_type(ref) == "misc" and "url" in fields and "howpublished" not in fields:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from list2bib.bibtex.values import month_macro, MONTHS
 from list2bib.model import ListEntry, Record, WorkKind
+from list2bib.text.clean import clean_text
+from list2bib.text.dates import month_number
 from list2bib.text.names import split_authors, split_name
 
 # Fields that the Record carries itself; every other field of the input goes to `venue`.
@@ -81,5 +82,4 @@ def _claims_venue(venue: dict[str, str]) -> bool:
 
 
 def _month(value: str) -> int | None:
-    macro = month_macro(value.strip().strip("{}"))
-    return MONTHS.index(macro) + 1 if macro else None
+    return month_number(clean_text(value.strip().strip("{}")))

@@ -46,7 +46,7 @@ from list2bib.resolve.sources import (
     page,
     s2,
 )
-from list2bib.text.identifiers import entry_identifiers
+from list2bib.text.identifiers import arxiv_doi, entry_identifiers
 from list2bib.text.identity import published_doi
 from list2bib.text.names import split_name
 
@@ -230,7 +230,7 @@ def _lookup_identifiers(book: Lookups, wanted: set[Identifier]) -> None:
         if a in book.lookup(arxiv).failed
         and book.found(s2, s2.key_of(Identifier(IdKind.ARXIV, a))) is None
     ]
-    book.fetch(doi, [arxiv.DATACITE_PREFIX.lower() + a.lower() for a in unanswered])
+    book.fetch(doi, [arxiv_doi(a).lower() for a in unanswered])
     _search_dblp_when_s2_failed(book, arxiv_ids)
 
     dois = {k for i in wanted if (k := crossref.key_of(i))}

@@ -16,6 +16,7 @@ from list2bib.model import Identifier, IdKind, ListEntry, Record, Resolution, St
 from list2bib.resolve import bibinput, match, venues
 from list2bib.resolve.book import Lookups, ids_of
 from list2bib.resolve.sources import acl, arxiv, crossref, dblp, doi, openreview, page, s2
+from list2bib.text.identifiers import arxiv_doi
 from list2bib.text.identity import published_doi
 from list2bib.text.titles import title_similarity, words_missing_from
 
@@ -181,12 +182,12 @@ def _preprint(ids: Sequence[Identifier], book: Lookups, notes: _Notes) -> Record
         if key in book.lookup(arxiv).failed and scholar is not None:
             notes.evidence.append(f"Semantic Scholar's record of arXiv {key} (arXiv was down)")
             return _as_preprint(scholar, key)
-        datacite = book.found(doi, arxiv.DATACITE_PREFIX.lower() + key.lower())
+        datacite = book.found(doi, arxiv_doi(key).lower())
         if datacite is not None:
             notes.evidence.append(f"arXiv {key} through its DataCite DOI (arXiv did not answer)")
             return datacite
         answer = book.lookup(arxiv)
-        if arxiv.DATACITE_PREFIX.lower() + key.lower() in book.lookup(doi).missing:
+        if arxiv_doi(key).lower() in book.lookup(doi).missing:
             notes.problems.append(f"{identifier}: no such record (nor a DataCite DOI for it)")
         elif key in answer.failed:
             notes.problems.append(f"{identifier}: {answer.failed[key]}")
@@ -202,7 +203,7 @@ def _as_preprint(scholar: Record, arxiv_id: str) -> Record:
         entry_type="misc",
         kind=WorkKind.PREPRINT,
         venue={},
-        doi=arxiv.DATACITE_PREFIX + arxiv_id,
+        doi=arxiv_doi(arxiv_id),
         arxiv_id=arxiv_id,
         url=arxiv.ABS_URL + arxiv_id,
         published_doi=None,

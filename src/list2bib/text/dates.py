@@ -39,6 +39,11 @@ def month_number(text: str) -> int | None:
     return _MONTH_NUMBERS.get(text.strip().lower().rstrip("."))
 
 
+def month_abbreviation(number: int | None) -> str | None:
+    """9 -> `sep` (BibTeX's macro); None for no month or a number that is none."""
+    return MONTH_ABBREVIATIONS[number - 1] if number and 1 <= number <= 12 else None
+
+
 def parse_date(text: str) -> str | None:
     """`2024.9`, `2024-09`, `2024/9`, `2024`, `Sep 2024`, `2024-10-06` -> `YYYY[-MM[-DD]]`."""
     text = " ".join(text.split())

@@ -14,6 +14,7 @@ from list2bib.infra.answers import HttpResponse
 from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Person, Record, WorkKind
 from list2bib.resolve.sources import Lookup
+from list2bib.text.dates import MONTH_ABBREVIATIONS, month_number
 from list2bib.text.names import split_authors, split_name
 from list2bib.text.titles import latex_to_text
 
@@ -31,9 +32,8 @@ VENUE_FIELDS: dict[str, str] = {
     "publisher": "publisher",
     "address": "address",
 }
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 # `month = jun` or old entries' `month = may # " 2 - " # may # " 7"`: the first month macro counts.
-_MONTH = re.compile(r"\b(" + "|".join(_MONTHS) + r")[a-z]*\b", re.IGNORECASE)
+_MONTH = re.compile(r"\b(" + "|".join(MONTH_ABBREVIATIONS) + r")[a-z]*\b", re.IGNORECASE)
 _PAGE_DASH = re.compile(r"\s*[-\u2010-\u2015]+\s*")
 _ACL_ID = re.compile(r"\d{4}\.[a-z][a-z0-9]*(?:-[a-z0-9]+)*\.\d+|[A-Z]\d\d-\d{4}", re.IGNORECASE)
 
@@ -140,7 +140,7 @@ def _people(value: str) -> list[Person]:
 
 def _month(value: str) -> int | None:
     match = _MONTH.search(value)
-    return _MONTHS.index(match.group(1).lower()) + 1 if match else None
+    return month_number(match.group(1)) if match else None
 
 
 def _venue_value(name: str, value: str) -> str:

@@ -18,6 +18,7 @@ from list2bib.infra.answers import HttpResponse, expect_xml
 from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Person, Record, WorkKind
 from list2bib.resolve.sources import Lookup, fixed_batches
+from list2bib.text.identifiers import arxiv_doi
 from list2bib.text.names import split_name
 
 SERVICE = "arxiv"
@@ -39,7 +40,6 @@ FIELD_MAP: dict[str, str] = {
     f"{ARXIV}doi": "published_doi (lower-cased)",
     f"{ARXIV}journal_ref": "journal_ref (whitespace collapsed)",
 }
-DATACITE_PREFIX = "10.48550/arXiv."
 ABS_URL = "https://arxiv.org/abs/"
 
 # `http://arxiv.org/abs/2104.12255v1`, `http://arxiv.org/abs/astro-ph/0601001v1`
@@ -193,7 +193,7 @@ def parse_entry(entry: Element) -> Record | None:
         authors=tuple(_authors(entry)),
         year=year,
         month=month,
-        doi=DATACITE_PREFIX + arxiv_id,
+        doi=arxiv_doi(arxiv_id),
         arxiv_id=arxiv_id,
         primary_class=(primary.get("term") or None) if primary is not None else None,
         url=ABS_URL + arxiv_id,

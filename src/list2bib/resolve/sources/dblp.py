@@ -17,6 +17,7 @@ from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Person, Record, WorkKind
 from list2bib.resolve import venues
 from list2bib.resolve.sources import Lookup, TitleQuery
+from list2bib.text.identifiers import arxiv_doi
 from list2bib.text.names import split_authors, split_name
 from list2bib.text.titles import latex_to_text
 
@@ -156,7 +157,7 @@ def _preprint(
         title=title,
         authors=authors,
         year=year,
-        doi=f"10.48550/arXiv.{arxiv_id}" if arxiv_id else None,
+        doi=arxiv_doi(arxiv_id) if arxiv_id else None,
         arxiv_id=arxiv_id,
         url=f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else None,
         kind=WorkKind.PREPRINT,

@@ -15,6 +15,7 @@ from list2bib.errors import ServiceError
 from list2bib.infra.http import Http, expect_json
 from list2bib.model import Identifier, IdKind, Person, Record, WorkKind
 from list2bib.resolve.sources import Lookup
+from list2bib.text.identifiers import arxiv_doi, arxiv_id_of_doi
 from list2bib.text.names import person_from_parts
 
 SERVICE = "doi"
@@ -62,7 +63,6 @@ DATE_FIELDS = ("issued", "published-print", "published-online", "published")
 # CSL types whose works are preprints (Crossref registers bioRxiv & co. as `posted-content`).
 PREPRINT_TYPES = frozenset({"posted-content"})
 
-_ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(?P<id>.+)$", re.IGNORECASE)
 _OLD_STYLE_SUBCLASS = re.compile(r"^(?P<archive>[a-z-]+)\.[a-z]{2}/")
 _CATEGORY = re.compile(r"\((?P<term>[a-z-]+(?:\.[A-Za-z-]+)?)\)\s*$")
 _TAG = re.compile(r"<[^>]+>")
@@ -163,7 +163,7 @@ def canonical_doi(doi: str) -> str:
     """Lower-case (as Crossref does), except arXiv's DataCite DOIs: `10.48550/arXiv.<id>`."""
     doi = doi.strip()
     arxiv_id = _arxiv_id(doi)
-    return f"10.48550/arXiv.{arxiv_id}" if arxiv_id is not None else doi.lower()
+    return arxiv_doi(arxiv_id) if arxiv_id is not None else doi.lower()
 
 
 def clean_text(value: str) -> str:
@@ -254,11 +254,11 @@ def _url(value: Any, doi: str | None) -> str | None:
 
 
 def _arxiv_id(doi: str | None) -> str | None:
-    match = _ARXIV_DOI.match(doi or "")
-    if match is None:
+    arxiv_id = arxiv_id_of_doi(doi or "")
+    if not arxiv_id:
         return None
     # Old-style ids are lower-case and carry no subject class (`math.GT/0309136` is `math/0309136`).
-    return _OLD_STYLE_SUBCLASS.sub(r"\g<archive>/", match.group("id").lower())
+    return _OLD_STYLE_SUBCLASS.sub(r"\g<archive>/", arxiv_id.lower())
 
 
 def _primary_class(categories: Any) -> str | None:

@@ -20,6 +20,7 @@ from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Person, Record, WorkKind
 from list2bib.resolve import venues
 from list2bib.resolve.sources import Lookup, TitleQuery, fixed_batches
+from list2bib.text.identifiers import arxiv_doi, arxiv_id_of_doi
 from list2bib.text.names import split_name
 
 SERVICE = "s2"
@@ -42,7 +43,6 @@ FIELD_MAP: dict[str, str] = {
     "externalIds.ArXiv / DBLP / ACL": "arxiv_id / dblp_key / acl_id",
     "publicationVenue.type / publicationTypes": "entry_type when the venue is unknown",
 }
-ARXIV_DOI_PREFIX = "10.48550/arxiv."
 ARXIV_ABS = "https://arxiv.org/abs/"
 # Names S2 gives arXiv itself (venue `arXiv.org`, journal `ArXiv`, publicationVenue `arXiv.org`).
 _ARXIV_VENUES = frozenset({"arxiv", "arxiv.org", "corr", "arxiv (cornell university)"})
@@ -55,8 +55,8 @@ def key_of(identifier: Identifier) -> str | None:
         return f"ARXIV:{identifier.value}"
     if identifier.kind is IdKind.DOI:
         value = identifier.value
-        if value.lower().startswith(ARXIV_DOI_PREFIX):
-            return f"ARXIV:{value[len(ARXIV_DOI_PREFIX) :]}"
+        if (arxiv_id := arxiv_id_of_doi(value)) is not None:
+            return f"ARXIV:{arxiv_id}"
         return f"DOI:{value}"
     if identifier.kind is IdKind.ACL:
         return f"ACL:{identifier.value}"
@@ -174,8 +174,8 @@ def parse_paper(paper: Mapping[str, Any]) -> Record:
     ext = _mapping(paper.get("externalIds"))
     arxiv_id = _text(ext.get("ArXiv")) or None
     raw_doi = _text(ext.get("DOI")).lower()
-    if raw_doi.startswith(ARXIV_DOI_PREFIX):
-        arxiv_id = arxiv_id or raw_doi[len(ARXIV_DOI_PREFIX) :]
+    if (doi_arxiv_id := arxiv_id_of_doi(raw_doi)) is not None:
+        arxiv_id = arxiv_id or doi_arxiv_id
         raw_doi = ""
     year, month = _date(paper)
     common: dict[str, Any] = {
@@ -194,7 +194,7 @@ def parse_paper(paper: Mapping[str, Any]) -> Record:
         # Only arXiv (or nothing at all) is known: the preprint, or a bare untyped record.
         return Record(
             entry_type="misc",
-            doi=f"10.48550/arXiv.{arxiv_id}" if arxiv_id else None,
+            doi=arxiv_doi(arxiv_id) if arxiv_id else None,
             url=f"{ARXIV_ABS}{arxiv_id}" if arxiv_id else _text(paper.get("url")) or None,
             kind=WorkKind.PREPRINT if arxiv_id else WorkKind.PUBLISHED,
             **common,
