@@ -26,7 +26,8 @@ from list2bib.infra.memo import Memo
 from list2bib.model import ListEntry, Reference, Resolution, RunResult
 from list2bib.read import dispatch as listfile
 from list2bib.report import changes as changes_
-from list2bib.resolve.rounds import Progress, resolve
+from list2bib.resolve.book import Progress
+from list2bib.resolve.rounds import resolve
 from list2bib.works import citekeys, dedupe, merge, reconcile, references, renames, state
 
 logger = logging.getLogger("list2bib")
@@ -211,11 +212,11 @@ def build(
     list_paths: Sequence[str | Path],
     config: Config,
     *,
-    clock: Clock | None = None,
-    progress: Progress | None = None,
     refresh: bool = False,
     check: bool = False,
     changes: Path | None = None,
+    clock: Clock | None = None,
+    progress: Progress | None = None,
     now: datetime | None = None,
 ) -> BuildResult:
     """Resolve every list and write one references.bib (only when its text changes), its state
