@@ -40,7 +40,7 @@ pytestmark = pytest.mark.skipif(
     sys.platform == "win32" or not hasattr(signal, "SIGKILL"), reason="needs SIGKILL"
 )
 
-LIST = Path(__file__).parent / "data" / "lists" / "lookalikes.md"
+LIST = Path(__file__).parents[1] / "data" / "lists" / "lookalikes.md"
 BIB = "references.bib"
 STATE = BIB + ".list2bib.json"
 RENAMES = BIB + ".renames.json"

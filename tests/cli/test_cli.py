@@ -13,7 +13,7 @@ from fakes import FakeServices, World
 from list2bib import __version__
 from list2bib.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "papers.md"
 
 

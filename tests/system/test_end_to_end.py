@@ -24,7 +24,7 @@ from list2bib.cli import main
 from list2bib.model import Reference, RunResult, Status, WorkKind
 from list2bib.report.review import status_of
 
-LIST = Path(__file__).parent / "data" / "lists" / "lookalikes.md"
+LIST = Path(__file__).parents[1] / "data" / "lists" / "lookalikes.md"
 
 # list line -> (world work it must resolve to, or None; the status the report gives it)
 EXPECTED: dict[int, tuple[str | None, str]] = {

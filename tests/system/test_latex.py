@@ -276,12 +276,12 @@ def test_rendered_file_reads_back_to_the_same_entries(ascii: bool) -> None:
         assert text.isascii()
 
 
-GOLDEN = Path(__file__).resolve().parent / "data" / "golden" / "papers.bib"
+GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden" / "papers.bib"
 
 
 @pytest.mark.parametrize("backend", ["bibtex", "biber"])
 def test_end_to_end_golden_bibliography_compiles(tmp_path: Path, backend: str) -> None:
-    """The file the example list produces (tests/test_pipeline.py keeps it current) compiles
+    """The file the example list produces (tests/system/test_pipeline.py keeps it current) compiles
     cleanly with both engines."""
     _need("pdflatex", backend)
     text = GOLDEN.read_text(encoding="utf-8")
@@ -299,7 +299,7 @@ def test_end_to_end_golden_bibliography_compiles(tmp_path: Path, backend: str) -
     assert items == text.count("\n@")
 
 
-REAL_LISTS = Path(__file__).resolve().parents[2] / "shared" / "lists"
+REAL_LISTS = Path(__file__).resolve().parents[3] / "shared" / "lists"
 
 
 @pytest.mark.skipif(not REAL_LISTS.is_dir(), reason="../shared/lists not present")

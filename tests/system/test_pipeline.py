@@ -19,7 +19,7 @@ from list2bib.config import Config
 from list2bib.errors import InputError
 from list2bib.model import RunResult, Status, WorkKind
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "papers.md"
 GOLDEN = ROOT / "tests" / "data" / "golden" / "papers.bib"
 

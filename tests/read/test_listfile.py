@@ -13,7 +13,7 @@ from list2bib.read import dispatch as listfile
 from list2bib.read import hints
 from list2bib.read.dispatch import parse_markdown, parse_plain, read_bib_list, read_list
 
-DATA = Path(__file__).parent / "data" / "lists"
+DATA = Path(__file__).parents[1] / "data" / "lists"
 REAL_LISTS = Path("/work/shared/lists")
 
 

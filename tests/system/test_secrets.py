@@ -27,7 +27,7 @@ from list2bib.cli import main
 from list2bib.config import load_config, zotero_api_key
 from list2bib.zotero.client import ZoteroClient
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LOOKALIKES = ROOT / "tests" / "data" / "lists" / "lookalikes.md"
 EXAMPLE = ROOT / "examples" / "papers.md"
 S2_CORE = secrets.token_hex(12)

@@ -25,7 +25,7 @@ from list2bib.infra.http import Http
 from list2bib.model import Person, Record, WorkKind
 from list2bib.resolve.sources import doi
 
-DATA = Path(__file__).parent / "data" / "doi"
+DATA = Path(__file__).parents[2] / "data" / "doi"
 RECORDED = RECORDED_ROOT
 
 

@@ -17,7 +17,7 @@ from list2bib.infra.http import Http
 from list2bib.model import Person, Record, WorkKind
 from list2bib.resolve.sources import arxiv
 
-DATA = Path(__file__).parent / "data" / "arxiv"
+DATA = Path(__file__).parents[2] / "data" / "arxiv"
 RECORDED = RECORDED_ROOT / "arxiv"
 
 

@@ -24,7 +24,7 @@ from list2bib.config import Config, ServiceConfig
 from list2bib.works.renames import renames_path
 from list2bib.works.state import load, state_path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "papers.md"
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
