@@ -190,12 +190,6 @@ def _is_colour(text: str) -> bool:
     )
 
 
-def is_star_badge(url: str) -> bool:
-    """shields.io badges that report repository stats; they say nothing about a paper."""
-    parts = split_url(url)
-    return parts.netloc.endswith("shields.io") and not parts.path.startswith("/badge/")
-
-
 def parse_authors(text: str) -> tuple[str, ...]:
     """`A. Author, B. Author and C. Author et al.` -> names; () unless the text is clearly names."""
     text = collapse(text).strip(" .;,:*_)]}")

@@ -10,20 +10,36 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from list2bib.config import Config
 from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Record
-from list2bib.resolve.sources import Lookup, arxiv, crossref, doi, openreview, page, s2
+from list2bib.resolve.sources import Lookup, Source, arxiv, crossref, doi, openreview, page, s2
 from list2bib.text.identity import published_doi
 
-if TYPE_CHECKING:
-    from list2bib.resolve.rounds import Progress, Source
+# Batches fetched at once when a source's batches may run together (pages: each site still one
+# request at a time, at its pace).
+BATCH_WORKERS = 8
 
 
-# Sites whose pages are fetched at once (each site still one request at a time, at its pace).
-PAGE_WORKERS = 8
+class Progress(Protocol):
+    """Where resolution reports how far it is (the CLI draws a bar; tests pass nothing). Stages
+    run at once on different hosts, so each step names its stage."""
+
+    def add(self, total: int, description: str) -> None: ...
+
+    def advance(self, description: str, steps: int = 1) -> None: ...
+
+
+class NoProgress:
+    """Progress reported nowhere."""
+
+    def add(self, total: int, description: str) -> None:
+        pass
+
+    def advance(self, description: str, steps: int = 1) -> None:
+        pass
 
 
 class Evidence(StrEnum):
@@ -55,21 +71,14 @@ class Lookups:
         if not todo:
             return
         service = self.config.services[source.SERVICE]
-        split = getattr(source, "batches", None)  # a source that knows its limits cuts its own
-        if split is not None:
-            batches = list(split(service, todo))
-        else:
-            size = max(1, service.batch_size)
-            batches = [todo[i : i + size] for i in range(0, len(todo), size)]
+        batches = list(source.batches(service, todo))
         self.progress.add(len(batches), source.SERVICE)
 
         def one(batch: list[str]) -> None:
             self._merge(source.SERVICE, source.fetch(self.http, service, batch))
             self.progress.advance(source.SERVICE)
 
-        # Only pages' batches are on different hosts (one per site); a service's own batches go
-        # one at a time, as its terms ask (arXiv: a single connection).
-        workers = min(PAGE_WORKERS, len(batches)) if source is page else 1
+        workers = min(BATCH_WORKERS, len(batches)) if source.CONCURRENT_BATCHES else 1
         if workers > 1:
             with ThreadPoolExecutor(workers) as pool:
                 list(pool.map(one, batches))

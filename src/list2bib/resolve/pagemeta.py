@@ -29,7 +29,6 @@ META_SOURCES: dict[str, tuple[str, ...]] = {
     "conference_title": ("citation_conference_title",),
     "doi": ("citation_doi", "dc.identifier", "prism.doi"),
     "arxiv_id": ("citation_arxiv_id",),
-    "pdf_url": ("citation_pdf_url",),
     "firstpage": ("citation_firstpage",),
     "lastpage": ("citation_lastpage",),
     "volume": ("citation_volume",),
@@ -40,8 +39,8 @@ META_SOURCES: dict[str, tuple[str, ...]] = {
     # Not og:description: sites fill it with a teaser (the Anthology: authors and venue).
     "abstract": ("citation_abstract", "dc.description", "dcterms.abstract"),
 }  # fmt: skip
-# Author sources in order of trust; JSON-LD and a page's BibTeX block come between Highwire and DC.
-AUTHOR_TAGS = ("citation_author",)
+# Author sources in order of trust: Highwire `citation_author`, JSON-LD, a page's BibTeX block, then
+# these.
 LATER_AUTHOR_TAGS = ("dc.creator", "dcterms.creator", "article:author", "author", "twitter:creator")
 JSONLD_TYPES = (
     "ScholarlyArticle", "Article", "BlogPosting", "NewsArticle", "TechArticle", "Report",
@@ -75,7 +74,6 @@ class PageMeta:
     conference_title: str = ""
     doi: str = ""
     arxiv_id: str = ""
-    pdf_url: str = ""
     firstpage: str = ""
     lastpage: str = ""
     volume: str = ""
@@ -85,7 +83,6 @@ class PageMeta:
     canonical_url: str = ""
     og_url: str = ""
     abstract: str = ""
-    html_title: str = ""  # the `<title>`, unedited
     bibtex_venue: str = ""  # journal/howpublished of a BibTeX block the page offers for citing
     links: tuple[PageLink, ...] = field(default=())
 
@@ -185,7 +182,6 @@ def extract(html: str, url: str = "") -> PageMeta:
         conference_title=picked["conference_title"],
         doi=picked["doi"],
         arxiv_id=picked["arxiv_id"],
-        pdf_url=picked["pdf_url"],
         firstpage=picked["firstpage"],
         lastpage=picked["lastpage"],
         volume=picked["volume"],
@@ -195,7 +191,6 @@ def extract(html: str, url: str = "") -> PageMeta:
         canonical_url=collector.canonical,
         og_url=picked["og_url"],
         abstract=picked["abstract"],
-        html_title=collector.title,
         bibtex_venue=bib.get("journal") or bib.get("howpublished") or "",
         links=tuple(collector.links),
     )

@@ -18,9 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import Protocol
 
-from list2bib.config import Config, ServiceConfig
+from list2bib.config import Config
 from list2bib.errors import ServiceError
 from list2bib.infra.http import Http
 from list2bib.model import (
@@ -32,10 +31,9 @@ from list2bib.model import (
     WorkKind,
 )
 from list2bib.resolve import match, settle, venues
-from list2bib.resolve.book import Evidence, Lookups, ids_of
-from list2bib.resolve.settle import fallback_record as fallback_record  # part of this module's API
+from list2bib.resolve.book import Evidence, Lookups, NoProgress, Progress, ids_of
 from list2bib.resolve.sources import (
-    Lookup,
+    Searcher,
     TitleQuery,
     acl,
     arxiv,
@@ -50,45 +48,11 @@ from list2bib.text.identifiers import arxiv_doi, entry_identifiers
 from list2bib.text.identity import published_doi
 from list2bib.text.names import split_name
 
-
-class Source(Protocol):
-    """What a module in `sources/` provides."""
-
-    SERVICE: str
-
-    def key_of(self, identifier: Identifier) -> str | None: ...
-
-    def fetch(self, http: Http, service: ServiceConfig, keys: Sequence[str]) -> Lookup: ...
-
-
-class Searcher(Protocol):
-    SERVICE: str
-
-    def search(self, http: Http, service: ServiceConfig, query: TitleQuery) -> list[Record]: ...
-
-
 CORR_KEY = "journals/corr/"  # DBLP's arXiv records
 # Title searches, in the order they are tried (cheapest and broadest first).
 SEARCHERS: tuple[Searcher, ...] = (s2, dblp, crossref)
 # Identifier kinds no service is asked for: the entry is searched by its title instead.
 _TITLE_SEARCHED_KINDS = frozenset({IdKind.PMLR, IdKind.NEURIPS})
-
-
-class Progress(Protocol):
-    """Where resolution reports how far it is (the CLI draws a bar; tests pass nothing). Stages
-    run at once on different hosts, so each step names its stage."""
-
-    def add(self, total: int, description: str) -> None: ...
-
-    def advance(self, description: str, steps: int = 1) -> None: ...
-
-
-class _NoProgress:
-    def add(self, total: int, description: str) -> None:
-        pass
-
-    def advance(self, description: str, steps: int = 1) -> None:
-        pass
 
 
 # Title searches in flight at once: each host still gets its own pace (net.HostLimiter), so more
@@ -117,7 +81,7 @@ def resolve(
     config: Config,
     progress: Progress | None = None,
 ) -> list[Resolution]:
-    book = Lookups(http, config, progress or _NoProgress())
+    book = Lookups(http, config, progress or NoProgress())
     ids_by_entry = [entry_identifiers(e) for e in entries]
     listed = {i for ids in ids_by_entry for i in ids}
     titled = [n for n, entry in enumerate(entries) if entry.title.strip()]
@@ -206,7 +170,7 @@ def _full_batches_first(book: Lookups, listed: set[Identifier]) -> None:
     """The batch services' full batches of listed ids (a long list's bulk); the remainder is
     asked with whatever pages and titles add."""
     arxiv_ids = sorted({k for i in listed if (k := arxiv.key_of(i))})
-    s2_keys = sorted({k for a in arxiv_ids if (k := s2.key_of(Identifier(IdKind.ARXIV, a)))})
+    s2_keys = sorted({s2.arxiv_key(a) for a in arxiv_ids})
     dois = sorted({k for i in listed if (k := crossref.key_of(i))})
     for source, keys in ((arxiv, arxiv_ids), (s2, s2_keys), (crossref, dois)):
         if not book.configured(source.SERVICE):
@@ -221,14 +185,13 @@ def _lookup_identifiers(book: Lookups, wanted: set[Identifier]) -> None:
     # Where each preprint was published (one request per 500 ids): asked even when arXiv names
     # a DOI, so that Semantic Scholar can stand in when that DOI cannot be fetched, and for the
     # preprint itself when arXiv cannot be asked.
-    book.fetch(s2, sorted({k for a in arxiv_ids if (k := s2.key_of(Identifier(IdKind.ARXIV, a)))}))
+    book.fetch(s2, sorted({s2.arxiv_key(a) for a in arxiv_ids}))
     # arXiv throttled or down, and Semantic Scholar without the paper: the preprint through its
     # DataCite DOI (one request per id, so the last resort).
     unanswered = [
         a
         for a in arxiv_ids
-        if a in book.lookup(arxiv).failed
-        and book.found(s2, s2.key_of(Identifier(IdKind.ARXIV, a))) is None
+        if a in book.lookup(arxiv).failed and book.found(s2, s2.arxiv_key(a)) is None
     ]
     book.fetch(doi, [arxiv_doi(a).lower() for a in unanswered])
     _search_dblp_when_s2_failed(book, arxiv_ids)
@@ -320,6 +283,5 @@ def _search_dblp_when_s2_failed(book: Lookups, arxiv_ids: Iterable[str]) -> None
         return
     for arxiv_id in arxiv_ids:
         preprint = book.found(arxiv, arxiv_id)
-        key = s2.key_of(Identifier(IdKind.ARXIV, arxiv_id))
-        if preprint is not None and not preprint.published_doi and key in failed:
+        if preprint is not None and not preprint.published_doi and s2.arxiv_key(arxiv_id) in failed:
             _find_on_dblp(book, arxiv_id, preprint, Evidence.DBLP_SEARCH)

@@ -9,19 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from list2bib.model import Identifier, IdKind, ListEntry, Record, Resolution, Status, WorkKind
 from list2bib.resolve import bibinput, match, venues
 from list2bib.resolve.book import Lookups, ids_of
-from list2bib.resolve.sources import acl, arxiv, crossref, dblp, doi, openreview, page, s2
+from list2bib.resolve.sources import (
+    Source,
+    acl,
+    arxiv,
+    crossref,
+    dblp,
+    doi,
+    openreview,
+    page,
+    s2,
+)
 from list2bib.text.identifiers import arxiv_doi
 from list2bib.text.identity import published_doi
 from list2bib.text.titles import title_similarity, words_missing_from
-
-if TYPE_CHECKING:
-    from list2bib.resolve.rounds import Source
 
 # Below this similarity a published record is not trusted to be the preprint's publication.
 SAME_WORK_SIMILARITY = 80.0
@@ -266,7 +272,7 @@ def _from_scholar(
 ) -> Record | None:
     if not preprint.arxiv_id:
         return None
-    key = s2.key_of(Identifier(IdKind.ARXIV, preprint.arxiv_id))
+    key = s2.arxiv_key(preprint.arxiv_id)
     scholar = book.found(s2, key)
     if scholar is not None:
         named = published_doi(scholar)

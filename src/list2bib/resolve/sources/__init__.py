@@ -1,17 +1,21 @@
-"""One module per bibliographic service, all the same small shape: a thin `fetch()` over `net.Http`
-and pure `parse_*()` functions that turn a service's answer into `Record`s.
+"""One module per bibliographic service, all the same small shape (`Source`): a thin `fetch()` over
+`infra.http.Http` and pure `parse_*()` functions that turn a service's answer into `Record`s.
 
-A source module provides `SERVICE` (its name in config), `key_of(identifier) -> str | None` (the id
-it is asked with, None when the identifier is not its kind) and
-`fetch(http, service_config, keys) -> Lookup`; a source that can search by title also provides
-`search(http, service_config, query: TitleQuery) -> list[Record]` (candidates, best first; [] when
-none; raises `ServiceError` when it cannot be asked).
+A source that can search by title also provides `search(http, service_config, query: TitleQuery)
+-> list[Record]` (`Searcher`: candidates, best first; [] when none; raises `ServiceError` when it
+cannot be asked).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
+from list2bib.config import ServiceConfig
+from list2bib.errors import ServiceError
+from list2bib.infra.answers import HttpResponse
+from list2bib.infra.http import Http
 from list2bib.model import Identifier, Record
 
 
@@ -38,3 +42,77 @@ class TitleQuery:
     first_author: str | None = None  # family name, when the list names authors
     year: str | None = None
     venue: str | None = None  # the list's venue hint, e.g. "NeurIPS 2022"
+
+
+class Source(Protocol):
+    """What a module in `sources/` provides: its name in config (`SERVICE`), the key it is asked
+    with (`key_of`: None when the identifier is not its kind), how its keys are cut into
+    requests (`batches`) and whether those may run at once (`CONCURRENT_BATCHES`), and `fetch`."""
+
+    SERVICE: str
+    # True only when the batches go to different hosts (pages: one batch per site); a service's
+    # own batches go one at a time, as its terms ask (arXiv: a single connection).
+    CONCURRENT_BATCHES: bool
+
+    def key_of(self, identifier: Identifier) -> str | None: ...
+
+    def batches(self, service: ServiceConfig, keys: Sequence[str]) -> Iterable[list[str]]: ...
+
+    def fetch(self, http: Http, service: ServiceConfig, keys: Sequence[str]) -> Lookup: ...
+
+
+class Searcher(Protocol):
+    """A source that also finds works by title."""
+
+    SERVICE: str
+
+    def search(self, http: Http, service: ServiceConfig, query: TitleQuery) -> list[Record]: ...
+
+
+def fixed_batches(service: ServiceConfig, keys: Sequence[str]) -> list[list[str]]:
+    """`batch_size` keys a batch: the cut of every source whose requests have no other limit."""
+    size = max(1, service.batch_size)
+    return [list(keys[i : i + size]) for i in range(0, len(keys), size)]
+
+
+def get_each(
+    http: Http,
+    service: str,
+    keys: Sequence[str],
+    url_of: Callable[[str], str],
+    read: Callable[[str, HttpResponse], Record | str],
+    *,
+    check: Callable[[str], Callable[[HttpResponse], object]],
+    gone: tuple[int, ...] = (404,),
+    headers: Mapping[str, str] | None = None,
+    params: Mapping[str, str] | None = None,
+) -> Lookup:
+    """One GET per key, for services without a batch interface. An answer with a `gone` status
+    is `missing`, a request that failed for good is `failed` with the reason; `read` turns any
+    other answer into the key's record, or into the reason it is `failed` (an unusable answer).
+    `check(key)` is the test `Http` runs on an answer: one that fails it is asked again."""
+    found: dict[str, Record] = {}
+    missing: set[str] = set()
+    failed: dict[str, str] = {}
+    for key in dict.fromkeys(keys):
+        try:
+            response = http.get(
+                service,
+                url_of(key),
+                params=params,
+                headers=headers,
+                accept_status=gone,
+                expect=check(key),
+            )
+        except ServiceError as exc:
+            failed[key] = str(exc)
+            continue
+        if response.status in gone:
+            missing.add(key)
+            continue
+        answer = read(key, response)
+        if isinstance(answer, str):
+            failed[key] = answer
+        else:
+            found[key] = answer
+    return Lookup(found=found, missing=frozenset(missing), failed=failed)

@@ -9,16 +9,18 @@ from urllib.parse import quote
 
 from list2bib.bibtex.parse import BibEntry, parse_string
 from list2bib.config import ServiceConfig
-from list2bib.errors import InputError, ServiceError
+from list2bib.errors import InputError
 from list2bib.infra.answers import HttpResponse
 from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Person, Record, WorkKind
-from list2bib.resolve.sources import Lookup
+from list2bib.resolve.sources import Lookup, fixed_batches, get_each
 from list2bib.text.dates import MONTH_ABBREVIATIONS, month_number
 from list2bib.text.names import split_authors, split_name
 from list2bib.text.titles import latex_to_text
 
 SERVICE = "acl"
+batches = fixed_batches  # `batch_size` keys a batch
+CONCURRENT_BATCHES = False
 ACL_DOI_PREFIX = "10.18653/v1/"
 
 # Anthology BibTeX field -> Record.venue field (copied as plain text when present). `editor`,
@@ -60,30 +62,23 @@ def anthology_id(raw: str) -> str | None:
 def fetch(http: Http, service: ServiceConfig, ids: Sequence[str]) -> Lookup:
     """GET `<base>/<id>.bib` for each id (the Anthology has no batch interface; it is a static
     site). 404 is `missing`; an answer that is not an entry is `failed` with the reason."""
-    found: dict[str, Record] = {}
-    missing: set[str] = set()
-    failed: dict[str, str] = {}
-    for acl_id in dict.fromkeys(ids):
-        url = f"{service.base_url.rstrip('/')}/{quote(acl_id, safe='')}.bib"
-        try:
-            response = http.get(
-                SERVICE,
-                url,
-                headers={"Accept": "text/plain"},
-                accept_status=(404,),
-                expect=_bib_of(acl_id),
-            )
-        except ServiceError as exc:
-            failed[acl_id] = str(exc)
-            continue
-        if response.status == 404:
-            missing.add(acl_id)
-            continue
-        try:
-            found[acl_id] = parse_bib(response.text, acl_id=acl_id)
-        except ValueError as exc:
-            failed[acl_id] = f"{SERVICE}: unusable answer for {acl_id}: {exc}"
-    return Lookup(found=found, missing=frozenset(missing), failed=failed)
+    base = service.base_url.rstrip("/")
+    return get_each(
+        http,
+        SERVICE,
+        ids,
+        lambda acl_id: f"{base}/{quote(acl_id, safe='')}.bib",
+        _read,
+        check=_bib_of,
+        headers={"Accept": "text/plain"},
+    )
+
+
+def _read(acl_id: str, response: HttpResponse) -> Record | str:
+    try:
+        return parse_bib(response.text, acl_id=acl_id)
+    except ValueError as exc:
+        return f"{SERVICE}: unusable answer for {acl_id}: {exc}"
 
 
 def _bib_of(key: str) -> Callable[[HttpResponse], Record]:

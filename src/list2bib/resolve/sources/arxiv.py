@@ -22,7 +22,7 @@ from list2bib.text.identifiers import arxiv_doi
 from list2bib.text.names import split_name
 
 SERVICE = "arxiv"
-batches = fixed_batches  # `batch_size` keys a request
+batches = fixed_batches  # `batch_size` keys a batch
 CONCURRENT_BATCHES = False
 # Up to this many ids go in a GET URL (about 1.2 kB); longer lists are POSTed as a form.
 GET_IDS = 100

@@ -19,7 +19,7 @@ from list2bib.resolve.sources import Lookup, TitleQuery
 from list2bib.resolve.sources.doi import ACL_DOI_PREFIX, parse_csl
 
 SERVICE = "crossref"
-CONCURRENT_BATCHES = False  # its batches are cut by `batches` below
+CONCURRENT_BATCHES = False  # one host; `batches` below cuts them to fit its URL limit
 SEARCH_ROWS = 5
 # Only what parse_csl reads: a full item carries its reference list and is many times larger.
 SELECT = (

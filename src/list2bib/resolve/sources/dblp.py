@@ -12,16 +12,18 @@ from urllib.parse import quote
 from list2bib.bibtex.parse import BibEntry, parse_string
 from list2bib.config import ServiceConfig
 from list2bib.errors import InputError, ServiceError
-from list2bib.infra.answers import expect_json, HttpResponse
+from list2bib.infra.answers import HttpResponse, expect_json
 from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Person, Record, WorkKind
 from list2bib.resolve import venues
-from list2bib.resolve.sources import Lookup, TitleQuery
+from list2bib.resolve.sources import Lookup, TitleQuery, fixed_batches, get_each
 from list2bib.text.identifiers import arxiv_doi
 from list2bib.text.names import split_authors, split_name
 from list2bib.text.titles import latex_to_text
 
 SERVICE = "dblp"
+batches = fixed_batches  # `batch_size` keys a batch
+CONCURRENT_BATCHES = False
 SEARCH_HITS = 10
 # Search hit `info.type` -> BibTeX entry type (CoRR preprints are "Informal ... Publications").
 TYPE_MAP: dict[str, str] = {
@@ -52,31 +54,23 @@ def key_of(identifier: Identifier) -> str | None:
 
 def fetch(http: Http, service: ServiceConfig, keys: Sequence[str]) -> Lookup:
     """One `/rec/<key>.bib?param=1` request per key; 404 is missing."""
-    found: dict[str, Record] = {}
-    missing: set[str] = set()
-    failed: dict[str, str] = {}
     base = service.base_url.rstrip("/")
-    for key in dict.fromkeys(keys):
-        url = f"{base}/rec/{quote(key, safe='/')}.bib"
-        try:
-            response = http.get(
-                SERVICE,
-                url,
-                params={"param": "1"},
-                accept_status=(404,),
-                expect=_bib_of(key),
-            )
-        except ServiceError as exc:
-            failed[key] = str(exc)
-            continue
-        if response.status == 404:
-            missing.add(key)
-            continue
-        try:
-            found[key] = parse_bib(response.text, key)
-        except ValueError as exc:
-            failed[key] = f"{SERVICE}: unusable BibTeX for {key}: {exc}"
-    return Lookup(found=found, missing=frozenset(missing), failed=failed)
+    return get_each(
+        http,
+        SERVICE,
+        keys,
+        lambda key: f"{base}/rec/{quote(key, safe='/')}.bib",
+        _read,
+        check=_bib_of,
+        params={"param": "1"},
+    )
+
+
+def _read(key: str, response: HttpResponse) -> Record | str:
+    try:
+        return parse_bib(response.text, key)
+    except ValueError as exc:
+        return f"{SERVICE}: unusable BibTeX for {key}: {exc}"
 
 
 def _bib_of(key: str) -> Callable[[HttpResponse], Record]:

@@ -11,14 +11,16 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from list2bib.config import ServiceConfig
-from list2bib.errors import ServiceError
-from list2bib.infra.http import Http, expect_json
+from list2bib.infra.answers import HttpResponse, expect_json
+from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Person, Record, WorkKind
-from list2bib.resolve.sources import Lookup
+from list2bib.resolve.sources import Lookup, fixed_batches, get_each
 from list2bib.text.identifiers import arxiv_doi, arxiv_id_of_doi
 from list2bib.text.names import person_from_parts
 
 SERVICE = "doi"
+batches = fixed_batches  # `batch_size` keys a batch
+CONCURRENT_BATCHES = False
 ACCEPT_CSL = "application/vnd.citationstyles.csl+json"
 
 # CSL `type` (Crossref's own type names and standard CSL names, as DataCite sends) ->
@@ -72,36 +74,29 @@ _PAGE_DASH = re.compile(r"\s*[-\u2010-\u2015]+\s*")
 def fetch(http: Http, service: ServiceConfig, dois: Sequence[str]) -> Lookup:
     """Ask doi.org for each DOI's CSL JSON. 404 ("DOI Not Found") and 400 ("Not a DOI") are
     `missing`; any other failure is `failed` with the reason."""
-    found: dict[str, Record] = {}
-    missing: set[str] = set()
-    failed: dict[str, str] = {}
-    for doi in dict.fromkeys(dois):
-        url = f"{service.base_url.rstrip('/')}/{quote(doi, safe='/')}"
-        try:
-            response = http.get(
-                SERVICE,
-                url,
-                headers={"Accept": ACCEPT_CSL},
-                accept_status=(400, 404),
-                expect=expect_json,
-            )
-        except ServiceError as exc:
-            failed[doi] = str(exc)
-            continue
-        if response.status in (400, 404):
-            missing.add(doi)
-            continue
-        try:
-            data = response.json()
-            if not isinstance(data, dict):
-                raise ValueError("not a JSON object")
-            record = parse_csl(data)
-        except ValueError as exc:
-            kind = response.headers.get("content-type", "no content type")
-            failed[doi] = f"{SERVICE}: unusable answer for {doi} ({kind}): {exc}"
-            continue
-        found[doi] = record if record.doi else replace(record, doi=canonical_doi(doi))
-    return Lookup(found=found, missing=frozenset(missing), failed=failed)
+    base = service.base_url.rstrip("/")
+    return get_each(
+        http,
+        SERVICE,
+        dois,
+        lambda doi: f"{base}/{quote(doi, safe='/')}",
+        _read,
+        check=lambda _: expect_json,
+        gone=(400, 404),
+        headers={"Accept": ACCEPT_CSL},
+    )
+
+
+def _read(doi: str, response: HttpResponse) -> Record | str:
+    try:
+        data = response.json()
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+        record = parse_csl(data)
+    except ValueError as exc:
+        kind = response.headers.get("content-type", "no content type")
+        return f"{SERVICE}: unusable answer for {doi} ({kind}): {exc}"
+    return record if record.doi else replace(record, doi=canonical_doi(doi))
 
 
 def parse_csl(data: Mapping[str, Any]) -> Record:
@@ -166,14 +161,14 @@ def canonical_doi(doi: str) -> str:
     return arxiv_doi(arxiv_id) if arxiv_id is not None else doi.lower()
 
 
-def clean_text(value: str) -> str:
+def strip_markup(value: str) -> str:
     """Drop JATS/HTML tags (`<i>`, `<jats:sub>`), decode entities, collapse whitespace."""
     return " ".join(html.unescape(_TAG.sub("", value)).split())
 
 
 def _title(data: Mapping[str, Any]) -> str:
-    title = clean_text(_first_text(data.get("title")))
-    subtitle = clean_text(_first_text(data.get("subtitle")))
+    title = strip_markup(_first_text(data.get("title")))
+    subtitle = strip_markup(_first_text(data.get("subtitle")))
     if title and subtitle and subtitle.lower() not in title.lower():
         # Crossref's own BibTeX joins them the same way.
         title = f"{title}{' ' if title[-1] in ':?!.' else ': '}{subtitle}"
@@ -191,8 +186,8 @@ def _first_text(value: Any) -> str:
 
 def _event_name(event: Any) -> str:
     if isinstance(event, Mapping):
-        return clean_text(_first_text(event.get("name")))
-    return clean_text(_first_text(event))
+        return strip_markup(_first_text(event.get("name")))
+    return strip_markup(_first_text(event))
 
 
 def _event_location(event: Any) -> str:
@@ -206,14 +201,14 @@ def _authors(value: Any) -> Iterator[Person]:
         org = _first_text(author.get("literal")) or _first_text(author.get("name"))
         family = _first_text(author.get("family"))
         if org and not family:
-            yield person_from_parts(family=clean_text(org), literal=True)
+            yield person_from_parts(family=strip_markup(org), literal=True)
             continue
         given = _first_text(author.get("given"))
         if not family and not given:
             continue
         yield person_from_parts(
-            family=clean_text(family),
-            given=clean_text(given),
+            family=strip_markup(family),
+            given=strip_markup(given),
             particle=_first_text(author.get("non-dropping-particle")),
             suffix=_first_text(author.get("suffix")),
         )

@@ -20,7 +20,7 @@ from list2bib.text.names import split_authors, split_name
 from list2bib.text.titles import latex_to_text
 
 SERVICE = "openreview"
-batches = fixed_batches  # `batch_size` keys a request
+batches = fixed_batches  # `batch_size` keys a batch
 CONCURRENT_BATCHES = False
 FORUM_URL = "https://openreview.net/forum?id="
 

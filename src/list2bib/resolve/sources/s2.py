@@ -24,7 +24,7 @@ from list2bib.text.identifiers import arxiv_doi, arxiv_id_of_doi
 from list2bib.text.names import split_name
 
 SERVICE = "s2"
-batches = fixed_batches  # `batch_size` keys a request
+batches = fixed_batches  # `batch_size` keys a batch
 CONCURRENT_BATCHES = False
 
 # Asked for every paper; `abstract` is left out to keep 500-paper answers small.
@@ -52,17 +52,22 @@ _PAGES_DASH = re.compile(r"\s*[-\u2010-\u2015]+\s*")
 def key_of(identifier: Identifier) -> str | None:
     """S2's id form: `ARXIV:<id>`, `DOI:<doi>`, `ACL:<id>`, or the S2 id itself."""
     if identifier.kind is IdKind.ARXIV:
-        return f"ARXIV:{identifier.value}"
+        return arxiv_key(identifier.value)
     if identifier.kind is IdKind.DOI:
         value = identifier.value
         if (arxiv_id := arxiv_id_of_doi(value)) is not None:
-            return f"ARXIV:{arxiv_id}"
+            return arxiv_key(arxiv_id)
         return f"DOI:{value}"
     if identifier.kind is IdKind.ACL:
         return f"ACL:{identifier.value}"
     if identifier.kind is IdKind.S2:
         return identifier.value
     return None
+
+
+def arxiv_key(arxiv_id: str) -> str:
+    """The key a preprint is asked (and found) with."""
+    return f"ARXIV:{arxiv_id}"
 
 
 def fetch(http: Http, service: ServiceConfig, keys: Sequence[str]) -> Lookup:
