@@ -10,8 +10,10 @@ EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_UNRESOLVED = 3
+EXIT_BUSY = 4  # another run holds the output's lock
 # Finished, but a service failed for good: the entries it touched kept their previous content.
 EXIT_PARTIAL = 5
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
 
 
 class List2BibError(Exception):
@@ -36,6 +38,19 @@ class OutputError(List2BibError):
     """The output cannot be written; the previous file is left as it was."""
 
     exit_code = EXIT_FAILURE
+
+
+class LockBusy(List2BibError):
+    """Another list2bib run holds the lock on the same bibliography."""
+
+    exit_code = EXIT_BUSY
+
+
+class Interrupted(List2BibError):
+    """The run was interrupted after some writes had been sent; the message says what to do.
+    (An interruption before any write is a plain KeyboardInterrupt: nothing was written.)"""
+
+    exit_code = EXIT_INTERRUPTED
 
 
 class ServiceError(List2BibError):
@@ -68,3 +83,11 @@ class OfflineMiss(ServiceError):
 
     def __init__(self, service: str, url: str) -> None:
         super().__init__(service, "not in the cache and --offline is set", url=url)
+
+
+class ZoteroError(List2BibError):
+    """Zotero refused or failed a request for good; the message says what to do."""
+
+
+class ZoteroAccessError(ZoteroError):
+    """The API key cannot read or write the group."""

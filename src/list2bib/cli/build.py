@@ -2,56 +2,20 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from typing import Any
 
-import click
-
-from list2bib.cli import (
-    CONTEXT,
-    errors_to_exit_codes,
-    main,
-    setup_logging,
-)
-from list2bib.cli.run import run_build, run_options
-from list2bib.config import load_config
-from list2bib.errors import EXIT_OK
+from list2bib.cli import options
+from list2bib.cli.app import CONTEXT, main
+from list2bib.cli.run import run
 
 
 @main.command(context_settings=CONTEXT, short_help="Resolve paper lists into one references.bib.")
-@click.argument("lists", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    help="The .bib to write  [default: output/references.bib]",
-)
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    help="TOML config file  [default: ./list2bib.toml or [tool.list2bib]]",
-)
-@run_options
-@click.option("-v", "--verbose", count=True, help="More detail (-vv: every request).")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
-def build(
-    lists: tuple[Path, ...],
-    output: Path | None,
-    config_path: Path | None,
-    offline: bool | None,
-    strict: bool | None,
-    ascii_: bool | None,
-    report_path: Path | None,
-    mailto: str | None,
-    cache_dir: Path | None,
-    prune: bool | None,
-    check: bool,
-    changes_path: Path | None,
-    key_pattern: str | None,
-    verbose: int,
-    quiet: bool,
-) -> None:
+@options.LISTS
+@options.output("The .bib to write  [default: output/references.bib]")
+@options.config("TOML config file  [default: ./list2bib.toml or [tool.list2bib]]")
+@options.run_options
+@options.verbosity
+def build(**given: Any) -> None:
     """Resolve LISTS (Markdown lists, plain id lists, .bib files) into one references.bib.
 
     \b
@@ -63,29 +27,4 @@ def build(
     Exit codes: 0 ok, 1 failure (or --check: the file would change), 2 bad usage or input,
     3 unresolved entries with --strict, 4 another run holds the output's lock.
     """
-    setup_logging(verbose, quiet)
-    with errors_to_exit_codes(verbose):
-        config = load_config(
-            config_path,
-            overrides=dict(
-                output=output,
-                offline=offline,
-                strict=strict,
-                ascii=ascii_,
-                mailto=mailto,
-                cache_dir=cache_dir,
-                report=report_path,
-                prune=prune,
-                key_pattern=key_pattern,
-            ),
-        )
-        run_build(
-            lists,
-            config,
-            quiet=quiet,
-            verbose=verbose,
-            check=check,
-            changes_path=changes_path,
-            refresh=False,
-        )
-    sys.exit(EXIT_OK)
+    run(given, refresh=False)

@@ -1,70 +1,45 @@
-"""The steps `build` and `refresh` share: their common options, and what happens once the run is
-configured (build, report, summary, --check and --strict exit codes)."""
+"""What `build` and `refresh` share once their command line is read: configuration, checks of the
+inputs and outputs, build, report, summary, and the --check and --strict exit codes."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, NoReturn
 
 import click
 from rich.console import Console
 
 from list2bib import pipeline
-from list2bib.cli import check_lists, check_writable, make_console, progress_bar
-from list2bib.config import Config
+from list2bib.cli.app import check_lists, check_writable, make_console, progress_bar, setup_logging
+from list2bib.config import Config, load_config
 from list2bib.errors import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, EXIT_UNRESOLVED
 from list2bib.report import review
 from list2bib.report import summary as report
 
-F = TypeVar("F", bound=Callable[..., object])
 
-# Options `build` and `refresh` share, in the order --help shows them.
-RUN_OPTIONS = (
-    click.option("--offline", is_flag=True, default=None, help="Answer from the cache only."),
-    click.option(
-        "--strict", is_flag=True, default=None, help="Exit 3 when any entry stays unresolved."
-    ),
-    click.option(
-        "--ascii", "ascii_", is_flag=True, default=None, help="Write LaTeX escapes, not UTF-8."
-    ),
-    click.option(
-        "--report",
-        "report_path",
-        type=click.Path(path_type=Path),
-        help="Also write a review report: FILE.md, FILE.html or FILE.json.",
-    ),
-    click.option("--mailto", help="Contact address sent to the services (polite pools)."),
-    click.option("--cache-dir", type=click.Path(path_type=Path), help="HTTP cache folder."),
-    click.option(
-        "--prune",
-        is_flag=True,
-        default=None,
-        help="Remove entries of the output that no list produces (and list them).",
-    ),
-    click.option(
-        "--check",
-        is_flag=True,
-        help="Write nothing; exit 1 if the file would change, 0 if not (for CI).",
-    ),
-    click.option(
-        "--changes",
-        "changes_path",
-        type=click.Path(path_type=Path),
-        help="Also write what changed and why to FILE (.md or .json).",
-    ),
-    click.option(
-        "--key-pattern",
-        help="Citation key pattern for new works  [default: {auth}{year}{shorttitle}]",
-    ),
-)
-
-
-def run_options(function: F) -> F:
-    for option in reversed(RUN_OPTIONS):
-        function = option(function)
-    return function
+def run(given: dict[str, Any], *, refresh: bool) -> NoReturn:
+    """A `build` or `refresh` command line: the lists, --config, --check, --changes, -v and -q;
+    every other option overrides the configuration key of its name (None: not given)."""
+    lists: tuple[Path, ...] = given.pop("lists")
+    config_path: Path | None = given.pop("config_path")
+    check: bool = given.pop("check")
+    changes_path: Path | None = given.pop("changes_path")
+    verbose: int = given.pop("verbose")
+    quiet: bool = given.pop("quiet")
+    setup_logging(verbose, quiet)
+    config = load_config(config_path, overrides=given)
+    run_build(
+        lists,
+        config,
+        quiet=quiet,
+        verbose=verbose,
+        check=check,
+        changes_path=changes_path,
+        refresh=refresh,
+    )
+    sys.exit(EXIT_OK)
 
 
 def run_build(

@@ -10,11 +10,10 @@ import click
 from rich.console import Console
 
 from list2bib import pipeline
-from list2bib.cli import (
+from list2bib.cli import options
+from list2bib.cli.app import (
     CONTEXT,
-    EXIT_INTERRUPTED,
     check_lists,
-    errors_to_exit_codes,
     main,
     make_console,
     progress_bar,
@@ -22,7 +21,7 @@ from list2bib.cli import (
     setup_logging,
 )
 from list2bib.config import Config, load_config, zotero_api_key
-from list2bib.errors import EXIT_FAILURE, EXIT_OK, ConfigError
+from list2bib.errors import EXIT_FAILURE, EXIT_OK, ConfigError, Interrupted
 from list2bib.infra.http import Http, HttpSettings
 from list2bib.zotero.access import check_access
 from list2bib.zotero.client import ZoteroClient
@@ -71,8 +70,8 @@ def _client(config: Config, group: str | None) -> tuple[ZoteroClient, Http]:
 
 
 @zotero.command("sync", context_settings=CONTEXT)
-@click.argument("lists", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--group", help="Zotero group ID (the digits in its URL).")
+@options.LISTS
+@options.GROUP
 @click.option("--collection", help=f"Root collection for the topics  [default: {DEFAULT_ROOT}]")
 @click.option("--dry-run", is_flag=True, help="Print the plan; write nothing.")
 @click.option("--prune", is_flag=True, help="Trash items list2bib created that no list produces.")
@@ -81,15 +80,12 @@ def _client(config: Config, group: str | None) -> tuple[ZoteroClient, Http]:
     default=None,
     help="File items added by hand (same DOI or arXiv id) into the collections  [default: adopt]",
 )
-@click.option("--config", "config_path", type=click.Path(path_type=Path), help="TOML config file.")
-@click.option(
-    "-o", "--output", type=click.Path(path_type=Path), help="The bib whose citation keys to use."
-)
-@click.option("--offline", is_flag=True, default=None, help="Resolve from the cache only.")
-@click.option("--mailto", help="Contact address sent to the services (polite pools).")
-@click.option("--cache-dir", type=click.Path(path_type=Path), help="HTTP cache folder.")
-@click.option("-v", "--verbose", count=True, help="More detail (-vv: every request).")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+@options.config()
+@options.output("The bib whose citation keys to use.")
+@options.offline("Resolve from the cache only.")
+@options.MAILTO
+@options.CACHE_DIR
+@options.verbosity
 def sync_command(
     lists: tuple[Path, ...],
     group: str | None,
@@ -116,67 +112,61 @@ def sync_command(
     """
     setup_logging(verbose, quiet)
     console = make_console(quiet)
-    with errors_to_exit_codes(verbose):
-        config = load_config(
-            config_path,
-            overrides=dict(
-                zotero_group=group,
-                zotero_collection=collection,
-                zotero_adopt=adopt,
-                output=output,
-                offline=offline,
-                mailto=mailto,
-                cache_dir=cache_dir,
-            ),
-        )
-        check_lists(lists)
-        client, http = _client(config, group)
-        with http:
-            with progress_bar(quiet) as progress:
-                prepared = pipeline.prepare(lists, config, progress=progress)
-            try:
-                result = sync(
-                    prepared.references,
-                    client,
-                    Index.path_for(config.cache_dir, client.group),
-                    root=config.zotero_collection or DEFAULT_ROOT,
-                    adopt=config.zotero_adopt,
-                    prune=prune,
-                    dry_run=dry_run,
-                )
-            except KeyboardInterrupt:
-                if not client.writes_sent:
-                    raise  # the generic "nothing was written" is true
-                click.echo(
-                    f"list2bib: interrupted; group {client.group} may be partly synced: run the"
-                    " sync again to finish (nothing is duplicated)",
-                    err=True,
-                )
-                sys.exit(EXIT_INTERRUPTED)
-            requests = sum(http.requests_by_host.values())
-        _print_result(console, result, requests, verbose > 0)
-        if result.failed:
-            sys.exit(EXIT_FAILURE)
+    config = load_config(
+        config_path,
+        overrides=dict(
+            zotero_group=group,
+            zotero_collection=collection,
+            zotero_adopt=adopt,
+            output=output,
+            offline=offline,
+            mailto=mailto,
+            cache_dir=cache_dir,
+        ),
+    )
+    check_lists(lists)
+    client, http = _client(config, group)
+    with http:
+        with progress_bar(quiet) as progress:
+            prepared = pipeline.prepare(lists, config, progress=progress)
+        try:
+            result = sync(
+                prepared.references,
+                client,
+                Index.path_for(config.cache_dir, client.group),
+                root=config.zotero_collection or DEFAULT_ROOT,
+                adopt=config.zotero_adopt,
+                prune=prune,
+                dry_run=dry_run,
+            )
+        except KeyboardInterrupt:
+            if not client.writes_sent:
+                raise  # the generic "nothing was written" is true
+            raise Interrupted(
+                f"interrupted; group {client.group} may be partly synced: run the sync again to"
+                " finish (nothing is duplicated)"
+            ) from None
+        requests = sum(http.requests_by_host.values())
+    _print_result(console, result, requests, verbose > 0)
+    if result.failed:
+        sys.exit(EXIT_FAILURE)
     sys.exit(EXIT_OK)
 
 
 @zotero.command("check", context_settings=CONTEXT)
-@click.option("--group", help="Zotero group ID (the digits in its URL).")
-@click.option("--config", "config_path", type=click.Path(path_type=Path), help="TOML config file.")
+@options.GROUP
+@options.config()
 def check_command(group: str | None, config_path: Path | None) -> None:
     """Check that the API key can write to the group, and say exactly what is missing."""
-    with errors_to_exit_codes():
-        config = load_config(config_path)
-        client, http = _client(config, group)
-        with http:
-            access = check_access(client)
-        if not access.write:
-            problem = redact(access.problem)
-            click.echo(
-                f"list2bib: error: cannot write to group {client.group}: {problem}", err=True
-            )
-            sys.exit(EXIT_FAILURE)
-        click.echo(f"ok: the key can read and write group {client.group}")
+    config = load_config(config_path)
+    client, http = _client(config, group)
+    with http:
+        access = check_access(client)
+    if not access.write:
+        problem = redact(access.problem)
+        click.echo(f"list2bib: error: cannot write to group {client.group}: {problem}", err=True)
+        sys.exit(EXIT_FAILURE)
+    click.echo(f"ok: the key can read and write group {client.group}")
     sys.exit(EXIT_OK)
 
 

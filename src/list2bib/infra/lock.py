@@ -14,17 +14,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from list2bib.errors import InputError, List2BibError, OutputError
+from list2bib.errors import InputError, LockBusy, OutputError
 from list2bib.infra.clock import Clock, SystemClock
 
-EXIT_BUSY = 4
 POLL_SECONDS = 0.2
-
-
-class LockBusy(List2BibError):
-    """Another list2bib run holds the lock on the same bibliography."""
-
-    exit_code = EXIT_BUSY
 
 
 def lock_path(bib: Path) -> Path:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from list2bib.zotero.client import ZoteroAccessError, ZoteroClient
+from list2bib.errors import ZoteroAccessError
+from list2bib.zotero.client import ZoteroClient
 
 KEYS_PAGE = "https://www.zotero.org/settings/keys"
 

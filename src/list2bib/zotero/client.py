@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from list2bib.errors import List2BibError
+from list2bib.errors import ZoteroAccessError, ZoteroError
 from list2bib.infra.answers import HttpResponse, expect_json
 from list2bib.infra.http import Http
 
@@ -33,14 +33,6 @@ _LINK = re.compile(r'<(?P<url>[^>]+)>\s*;\s*rel="(?P<rel>\w+)"')
 _KEY_PARAM = {"items": "itemKey", "collections": "collectionKey"}
 # The body of a 412 that means "this very write was already carried out".
 TOKEN_USED = "write token already used"
-
-
-class ZoteroError(List2BibError):
-    """Zotero refused or failed a request for good; the message says what to do."""
-
-
-class ZoteroAccessError(ZoteroError):
-    """The API key cannot read or write the group."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from list2bib.errors import ServiceError
+from list2bib.errors import ServiceError, ZoteroError
 from list2bib.model import Reference
 from list2bib.text.identity import item_identity
 from list2bib.zotero.access import check_access, require_write
-from list2bib.zotero.client import MAX_WRITE, ZoteroClient, ZoteroError
+from list2bib.zotero.client import MAX_WRITE, ZoteroClient
 from list2bib.zotero.index import Index
 from list2bib.zotero.items import Desired, desired, syncable
 from list2bib.zotero.plan import DEFAULT_ROOT, ItemWrite, Plan, make_plan
