@@ -14,9 +14,6 @@ import platformdirs
 from list2bib import __version__
 from list2bib.errors import ConfigError
 
-PROJECT_URL = "https://github.com/list2bib/list2bib"
-ENV_PREFIX = "LIST2BIB_"
-
 
 @dataclass(frozen=True, slots=True)
 class ServiceConfig:
@@ -48,10 +45,14 @@ SERVICE_DEFAULTS: dict[str, ServiceConfig] = {
     # Project pages and blogs: no base URL (each page from its own site) unless a mirror is set.
     "page": ServiceConfig("", 1.0),
 }
+
+ENV_PREFIX = "LIST2BIB_"
 # Environment variables that may hold a service's API key (first set wins).
 API_KEY_ENV: dict[str, tuple[str, ...]] = {
     "s2": ("LIST2BIB_S2_API_KEY", "S2_API_KEY", "SEMANTIC_SCHOLAR_API_KEY"),
 }
+# Named in the User-Agent, so that a service can see who asks.
+PROJECT_URL = "https://github.com/list2bib/list2bib"
 
 
 def default_cache_dir() -> Path:

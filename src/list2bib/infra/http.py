@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 from urllib.parse import quote, quote_plus, urljoin, urlsplit
 
 import requests
@@ -91,6 +91,16 @@ class _Session(requests_cache.CachedSession):
         return target
 
 
+class Options(TypedDict, total=False):
+    """What `get` and `post` pass on to `request` (see there)."""
+
+    params: Mapping[str, str] | None
+    headers: Mapping[str, str] | None
+    accept_status: Collection[int]
+    retry_if: Callable[[HttpResponse], bool] | None
+    expect: Callable[[HttpResponse], object] | None
+
+
 class Http:
     """GET/POST with caching, politeness and retries; failures become ServiceError subclasses."""
 
@@ -144,52 +154,14 @@ class Http:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def get(
-        self,
-        service: str,
-        url: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        headers: Mapping[str, str] | None = None,
-        accept_status: Collection[int] = (),
-        retry_if: Callable[[HttpResponse], bool] | None = None,
-        expect: Callable[[HttpResponse], object] | None = None,
-    ) -> HttpResponse:
-        return self.request(
-            "GET",
-            service,
-            url,
-            params=params,
-            headers=headers,
-            accept_status=accept_status,
-            retry_if=retry_if,
-            expect=expect,
-        )
+    def get(self, service: str, url: str, **options: Unpack[Options]) -> HttpResponse:
+        return self.request("GET", service, url, **options)
 
     def post(
-        self,
-        service: str,
-        url: str,
-        *,
-        json_body: Any,
-        params: Mapping[str, str] | None = None,
-        headers: Mapping[str, str] | None = None,
-        accept_status: Collection[int] = (),
-        expect: Callable[[HttpResponse], object] | None = None,
-        retry_if: Callable[[HttpResponse], bool] | None = None,
+        self, service: str, url: str, *, json_body: Any, **options: Unpack[Options]
     ) -> HttpResponse:
         """POST `json_body` as JSON, or a Mapping given as `form=...` through `request`."""
-        return self.request(
-            "POST",
-            service,
-            url,
-            params=params,
-            headers=headers,
-            json_body=json_body,
-            accept_status=accept_status,
-            expect=expect,
-            retry_if=retry_if,
-        )
+        return self.request("POST", service, url, json_body=json_body, **options)
 
     def request(
         self,
@@ -290,13 +262,7 @@ class Http:
             if response.status in TRANSIENT_STATUSES or rejected:
                 if attempt > retries:
                     cls = RateLimited if response.status == 429 or rejected else ServiceError
-                    raise cls(
-                        service,
-                        _status_text(response.status, rejected),
-                        url=url,
-                        status=response.status,
-                        attempts=attempt,
-                    )
+                    raise _refused(cls, service, url, response.status, attempt, rejected)
                 wait = wait_seconds(response.headers.get("retry-after"))
                 wait = wait if wait is not None else self._backoff(attempt)
                 logger.info("%s: HTTP %s, retrying in %.0f s", service, response.status, wait)
@@ -304,13 +270,7 @@ class Http:
                 continue
             if 200 <= response.status < 300 or response.status in accept_status:
                 return response
-            raise ServiceError(
-                service,
-                _status_text(response.status, False),
-                url=url,
-                status=response.status,
-                attempts=attempt,
-            )
+            raise _refused(ServiceError, service, url, response.status, attempt, False)
 
     def _backoff(self, attempt: int) -> float:
         return min(self.settings.max_wait, self.settings.backoff_base**attempt)
@@ -373,6 +333,14 @@ def _redacted(body: bytes, sent: Mapping[str, str]) -> bytes:
             for form in {value, quote(value, safe=""), quote_plus(value)}:
                 body = body.replace(form.encode("utf-8"), b"[redacted]")
     return body
+
+
+def _refused(
+    cls: type[ServiceError], service: str, url: str, status: int, attempts: int, rejected: bool
+) -> ServiceError:
+    """The error for a final answer that is not one: a status, or a throttling `retry_if` saw."""
+    text = _status_text(status, rejected)
+    return cls(service, text, url=url, status=status, attempts=attempts)
 
 
 def _status_text(status: int, rejected: bool) -> str:
