@@ -23,8 +23,8 @@ from click.testing import CliRunner, Result
 
 from fakes import FakeZotero
 from list2bib.cli import main
-from list2bib.errors import EXIT_FAILURE, EXIT_USAGE
-from list2bib.infra.lock import EXIT_BUSY, lock_path
+from list2bib.errors import EXIT_BUSY, EXIT_FAILURE, EXIT_USAGE
+from list2bib.infra.lock import lock_path
 
 LIST = "arXiv:2202.05262\n"
 

@@ -13,8 +13,8 @@ import pytest
 from fakes import FakeClock
 from list2bib import pipeline
 from list2bib.config import Config
-from list2bib.errors import InputError
-from list2bib.infra.lock import EXIT_BUSY, LockBusy, lock_path, locked
+from list2bib.errors import EXIT_BUSY, InputError, LockBusy
+from list2bib.infra.lock import lock_path, locked
 
 HOLDER = """
 import sys

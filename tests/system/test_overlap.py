@@ -18,8 +18,7 @@ from fakes import FakeClock, FakeServices, FakeWeb, LoggedRequest, Reply
 from list2bib import pipeline
 from list2bib.config import Config, ServiceConfig
 from list2bib.pipeline import http_for
-from list2bib.resolve.book import Lookups
-from list2bib.resolve.rounds import _NoProgress
+from list2bib.resolve.book import Lookups, NoProgress
 from list2bib.resolve.sources import page
 from synthetic import synthetic_list, synthetic_world
 
@@ -102,7 +101,7 @@ def test_pages_of_different_sites_are_fetched_at_once(tmp_path: Path) -> None:
         ]
         config = Config(cache_dir=tmp_path / "cache", services={"page": ServiceConfig("", 0.0)})
         with http_for(config, FakeClock()) as http:
-            book = Lookups(http, config, _NoProgress())
+            book = Lookups(http, config, NoProgress())
             book.fetch(page, urls)
         assert len(book.lookup(page).found) == 4
         assert watch.overlapped("127.0.0.1", "localhost")

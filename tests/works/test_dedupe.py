@@ -19,7 +19,8 @@ from list2bib.model import (
     Status,
     WorkKind,
 )
-from list2bib.resolve.rounds import entry_identifiers, fallback_record
+from list2bib.resolve.settle import fallback_record
+from list2bib.text.identifiers import entry_identifiers
 from list2bib.text.identity import doi_identity, identity_keys, work_id
 from list2bib.works.dedupe import Work, cluster
 

@@ -16,7 +16,8 @@ from list2bib.bibtex.parse import BibEntry, parse_file_text
 from list2bib.bibtex.render import render
 from list2bib.errors import InputError
 from list2bib.model import Link, ListEntry, Person, Record, Reference, Status, WorkKind
-from list2bib.resolve.rounds import entry_identifiers, fallback_record
+from list2bib.resolve.settle import fallback_record
+from list2bib.text.identifiers import entry_identifiers
 from list2bib.text.identity import bib_identities, work_id
 from list2bib.works.dedupe import Work
 from list2bib.works.merge import MergePlan, plan

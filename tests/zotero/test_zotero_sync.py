@@ -15,8 +15,9 @@ import requests
 
 from fakes import FakeClock, make_http
 from fakes.zotero import FakeZotero, reference
+from list2bib.errors import ZoteroAccessError
 from list2bib.model import Reference
-from list2bib.zotero.client import ZoteroAccessError, ZoteroClient
+from list2bib.zotero.client import ZoteroClient
 from list2bib.zotero.sync import SyncResult, sync
 
 GROUP = "12345"
