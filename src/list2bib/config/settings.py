@@ -34,6 +34,8 @@ SERVICE_DEFAULTS: dict[str, ServiceConfig] = {
     "doi": ServiceConfig("https://doi.org", 0.2),
     # `rows` may be 1000, but the URL may not pass 4 kB: batches are also cut by length.
     "crossref": ServiceConfig("https://api.crossref.org", 0.2, 200),
+    # Asked by no source of its own: doi.org redirects DataCite DOIs there, and this entry paces
+    # those hops (the HTTP session paces every host a service config names).
     "datacite": ServiceConfig("https://api.datacite.org", 0.3),
     # S2 keys get 1 request/s; the shared anonymous pool throttles often. Batch POST: 500 ids.
     "s2": ServiceConfig("https://api.semanticscholar.org/graph/v1", 1.0, 500),
