@@ -12,19 +12,9 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from list2bib.model import Identifier, IdKind, ListEntry, Record, Resolution, Status, WorkKind
-from list2bib.resolve import bibinput, match, venues
+from list2bib.resolve import bibinput, match, sources, venues
 from list2bib.resolve.book import Lookups, ids_of
-from list2bib.resolve.sources import (
-    Source,
-    acl,
-    arxiv,
-    crossref,
-    dblp,
-    doi,
-    openreview,
-    page,
-    s2,
-)
+from list2bib.resolve.sources import acl, arxiv, crossref, dblp, doi, openreview, page, s2
 from list2bib.text.identifiers import arxiv_doi
 from list2bib.text.identity import published_doi
 from list2bib.text.titles import title_similarity, words_missing_from
@@ -130,7 +120,7 @@ def _resolution(
     )
 
 
-_FETCHED_BY_ID: tuple[Source, ...] = (arxiv, s2, openreview, dblp, acl, page)
+_FETCHED_BY_ID: tuple[sources.Source, ...] = (arxiv, s2, openreview, dblp, acl, page)
 
 
 def _incomplete(
@@ -231,7 +221,7 @@ def _listed_publication(ids: Sequence[Identifier], book: Lookups, notes: _Notes)
             if why:
                 notes.problems.append(f"{identifier}: {why}")
         elif identifier.kind in (IdKind.OPENREVIEW, IdKind.DBLP):
-            source: Source = openreview if identifier.kind is IdKind.OPENREVIEW else dblp
+            source: sources.Source = openreview if identifier.kind is IdKind.OPENREVIEW else dblp
             key = source.key_of(identifier)
             record = book.found(source, key)
             if record is not None:

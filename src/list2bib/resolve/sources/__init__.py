@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
+from urllib.parse import quote
 
 from list2bib.config import ServiceConfig
 from list2bib.errors import ServiceError
@@ -75,39 +76,50 @@ def fixed_batches(service: ServiceConfig, keys: Sequence[str]) -> list[list[str]
     return [list(keys[i : i + size]) for i in range(0, len(keys), size)]
 
 
+@dataclass(frozen=True, slots=True)
+class PerKey:
+    """How a service without a batch interface is asked about one key: GET `<base URL><path>`,
+    the key percent-encoded into `path`'s `{}` (`safe`: the characters left as they are). An
+    answer with a `gone` status means the service has no such work."""
+
+    service: str
+    path: str
+    safe: str = "/"
+    gone: tuple[int, ...] = (404,)
+    headers: Mapping[str, str] | None = None
+    params: Mapping[str, str] | None = None
+
+
 def get_each(
     http: Http,
-    service: str,
+    service: ServiceConfig,
     keys: Sequence[str],
-    url_of: Callable[[str], str],
+    ask: PerKey,
     read: Callable[[str, HttpResponse], Record | str],
-    *,
     check: Callable[[str], Callable[[HttpResponse], object]],
-    gone: tuple[int, ...] = (404,),
-    headers: Mapping[str, str] | None = None,
-    params: Mapping[str, str] | None = None,
 ) -> Lookup:
-    """One GET per key, for services without a batch interface. An answer with a `gone` status
-    is `missing`, a request that failed for good is `failed` with the reason; `read` turns any
-    other answer into the key's record, or into the reason it is `failed` (an unusable answer).
-    `check(key)` is the test `Http` runs on an answer: one that fails it is asked again."""
+    """One GET per key, as `ask` says. A `gone` answer is `missing`, a request that failed for
+    good is `failed` with the reason; `read` turns any other answer into the key's record, or
+    into the reason it is `failed` (an unusable answer). `check(key)` is the test `Http` runs on
+    an answer: one that fails it is asked again."""
+    base = service.base_url.rstrip("/")
     found: dict[str, Record] = {}
     missing: set[str] = set()
     failed: dict[str, str] = {}
     for key in dict.fromkeys(keys):
         try:
             response = http.get(
-                service,
-                url_of(key),
-                params=params,
-                headers=headers,
-                accept_status=gone,
+                ask.service,
+                base + ask.path.format(quote(key, safe=ask.safe)),
+                params=ask.params,
+                headers=ask.headers,
+                accept_status=ask.gone,
                 expect=check(key),
             )
         except ServiceError as exc:
             failed[key] = str(exc)
             continue
-        if response.status in gone:
+        if response.status in ask.gone:
             missing.add(key)
             continue
         answer = read(key, response)

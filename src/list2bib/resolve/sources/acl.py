@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from urllib.parse import quote
 
 from list2bib.bibtex.parse import BibEntry, parse_string
 from list2bib.config import ServiceConfig
@@ -13,7 +12,7 @@ from list2bib.errors import InputError
 from list2bib.infra.answers import HttpResponse
 from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Person, Record, WorkKind
-from list2bib.resolve.sources import Lookup, fixed_batches, get_each
+from list2bib.resolve.sources import Lookup, PerKey, fixed_batches, get_each
 from list2bib.text.dates import MONTH_ABBREVIATIONS, month_number
 from list2bib.text.names import split_authors, split_name
 from list2bib.text.titles import latex_to_text
@@ -22,6 +21,8 @@ SERVICE = "acl"
 batches = fixed_batches  # `batch_size` keys a batch
 CONCURRENT_BATCHES = False
 ACL_DOI_PREFIX = "10.18653/v1/"
+# The id is a path segment: every character but letters, digits and `_.-~` is escaped.
+ASK = PerKey(SERVICE, "/{}.bib", safe="", headers={"Accept": "text/plain"})
 
 # Anthology BibTeX field -> Record.venue field (copied as plain text when present). `editor`,
 # `abstract` (2023+ style) and `url` are not venue fields; `address` is kept for proceedings.
@@ -62,16 +63,7 @@ def anthology_id(raw: str) -> str | None:
 def fetch(http: Http, service: ServiceConfig, ids: Sequence[str]) -> Lookup:
     """GET `<base>/<id>.bib` for each id (the Anthology has no batch interface; it is a static
     site). 404 is `missing`; an answer that is not an entry is `failed` with the reason."""
-    base = service.base_url.rstrip("/")
-    return get_each(
-        http,
-        SERVICE,
-        ids,
-        lambda acl_id: f"{base}/{quote(acl_id, safe='')}.bib",
-        _read,
-        check=_bib_of,
-        headers={"Accept": "text/plain"},
-    )
+    return get_each(http, service, ids, ASK, _read, _bib_of)
 
 
 def _read(acl_id: str, response: HttpResponse) -> Record | str:

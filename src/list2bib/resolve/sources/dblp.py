@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
-from urllib.parse import quote
 
 from list2bib.bibtex.parse import BibEntry, parse_string
 from list2bib.config import ServiceConfig
@@ -16,7 +15,7 @@ from list2bib.infra.answers import HttpResponse, expect_json
 from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Person, Record, WorkKind
 from list2bib.resolve import venues
-from list2bib.resolve.sources import Lookup, TitleQuery, fixed_batches, get_each
+from list2bib.resolve.sources import Lookup, PerKey, TitleQuery, fixed_batches, get_each
 from list2bib.text.identifiers import arxiv_doi
 from list2bib.text.names import split_authors, split_name
 from list2bib.text.titles import latex_to_text
@@ -25,6 +24,7 @@ SERVICE = "dblp"
 batches = fixed_batches  # `batch_size` keys a batch
 CONCURRENT_BATCHES = False
 SEARCH_HITS = 10
+ASK = PerKey(SERVICE, "/rec/{}.bib", params={"param": "1"})
 # Search hit `info.type` -> BibTeX entry type (CoRR preprints are "Informal ... Publications").
 TYPE_MAP: dict[str, str] = {
     "Conference and Workshop Papers": "inproceedings",
@@ -54,16 +54,7 @@ def key_of(identifier: Identifier) -> str | None:
 
 def fetch(http: Http, service: ServiceConfig, keys: Sequence[str]) -> Lookup:
     """One `/rec/<key>.bib?param=1` request per key; 404 is missing."""
-    base = service.base_url.rstrip("/")
-    return get_each(
-        http,
-        SERVICE,
-        keys,
-        lambda key: f"{base}/rec/{quote(key, safe='/')}.bib",
-        _read,
-        check=_bib_of,
-        params={"param": "1"},
-    )
+    return get_each(http, service, keys, ASK, _read, _bib_of)
 
 
 def _read(key: str, response: HttpResponse) -> Record | str:

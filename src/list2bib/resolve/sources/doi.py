@@ -8,13 +8,13 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from list2bib.config import ServiceConfig
 from list2bib.infra.answers import HttpResponse, expect_json
 from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Person, Record, WorkKind
-from list2bib.resolve.sources import Lookup, fixed_batches, get_each
+from list2bib.resolve.sources import Lookup, PerKey, fixed_batches, get_each
 from list2bib.text.identifiers import arxiv_doi, arxiv_id_of_doi
 from list2bib.text.names import person_from_parts
 
@@ -22,6 +22,7 @@ SERVICE = "doi"
 batches = fixed_batches  # `batch_size` keys a batch
 CONCURRENT_BATCHES = False
 ACCEPT_CSL = "application/vnd.citationstyles.csl+json"
+ASK = PerKey(SERVICE, "/{}", gone=(400, 404), headers={"Accept": ACCEPT_CSL})
 
 # CSL `type` (Crossref's own type names and standard CSL names, as DataCite sends) ->
 # (BibTeX entry type, BibTeX field that receives `container-title`).
@@ -74,17 +75,7 @@ _PAGE_DASH = re.compile(r"\s*[-\u2010-\u2015]+\s*")
 def fetch(http: Http, service: ServiceConfig, dois: Sequence[str]) -> Lookup:
     """Ask doi.org for each DOI's CSL JSON. 404 ("DOI Not Found") and 400 ("Not a DOI") are
     `missing`; any other failure is `failed` with the reason."""
-    base = service.base_url.rstrip("/")
-    return get_each(
-        http,
-        SERVICE,
-        dois,
-        lambda doi: f"{base}/{quote(doi, safe='/')}",
-        _read,
-        check=lambda _: expect_json,
-        gone=(400, 404),
-        headers={"Accept": ACCEPT_CSL},
-    )
+    return get_each(http, service, dois, ASK, _read, lambda _: expect_json)
 
 
 def _read(doi: str, response: HttpResponse) -> Record | str:
