@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import click
@@ -72,11 +73,16 @@ def _client(config: Config, group: str | None) -> tuple[ZoteroClient, Http]:
 @zotero.command("sync", context_settings=CONTEXT)
 @options.LISTS
 @options.GROUP
-@click.option("--collection", help=f"Root collection for the topics  [default: {DEFAULT_ROOT}]")
+@click.option(
+    "--collection",
+    "zotero_collection",
+    help=f"Root collection for the topics  [default: {DEFAULT_ROOT}]",
+)
 @click.option("--dry-run", is_flag=True, help="Print the plan; write nothing.")
 @click.option("--prune", is_flag=True, help="Trash items list2bib created that no list produces.")
 @click.option(
     "--adopt/--no-adopt",
+    "zotero_adopt",
     default=None,
     help="File items added by hand (same DOI or arXiv id) into the collections  [default: adopt]",
 )
@@ -88,18 +94,12 @@ def _client(config: Config, group: str | None) -> tuple[ZoteroClient, Http]:
 @options.verbosity
 def sync_command(
     lists: tuple[Path, ...],
-    group: str | None,
-    collection: str | None,
     dry_run: bool,
     prune: bool,
-    adopt: bool | None,
     config_path: Path | None,
-    output: Path | None,
-    offline: bool | None,
-    mailto: str | None,
-    cache_dir: Path | None,
     verbose: int,
     quiet: bool,
+    **overrides: Any,
 ) -> None:
     """Resolve LISTS as `build` does and sync the works to a Zotero group.
 
@@ -110,22 +110,12 @@ def sync_command(
 
     Exit codes: 0 ok, 1 failure (some writes failed, no write access), 2 bad usage or input.
     """
+    # Every other option is named as the configuration key it overrides (None: not given).
     setup_logging(verbose, quiet)
     console = make_console(quiet)
-    config = load_config(
-        config_path,
-        overrides=dict(
-            zotero_group=group,
-            zotero_collection=collection,
-            zotero_adopt=adopt,
-            output=output,
-            offline=offline,
-            mailto=mailto,
-            cache_dir=cache_dir,
-        ),
-    )
+    config = load_config(config_path, overrides=overrides)
     check_lists(lists)
-    client, http = _client(config, group)
+    client, http = _client(config, overrides["zotero_group"])
     with http:
         with progress_bar(quiet) as progress:
             prepared = pipeline.prepare(lists, config, progress=progress)
@@ -156,10 +146,10 @@ def sync_command(
 @zotero.command("check", context_settings=CONTEXT)
 @options.GROUP
 @options.config()
-def check_command(group: str | None, config_path: Path | None) -> None:
+def check_command(zotero_group: str | None, config_path: Path | None) -> None:
     """Check that the API key can write to the group, and say exactly what is missing."""
     config = load_config(config_path)
-    client, http = _client(config, group)
+    client, http = _client(config, zotero_group)
     with http:
         access = check_access(client)
     if not access.write:
