@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from list2bib.config import ServiceConfig
@@ -68,6 +68,19 @@ class Searcher(Protocol):
     SERVICE: str
 
     def search(self, http: Http, service: ServiceConfig, query: TitleQuery) -> list[Record]: ...
+
+
+def read_search(
+    service: str, response: HttpResponse, parse: Callable[[Any], list[Record]]
+) -> list[Record]:
+    """`parse` over a title search's JSON answer; an answer it rejects (ValueError) means the
+    search could not be asked: a ServiceError."""
+    try:
+        return parse(response.json())
+    except ValueError as exc:
+        raise ServiceError(
+            service, f"unusable search answer: {exc}", url=response.url, status=response.status
+        ) from None
 
 
 def fixed_batches(service: ServiceConfig, keys: Sequence[str]) -> list[list[str]]:

@@ -110,21 +110,14 @@ def _query(http: Http, service: ServiceConfig, ids: Sequence[str]) -> HttpRespon
             return empty_answers <= EMPTY_BATCH_RETRIES
         return False
 
-    if len(ids) <= GET_IDS:
-        return http.get(
-            SERVICE,
-            service.base_url,
-            params=params,
-            accept_status=(400,),
-            retry_if=unusable,
-            expect=expect_xml,
-        )
     # The API takes its parameters as a form too: a long id list does not fit in a URL.
+    as_form = len(ids) > GET_IDS
     return http.request(
-        "POST",
+        "POST" if as_form else "GET",
         SERVICE,
         service.base_url,
-        form=params,
+        params=None if as_form else params,
+        form=params if as_form else None,
         accept_status=(400,),
         retry_if=unusable,
         expect=expect_xml,

@@ -15,7 +15,7 @@ from list2bib.infra.answers import HttpResponse, expect_json
 from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Record
 from list2bib.resolve import venues
-from list2bib.resolve.sources import Lookup, TitleQuery
+from list2bib.resolve.sources import Lookup, TitleQuery, read_search
 from list2bib.resolve.sources.doi import ACL_DOI_PREFIX, parse_csl
 
 SERVICE = "crossref"
@@ -150,12 +150,7 @@ def search(http: Http, service: ServiceConfig, query: TitleQuery) -> list[Record
     response = http.get(
         SERVICE, f"{service.base_url.rstrip('/')}/works", params=params, expect=expect_json
     )
-    try:
-        return parse_work_list(response.json())
-    except ValueError as exc:
-        raise ServiceError(
-            SERVICE, f"unusable search answer: {exc}", url=response.url, status=response.status
-        ) from None
+    return read_search(SERVICE, response, parse_work_list)
 
 
 def parse_work_list(data: Any) -> list[Record]:

@@ -10,12 +10,19 @@ from typing import Any
 
 from list2bib.bibtex.parse import BibEntry, parse_string
 from list2bib.config import ServiceConfig
-from list2bib.errors import InputError, ServiceError
+from list2bib.errors import InputError
 from list2bib.infra.answers import HttpResponse, expect_json
 from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Person, Record, WorkKind
 from list2bib.resolve import venues
-from list2bib.resolve.sources import Lookup, PerKey, TitleQuery, fixed_batches, get_each
+from list2bib.resolve.sources import (
+    Lookup,
+    PerKey,
+    TitleQuery,
+    fixed_batches,
+    get_each,
+    read_search,
+)
 from list2bib.text.identifiers import arxiv_doi
 from list2bib.text.names import split_authors, split_name
 from list2bib.text.titles import latex_to_text
@@ -161,12 +168,7 @@ def search(http: Http, service: ServiceConfig, query: TitleQuery) -> list[Record
         params={"q": words, "format": "json", "h": str(SEARCH_HITS)},
         expect=expect_json,
     )
-    try:
-        return parse_search(response.json())
-    except ValueError as exc:
-        raise ServiceError(
-            SERVICE, f"unusable search answer: {exc}", url=response.url, status=response.status
-        ) from None
+    return read_search(SERVICE, response, parse_search)
 
 
 def query_words(title: str) -> str:
