@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+# Joins a heading chain into one topic path (`Survey > interpretability`); Zotero splits on it.
+TOPIC_SEPARATOR = " > "
+
 
 @dataclass(frozen=True, slots=True)
 class Link:
@@ -47,10 +50,12 @@ class ListEntry:
 
     @property
     def topic_path(self) -> str:
-        return " > ".join(self.topics)
+        return TOPIC_SEPARATOR.join(self.topics)
 
 
 class IdKind(StrEnum):
+    """The services and schemes an identifier can belong to."""
+
     ARXIV = "arxiv"
     DOI = "doi"
     OPENREVIEW = "openreview"
@@ -137,6 +142,9 @@ class Candidate:
 
 
 class Status(StrEnum):
+    """How far resolving got: a record surely the work, several works the entry may mean (its
+    `candidates`), or nothing to go by."""
+
     RESOLVED = "resolved"
     AMBIGUOUS = "ambiguous"
     UNRESOLVED = "unresolved"
@@ -166,8 +174,11 @@ class Resolution:
 
 
 @dataclass(frozen=True, slots=True)
-class Reference:
-    """One work in the output: its citation key, its record, and every list entry that named it."""
+class KeyedWork:
+    """One work under a key: its record, every list entry that named it, and what resolving found.
+
+    The key is a citation key in a `Reference`, the work's identity in `works.dedupe.Work`.
+    """
 
     key: str
     record: Record
@@ -183,6 +194,11 @@ class Reference:
     def topics(self) -> tuple[str, ...]:
         """Every topic path the work is listed under, once each, in first-seen order."""
         return tuple(dict.fromkeys(e.topic_path for e in self.entries if e.topics))
+
+
+@dataclass(frozen=True, slots=True)
+class Reference(KeyedWork):
+    """One work in the output: its citation key, its record, and every list entry that named it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from list2bib.model import Candidate, ListEntry, Record, Resolution, Status, WorkKind
+from list2bib.model import KeyedWork, Resolution, Status, WorkKind
 from list2bib.text.identity import conflicting, identity_keys, work_id
 from list2bib.text.titles import normalize_title
 
@@ -21,18 +21,13 @@ _KIND_RANK = {WorkKind.PUBLISHED: 0, WorkKind.PREPRINT: 1, WorkKind.WEB: 2, Work
 
 
 @dataclass(frozen=True, slots=True)
-class Work:
-    """One work and everything the lists said about it."""
+class Work(KeyedWork):
+    """One work and everything the lists said about it, keyed by its identity until citation keys
+    are chosen. `incomplete`: the record chosen was settled while a service was failing."""
 
-    work_id: str
-    record: Record
-    entries: tuple[ListEntry, ...]
-    status: Status
-    problems: tuple[str, ...]
-    evidence: tuple[str, ...] = ()
-    candidates: tuple[Candidate, ...] = ()
-    lint: tuple[str, ...] = ()
-    incomplete: bool = False  # the record chosen was settled while a service was failing
+    @property
+    def work_id(self) -> str:
+        return self.key
 
 
 def cluster(resolutions: Sequence[Resolution]) -> list[Work]:
@@ -121,7 +116,7 @@ def _merge(group: list[Resolution]) -> Work:
                 record = replace(record, **{name: value})
     problems = tuple(dict.fromkeys(p for r in group for p in r.problems))
     return Work(
-        work_id=work_id(record),
+        key=work_id(record),
         record=record,
         entries=tuple(r.entry for r in group),
         status=best.status,

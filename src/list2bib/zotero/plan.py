@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
 
+from list2bib.model import TOPIC_SEPARATOR
 from list2bib.zotero.index import Index
 from list2bib.zotero.items import Desired, identities
 
 # Zotero object keys: 8 symbols of this alphabet (no 0, 1, O). The first 32 symbols encode 5 bits.
 KEY_ALPHABET = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"
-TOPIC_SEPARATOR = " > "
 DEFAULT_ROOT = "list2bib"
 
 
@@ -24,6 +24,9 @@ PRUNED_MARK = "list2bib-pruned: no list produces it"
 
 @dataclass(frozen=True, slots=True)
 class NewCollection:
+    """A collection to create: its key, name, parent key (False at the top) and path
+    (`list2bib > Survey`)."""
+
     key: str
     name: str
     parent: str | bool
