@@ -17,36 +17,20 @@ import platformdirs
 from list2bib.config.settings import Config, ServiceConfig, check_service, coerce
 from list2bib.errors import ConfigError
 
-# section -> key -> (Config attribute, type)
-_KEYS: dict[str, dict[str, tuple[str, type]]] = {
+# section -> key -> type. A key sets the Config attribute of its own name, prefixed `zotero_` in
+# [zotero] (`group` sets `zotero_group`).
+_KEYS: dict[str, dict[str, type]] = {
     "build": {
-        "output": ("output", Path),
-        "strict": ("strict", bool),
-        "ascii": ("ascii", bool),
-        "report": ("report", Path),
-        "key_pattern": ("key_pattern", str),
-        "prune": ("prune", bool),
+        "output": Path, "strict": bool, "ascii": bool, "report": Path, "key_pattern": str,
+        "prune": bool,
     },
-    "refresh": {
-        "preprint_days": ("preprint_days", float),
-        "unresolved_days": ("unresolved_days", float),
-        "lock_wait": ("lock_wait", float),
-    },
-    "zotero": {
-        "group": ("zotero_group", str),
-        "collection": ("zotero_collection", str),
-        "api_key_env": ("zotero_api_key_env", str),
-        "adopt": ("zotero_adopt", bool),
-    },
+    "refresh": {"preprint_days": float, "unresolved_days": float, "lock_wait": float},
+    "zotero": {"group": str, "collection": str, "api_key_env": str, "adopt": bool},
     "network": {
-        "mailto": ("mailto", str),
-        "offline": ("offline", bool),
-        "cache_dir": ("cache_dir", Path),
-        "cache_days": ("cache_days", float),
-        "timeout": ("timeout", float),
-        "retries": ("retries", int),
+        "mailto": str, "offline": bool, "cache_dir": Path, "cache_days": float, "timeout": float,
+        "retries": int,
     },
-}
+}  # fmt: skip
 _SERVICE_KEYS: dict[str, type] = {"base_url": str, "min_interval": float, "batch_size": int}
 # Config attributes that hold paths, and how to give one that a config file may not name.
 PATH_FLAGS: dict[str, str] = {
@@ -126,10 +110,10 @@ def apply_table(
                     f"{where}: unknown key {section}.{key}{hint}; remove or rename it"
                     f" ({_EVERY_KEY})"
                 )
-            attr, kind = _KEYS[section][key]
+            attr = f"zotero_{key}" if section == "zotero" else key
             if attr == "zotero_group" and isinstance(value, int) and not isinstance(value, bool):
                 value = str(value)  # `group = 12345`: Zotero group IDs are numbers
-            value = coerce(value, kind, f"{section}.{key}", where)
+            value = coerce(value, _KEYS[section][key], f"{section}.{key}", where)
             if attr == "zotero_api_key_env":
                 _check_key_variable(value, where)
             if isinstance(value, Path):

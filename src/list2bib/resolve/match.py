@@ -30,6 +30,8 @@ YEAR_SLACK = 1
 
 
 class Outcome(StrEnum):
+    """What a title search decided: one work taken, several works too close to call, or none."""
+
     ACCEPTED = "accepted"
     AMBIGUOUS = "ambiguous"
     NONE = "none"
