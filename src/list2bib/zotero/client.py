@@ -37,6 +37,9 @@ TOKEN_USED = "write token already used"
 
 @dataclass(frozen=True, slots=True)
 class Failure:
+    """An object a write refused, by its index in the uploaded array: Zotero's HTTP code for it
+    (412: the object changed since it was read) and its message."""
+
     index: int
     code: int
     message: str

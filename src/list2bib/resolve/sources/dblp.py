@@ -162,12 +162,9 @@ def search(http: Http, service: ServiceConfig, query: TitleQuery) -> list[Record
     words = query_words(query.title)
     if not words:
         return []
-    response = http.get(
-        SERVICE,
-        f"{service.base_url.rstrip('/')}/search/publ/api",
-        params={"q": words, "format": "json", "h": str(SEARCH_HITS)},
-        expect=expect_json,
-    )
+    params = {"q": words, "format": "json", "h": str(SEARCH_HITS)}
+    url = f"{service.base_url.rstrip('/')}/search/publ/api"
+    response = http.get(SERVICE, url, params=params, expect=expect_json)
     return read_search(SERVICE, response, parse_search)
 
 

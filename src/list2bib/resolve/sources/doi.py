@@ -24,33 +24,22 @@ CONCURRENT_BATCHES = False
 ACCEPT_CSL = "application/vnd.citationstyles.csl+json"
 ASK = PerKey(SERVICE, "/{}", gone=(400, 404), headers={"Accept": ACCEPT_CSL})
 
-# CSL `type` (Crossref's own type names and standard CSL names, as DataCite sends) ->
-# (BibTeX entry type, BibTeX field that receives `container-title`).
+# (BibTeX entry type, BibTeX field that receives `container-title`) <- the CSL `type`s that map to
+# it (Crossref's own type names and standard CSL names, as DataCite sends).
+_CSL_TYPES: dict[tuple[str, str | None], str] = {
+    ("article", "journal"): "journal-article article-journal article-magazine article-newspaper",
+    ("inproceedings", "booktitle"): "proceedings-article paper-conference",
+    ("incollection", "booktitle"): (
+        "book-chapter book-section book-part reference-entry chapter entry-encyclopedia"
+    ),
+    ("book", None): "book monograph edited-book reference-book",
+    ("proceedings", None): "proceedings",
+    ("phdthesis", None): "dissertation thesis",
+    ("misc", None): "posted-content article report dataset other",
+}
+# CSL `type` -> (BibTeX entry type, container field).
 TYPE_MAP: dict[str, tuple[str, str | None]] = {
-    "journal-article": ("article", "journal"),
-    "article-journal": ("article", "journal"),
-    "article-magazine": ("article", "journal"),
-    "article-newspaper": ("article", "journal"),
-    "proceedings-article": ("inproceedings", "booktitle"),
-    "paper-conference": ("inproceedings", "booktitle"),
-    "book-chapter": ("incollection", "booktitle"),
-    "book-section": ("incollection", "booktitle"),
-    "book-part": ("incollection", "booktitle"),
-    "reference-entry": ("incollection", "booktitle"),
-    "chapter": ("incollection", "booktitle"),
-    "entry-encyclopedia": ("incollection", "booktitle"),
-    "book": ("book", None),
-    "monograph": ("book", None),
-    "edited-book": ("book", None),
-    "reference-book": ("book", None),
-    "proceedings": ("proceedings", None),
-    "dissertation": ("phdthesis", None),
-    "thesis": ("phdthesis", None),
-    "posted-content": ("misc", None),
-    "article": ("misc", None),
-    "report": ("misc", None),
-    "dataset": ("misc", None),
-    "other": ("misc", None),
+    csl: bibtex for bibtex, names in _CSL_TYPES.items() for csl in names.split()
 }
 DEFAULT_TYPE = ("misc", None)
 

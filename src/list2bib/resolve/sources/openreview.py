@@ -186,20 +186,17 @@ def parse_note(note: Mapping[str, Any], *, wrapped: bool = True) -> Record:
     published = _is_published(venue_text, venueid, bib, authors)
     year, month = _date(note, bib, venue_text, published)
     entry_type, venue = _venue(bib, venue_text) if published else ("misc", {})
-    if published and not venue:
-        published, entry_type = False, "misc"
-    if not published:
-        venue = {"howpublished": "OpenReview"}
+    published = published and bool(venue)  # a venue it cannot name is no publication
     abstract = " ".join(str(value("abstract") or "").split()) or None
     return Record(
         source=SERVICE,
-        entry_type=entry_type,
+        entry_type=entry_type if published else "misc",
         title=title,
         authors=authors,
         year=year,
         month=month,
         url=FORUM_URL + forum if forum else None,
-        venue=venue,
+        venue=venue if published else {"howpublished": "OpenReview"},
         kind=WorkKind.PUBLISHED if published else WorkKind.PREPRINT,
         openreview_id=forum or None,
         abstract=abstract,
