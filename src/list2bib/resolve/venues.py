@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from list2bib.model import Record
 from list2bib.text.titles import fold_ascii
 
-# (short, BibTeX field, canonical title, fixed, aliases separated by "|").
+# (short, BibTeX field, fixed, canonical title, aliases separated by "|").
 # `{year}` and `{acl_nth}` (ACL's meeting number: 2022 is the 60th) are filled in when the year is
 # known. `fixed`: the canonical title is always written (its proceedings carry no per-year name
 # worth keeping); otherwise a source's complete name is kept and only abbreviations, truncations
@@ -20,105 +20,140 @@ _C, _J = "booktitle", "journal"
 # A non-fixed venue's own name is kept when it has at least this many words (not an acronym).
 MIN_COMPLETE_WORDS = 5
 _ACL = "Association for Computational Linguistics"
-_TABLE: tuple[tuple[str, str, str, bool, str], ...] = (
-    ("NeurIPS", _C, "Advances in Neural Information Processing Systems", True,
+_TABLE: tuple[tuple[str, str, bool, str, str], ...] = (
+    ("NeurIPS", _C, True,
+     "Advances in Neural Information Processing Systems",
      "neurips|nips|neural information processing systems|advances in neural information "
      "processing systems|adv neural inf process syst|annual conference on neural information "
      "processing systems|conference on neural information processing systems"),
-    ("ICLR", _C, "International Conference on Learning Representations", True,
+    ("ICLR", _C, True,
+     "International Conference on Learning Representations",
      "iclr|international conference on learning representations|learning representations"),
-    ("ICML", _C, "International Conference on Machine Learning", True,
+    ("ICML", _C, True,
+     "International Conference on Machine Learning",
      "icml|international conference on machine learning|pmlr icml"),
-    ("COLM", _C, "Conference on Language Modeling", True,
+    ("COLM", _C, True,
+     "Conference on Language Modeling",
      "colm|conference on language modeling"),
-    ("AISTATS", _C, "International Conference on Artificial Intelligence and Statistics", True,
+    ("AISTATS", _C, True,
+     "International Conference on Artificial Intelligence and Statistics",
      "aistats|international conference on artificial intelligence and statistics|"
      "artificial intelligence and statistics"),
-    ("UAI", _C, "Conference on Uncertainty in Artificial Intelligence", True,
+    ("UAI", _C, True,
+     "Conference on Uncertainty in Artificial Intelligence",
      "uai|conference on uncertainty in artificial intelligence|uncertainty in artificial "
      "intelligence"),
-    ("CoRL", _C, "Conference on Robot Learning", True, "corl|conference on robot learning"),
-    ("COLT", _C, "Conference on Learning Theory", True,
+    ("CoRL", _C, True,
+     "Conference on Robot Learning",
+     "corl|conference on robot learning"),
+    ("COLT", _C, True,
+     "Conference on Learning Theory",
      "colt|conference on learning theory|annual conference computational learning theory"),
-    ("AAAI", _C, "Proceedings of the AAAI Conference on Artificial Intelligence", True,
+    ("AAAI", _C, True,
+     "Proceedings of the AAAI Conference on Artificial Intelligence",
      "aaai|aaai conference on artificial intelligence|national conference on artificial "
      "intelligence"),
-    ("IJCAI", _C, "Proceedings of the International Joint Conference on Artificial Intelligence",
-     True, "ijcai|international joint conference on artificial intelligence"),
-    ("ACL", _C, f"Proceedings of the {{acl_nth}} Annual Meeting of the {_ACL}", False,
+    ("IJCAI", _C, True,
+     "Proceedings of the International Joint Conference on Artificial Intelligence",
+     "ijcai|international joint conference on artificial intelligence"),
+    ("ACL", _C, False,
+     f"Proceedings of the {{acl_nth}} Annual Meeting of the {_ACL}",
      f"acl|annual meeting of the {_ACL}|meeting of the {_ACL}|annual meeting of the "
      "association for computational linguistics volume long papers"),
-    ("EMNLP", _C, "Proceedings of the {year} Conference on Empirical Methods in Natural Language "
-     "Processing", False,
+    ("EMNLP", _C, False,
+     "Proceedings of the {year} Conference on Empirical Methods in Natural Language Processing",
      "emnlp|conference on empirical methods in natural language processing|empirical methods "
      "in natural language processing"),
-    ("NAACL", _C, "Proceedings of the {year} Conference of the North American Chapter of the "
-     f"{_ACL}: Human Language Technologies", False,
+    ("NAACL", _C, False,
+     "Proceedings of the {year} Conference of the North American Chapter of the "
+     f"{_ACL}: Human Language Technologies",
      f"naacl|naacl hlt|naacl-hlt|north american chapter of the {_ACL}|conference of the north "
      f"american chapter of the {_ACL} human language technologies|conference of the north "
      f"american chapter of the {_ACL}"),
-    ("EACL", _C, "Proceedings of the {year} Conference of the European Chapter of the "
-     f"{_ACL}", False,
+    ("EACL", _C, False,
+     f"Proceedings of the {{year}} Conference of the European Chapter of the {_ACL}",
      f"eacl|conference of the european chapter of the {_ACL}|european chapter of the {_ACL}"),
-    ("AACL", _C, "Proceedings of the Conference of the Asia-Pacific Chapter of the "
-     f"{_ACL}", False,
+    ("AACL", _C, False,
+     f"Proceedings of the Conference of the Asia-Pacific Chapter of the {_ACL}",
      f"aacl|aacl-ijcnlp|aacl ijcnlp|asia-pacific chapter of the {_ACL}|conference of the "
      f"asia-pacific chapter of the {_ACL}"),
-    ("COLING", _C, "Proceedings of the International Conference on Computational Linguistics",
-     False, "coling|international conference on computational linguistics"),
-    ("Findings of ACL", _C, f"Findings of the {_ACL}: ACL {{year}}", True,
+    ("COLING", _C, False,
+     "Proceedings of the International Conference on Computational Linguistics",
+     "coling|international conference on computational linguistics"),
+    ("Findings of ACL", _C, True,
+     f"Findings of the {_ACL}: ACL {{year}}",
      f"findings of acl|acl findings|findings of the {_ACL} acl|findings of the {_ACL} "
      f"acl ijcnlp"),
-    ("Findings of EMNLP", _C, f"Findings of the {_ACL}: EMNLP {{year}}", True,
+    ("Findings of EMNLP", _C, True,
+     f"Findings of the {_ACL}: EMNLP {{year}}",
      f"findings of emnlp|emnlp findings|findings of the {_ACL} emnlp"),
-    ("Findings of NAACL", _C, f"Findings of the {_ACL}: NAACL {{year}}", True,
+    ("Findings of NAACL", _C, True,
+     f"Findings of the {_ACL}: NAACL {{year}}",
      f"findings of naacl|naacl findings|findings of the {_ACL} naacl"),
-    ("TACL", _J, f"Transactions of the {_ACL}", True,
+    ("TACL", _J, True,
+     f"Transactions of the {_ACL}",
      f"tacl|transactions of the {_ACL}|trans assoc comput linguistics|"
      "transactions of the association for computational linguistics"),
-    ("CVPR", _C, "Proceedings of the IEEE/CVF Conference on Computer Vision and Pattern "
-     "Recognition", False,
+    ("CVPR", _C, False,
+     "Proceedings of the IEEE/CVF Conference on Computer Vision and Pattern Recognition",
      "cvpr|computer vision and pattern recognition|conference on computer vision and pattern "
      "recognition|ieee cvf conference on computer vision and pattern recognition|ieee "
      "conference on computer vision and pattern recognition"),
-    ("ICCV", _C, "Proceedings of the IEEE/CVF International Conference on Computer Vision",
-     False,
+    ("ICCV", _C, False,
+     "Proceedings of the IEEE/CVF International Conference on Computer Vision",
      "iccv|ieee international conference on computer vision|international conference on "
      "computer vision|ieee cvf international conference on computer vision"),
-    ("ECCV", _C, "European Conference on Computer Vision", False,
+    ("ECCV", _C, False,
+     "European Conference on Computer Vision",
      "eccv|european conference on computer vision|computer vision eccv"),
-    ("KDD", _C, "Proceedings of the ACM SIGKDD Conference on Knowledge Discovery and Data "
-     "Mining", False,
+    ("KDD", _C, False,
+     "Proceedings of the ACM SIGKDD Conference on Knowledge Discovery and Data Mining",
      "kdd|sigkdd|knowledge discovery and data mining|acm sigkdd conference on knowledge "
      "discovery and data mining|acm sigkdd international conference on knowledge discovery "
      "and data mining|acm sigkdd international conference on knowledge discovery data mining"),
-    ("WWW", _C, "Proceedings of the ACM Web Conference", False,
+    ("WWW", _C, False,
+     "Proceedings of the ACM Web Conference",
      "www|thewebconf|the web conference|web conference|acm web conference|international world "
      "wide web conference|world wide web conference|proceedings of the acm web conference"),
-    ("SIGIR", _C, "Proceedings of the International ACM SIGIR Conference on Research and "
-     "Development in Information Retrieval", False,
+    ("SIGIR", _C, False,
+     "Proceedings of the International ACM SIGIR Conference on Research and "
+     "Development in Information Retrieval",
      "sigir|annual international acm sigir conference on research and development in "
      "information retrieval|international acm sigir conference on research and development in "
      "information retrieval"),
-    ("ICRA", _C, "IEEE International Conference on Robotics and Automation", False,
+    ("ICRA", _C, False,
+     "IEEE International Conference on Robotics and Automation",
      "icra|ieee international conference on robotics and automation|international conference "
      "on robotics and automation"),
-    ("TMLR", _J, "Transactions on Machine Learning Research", True,
+    ("TMLR", _J, True,
+     "Transactions on Machine Learning Research",
      "tmlr|transactions on machine learning research|trans mach learn res"),
-    ("JMLR", _J, "Journal of Machine Learning Research", True,
+    ("JMLR", _J, True,
+     "Journal of Machine Learning Research",
      "jmlr|journal of machine learning research|j mach learn res"),
-    ("TPAMI", _J, "IEEE Transactions on Pattern Analysis and Machine Intelligence", True,
+    ("TPAMI", _J, True,
+     "IEEE Transactions on Pattern Analysis and Machine Intelligence",
      "tpami|pami|ieee transactions on pattern analysis and machine intelligence|ieee trans "
      "pattern anal mach intell"),
-    ("Nature Machine Intelligence", _J, "Nature Machine Intelligence", True,
+    ("Nature Machine Intelligence", _J, True,
+     "Nature Machine Intelligence",
      "nature machine intelligence|nat mach intell|nat mac intell|natmi"),
-    ("Nature", _J, "Nature", True, "nature"),
-    ("Science", _J, "Science", True, "science"),
-    ("PNAS", _J, "Proceedings of the National Academy of Sciences", True,
+    ("Nature", _J, True,
+     "Nature",
+     "nature"),
+    ("Science", _J, True,
+     "Science",
+     "science"),
+    ("PNAS", _J, True,
+     "Proceedings of the National Academy of Sciences",
      "pnas|proceedings of the national academy of sciences|proceedings of the national academy "
      "of sciences of the united states of america|proc natl acad sci usa|proc natl acad sci"),
-    ("Distill", _J, "Distill", True, "distill"),
-    ("Neural Computation", _J, "Neural Computation", True, "neural computation|neural comput"),
+    ("Distill", _J, True,
+     "Distill",
+     "distill"),
+    ("Neural Computation", _J, True,
+     "Neural Computation",
+     "neural computation|neural comput"),
 )  # fmt: skip
 # Words that say a hint is about something other than the main track.
 _WORKSHOP = re.compile(r"\bworkshops?\b|\bws\b", re.IGNORECASE)
@@ -187,7 +222,7 @@ def _build() -> tuple[dict[str, Venue], dict[str, Venue], tuple[tuple[str, Venue
     by_alias: dict[str, Venue] = {}
     by_short: dict[str, Venue] = {}
     titles: list[tuple[str, Venue]] = []
-    for short, field, title, fixed, aliases in _TABLE:
+    for short, field, fixed, title, aliases in _TABLE:
         series = short.removeprefix("Findings of ")
         kind = "inproceedings" if field == "booktitle" else "article"
         venue = Venue(short, field, title, kind, fixed, series)
