@@ -9,9 +9,10 @@ seconds and peak memory, for
 - a generated list of arXiv ids, to show batching (target: one arXiv request per 1,000 ids);
 - with --real, the real lists in ../shared/lists (the fakes do not know their papers, so every
   page is gone and searched by title: this shows the request pattern, not the results).
-The services' real politeness intervals are used (arXiv: 3 s), on the real clock.
+The services' real politeness intervals are used (arXiv: 3 s), on the real clock, unless
+--no-waits (the test suite's tiny run: `--latency 0 --ids 5 --no-waits`).
 
-    .venv/bin/python benchmarks/bench_build.py [--latency 0.15] [--ids 250]
+    .venv/bin/python benchmarks/bench_build.py [--latency 0.15] [--ids 250] [--no-waits]
 """
 
 from __future__ import annotations
@@ -91,14 +92,15 @@ def shaped_list(folder: Path) -> Path:
     return path
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, default=0.15, help="seconds added to every answer")
     parser.add_argument("--ids", type=int, default=250, help="size of the generated arXiv list")
     parser.add_argument(
         "--real", action="store_true", help="also run the real lists in ../shared/lists (slow)"
     )
-    args = parser.parse_args()
+    parser.add_argument("--no-waits", action="store_true", help="no politeness intervals")
+    args = parser.parse_args(argv)
 
     world = synthetic_world(arxiv=max(args.ids, 75), pages=16)
     with FakeServices(world, latency=args.latency) as fakes, tempfile.TemporaryDirectory() as tmp:
@@ -106,10 +108,14 @@ def main() -> None:
         names = {fakes.crossref.host: "crossref", fakes.doi.datacite.host: "datacite"}
         for name in ("arxiv", "doi", "s2", "dblp", "openreview", "acl", "web"):
             names[getattr(fakes, name).host] = "pages" if name == "web" else name
-        print(f"every fake service with {args.latency * 1000:.0f} ms latency; real intervals")
+        intervals = "no intervals" if args.no_waits else "real intervals"
+        print(f"every fake service with {args.latency * 1000:.0f} ms latency; {intervals}")
+        services = fakes.service_configs(real_intervals=not args.no_waits)
 
         def config(label: str) -> Config:
-            return fakes.config(folder, output=folder / f"{label}.bib", cache_dir=folder / label)
+            return fakes.config(
+                folder, output=folder / f"{label}.bib", cache_dir=folder / label, services=services
+            )
 
         runs = [("example list", [ROOT / "examples" / "papers.md"])]
         runs.append(("100-entry shaped list", [shaped_list(folder)]))
@@ -130,7 +136,8 @@ def main() -> None:
                 )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"process peak RSS: {rss:.0f} MiB")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

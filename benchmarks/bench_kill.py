@@ -1,10 +1,11 @@
 """Soak test: SIGKILL `list2bib build` and `refresh` at many seeded random moments.
 
-The trials of `tests/test_kill.py` with many more kill points: each run is killed, the outputs
-checked (old or new file, never partial; the HTTP cache opens; the lock does not block) and the
-next run must write exactly the new files. Half the kill points are spread over the whole run,
-half home in on the moment the outputs are written. Prints how many kills were tried, what they
-left (old or new files, temp files of interrupted writes) and how many left damage (should be 0).
+The trials of `tests/system/test_kill.py` with many more kill points: each run is killed, the
+outputs checked (old or new file, never partial; the HTTP cache opens; the lock does not block) and
+the next run must write exactly the new files. Half the kill points are spread over the whole run,
+half home in on the moment the outputs are written. Prints how many kills were tried, what they left
+(old or new files, temp files of interrupted writes) and how many left damage (should be 0). The
+test suite's tiny run: `--kills 1 --latency 0`.
 
     .venv/bin/python benchmarks/bench_kill.py [--kills 100] [--seed 1] [--latency 0.03]
 """
@@ -23,6 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "system"))
 
 from test_kill import BIB, COMMANDS, OUTPUTS, Lab, lab_in  # noqa: E402
 
@@ -75,12 +77,12 @@ def soak(lab: Lab, command: str, rng: random.Random, kills: int) -> int:
     return damaged
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--kills", type=int, default=100, help="kill points per command")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--latency", type=float, default=0.03, help="seconds per fake answer")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if sys.platform == "win32" or not hasattr(signal, "SIGKILL"):
         sys.exit("bench_kill: this platform has no SIGKILL")
     rng = random.Random(args.seed)
@@ -89,8 +91,8 @@ def main() -> None:
         for command in COMMANDS:
             damaged += soak(lab, command, rng, args.kills)
     print(f"total: kills={args.kills * len(COMMANDS)} damaged={damaged}")
-    sys.exit(1 if damaged else 0)
+    return 1 if damaged else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -8,10 +8,12 @@ title alone and 100 blog pages (served by a local mirror, which needs no per-sit
 Prints, for a cold build, a warm build (same cache) and a warm `refresh` (state file present):
 requests per host, wall seconds and the process's peak RSS (which includes the fakes').
 Targets: at most 60 requests for the identifier part, under 500 MB, a warm refresh under 10 s
-with no request. A soak variant of the fault tests runs with --faults.
+with no request. A soak variant of the fault tests runs with --faults. --no-waits drops the
+politeness intervals (the test suite's tiny run: `--latency 0 --arxiv 6 --dois 3 --titles 2
+--pages 2 --no-waits`).
 
     .venv/bin/python benchmarks/bench_scale.py [--latency 0.15] [--arxiv 7000] [--dois 2800]
-        [--titles 100] [--pages 100] [--faults 0.1]
+        [--titles 100] [--pages 100] [--faults 0.1] [--no-waits]
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def measure(run: Callable[[], RunResult]) -> tuple[RunResult, float, float]:
     return result, seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, default=0.15)
     parser.add_argument("--arxiv", type=int, default=7000)
@@ -54,7 +56,8 @@ def main() -> None:
     parser.add_argument("--titles", type=int, default=100)
     parser.add_argument("--pages", type=int, default=100)
     parser.add_argument("--faults", type=float, default=0.0, help="share of requests that fail")
-    args = parser.parse_args()
+    parser.add_argument("--no-waits", action="store_true", help="no politeness intervals")
+    args = parser.parse_args(argv)
 
     world = synthetic_world(arxiv=args.arxiv + args.titles, dois=args.dois, pages=args.pages)
     with FakeServices(world, latency=args.latency) as fakes, tempfile.TemporaryDirectory() as tmp:
@@ -70,7 +73,7 @@ def main() -> None:
         names = {fakes.crossref.host: "crossref", fakes.doi.datacite.host: "datacite"}
         for name in ("arxiv", "doi", "s2", "dblp", "openreview", "acl", "web"):
             names[getattr(fakes, name).host] = "pages" if name == "web" else name
-        services = fakes.service_configs(real_intervals=True)
+        services = fakes.service_configs(real_intervals=not args.no_waits)
         services["page"] = replace(services["page"], min_interval=0.0)  # a local mirror
         config: Config = fakes.config(folder, services=services, retries=4)
         if args.faults:
@@ -79,7 +82,8 @@ def main() -> None:
                 server.fault_mode(args.faults, seed=n, kinds=set(FAULTS))
         print(
             f"{entries} entries ({args.arxiv} arXiv, {args.dois} DOI, {args.titles} titles only, "
-            f"{args.pages} pages); {args.latency * 1000:.0f} ms latency; real intervals; "
+            f"{args.pages} pages); {args.latency * 1000:.0f} ms latency; "
+            f"{'no' if args.no_waits else 'real'} intervals; "
             f"faults {args.faults:.0%}"
         )
 
@@ -111,9 +115,10 @@ def main() -> None:
               f"{sum(warm[0].requests_by_host.values())} requests (target 0)")  # fmt: skip
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"process peak RSS: {rss:.0f} MiB (target < 500 MiB)")
+    return 0
 
 
 FAULTS = ("429", "429-no-retry-after", "503", "html-200", "reset", "truncated", "malformed")
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

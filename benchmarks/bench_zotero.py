@@ -3,7 +3,8 @@
 Prints the requests (reads, item writes, collection writes) and wall seconds for: a first sync of
 N works into an empty group, an unchanged re-sync, a re-sync after one title changed, and a first
 sync whose write reply is lost after the server committed it. Targets: first sync <= 3 item-write
-requests for 100 works; unchanged re-sync 0 writes and <= 3 requests in all.
+requests for 100 works; unchanged re-sync 0 writes and <= 3 requests in all. The test suite's
+tiny run: `--works 5 --latency 0`.
 
     .venv/bin/python benchmarks/bench_zotero.py [--works 100] [--latency 0.05]
 """
@@ -63,11 +64,11 @@ def run(label: str, fake: FakeZotero, refs: list[Reference], index: Path) -> dic
     return figures
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--works", type=int, default=100)
     parser.add_argument("--latency", type=float, default=0.05, help="seconds per request")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
         index = Path(tmp) / "group-12345.json"

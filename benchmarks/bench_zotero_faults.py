@@ -1,11 +1,12 @@
 """Soak `zotero sync` under faults: many seeds of three faulty syncs in a row, and many SIGKILLs.
 
-Uses the scenario of `tests/test_zotero_faults.py` (a ~50-work list with nested topics, a group
-that already holds a user's own items and collections). Each seed runs three syncs with a share of
-requests failing (every fault kind), then a clean sync; each kill seed runs `python -m list2bib
-zotero sync` in child processes killed at random points, then a clean sync. Every group is then
-compared with clean syncs into a fresh fake. Prints the syncs tried, those that ran out of
-retries, the faults served, duplicates found and lost items (both must be 0).
+Uses the scenario of `tests/zotero/test_zotero_faults.py` (a ~50-work list with nested topics, a
+group that already holds a user's own items and collections). Each seed runs three syncs with a
+share of requests failing (every fault kind), then a clean sync; each kill seed runs `python -m
+list2bib zotero sync` in child processes killed at random points, then a clean sync. Every group is
+then compared with clean syncs into a fresh fake. Prints the syncs tried, those that ran out of
+retries, the faults served, duplicates found and lost items (both must be 0). The test suite's tiny
+run: `--seeds 1 --kill-seeds 1 --kills 1`.
 
     .venv/bin/python benchmarks/bench_zotero_faults.py [--seeds 30] [--kill-seeds 6] [--kills 6]
 """
@@ -24,10 +25,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "zotero"))
 
 import pytest  # noqa: E402
-
 import test_zotero_faults as scenario  # noqa: E402
+
 from fakes import FakeServices, FakeZotero  # noqa: E402
 
 
@@ -137,12 +139,12 @@ def intended(services: FakeServices, tmp: Path) -> dict[str, dict[str, Any]]:
     return found
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=30, help="seeds of three faulty syncs")
     parser.add_argument("--kill-seeds", type=int, default=6, help="seeds of killed syncs")
     parser.add_argument("--kills", type=int, default=6, help="kills per kill seed")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     tally = Tally()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as name, FakeServices(scenario.fault_world()) as services:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import bibtexparser
 import pytest
+from test_latex import BIBLATEX_DOC, PLAIN_DOC, _assert_clean_latex_log, _compile, _need
 
 from fakes import FakeClock, FakeServices, World
 from list2bib import pipeline
@@ -25,7 +26,6 @@ from list2bib.bibtex.render import render
 from list2bib.errors import InputError
 from list2bib.model import ListEntry, Person, Record, Reference, Status
 from list2bib.read.dispatch import read_list
-from test_latex import BIBLATEX_DOC, PLAIN_DOC, _assert_clean_latex_log, _compile, _need
 
 HOSTILE = {
     "close": "a } b",
