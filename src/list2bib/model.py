@@ -118,6 +118,8 @@ class Record:
     doi: str | None = None
     arxiv_id: str | None = None
     primary_class: str | None = None
+    """The primary arXiv category of `arxiv_id` (`cs.CL`), as arXiv, its DataCite record or a `.bib`
+    file's `primaryclass`/`eprintclass` gives it; written as `primaryclass` beside `eprint`."""
     url: str | None = None
     venue: dict[str, str] = field(default_factory=dict)
     kind: WorkKind = WorkKind.PUBLISHED
