@@ -14,6 +14,7 @@ from markdown_it.token import Token
 
 from list2bib.model import IdKind
 from list2bib.read import hints
+from list2bib.read.links import repair_href
 from list2bib.text import identifiers
 from list2bib.text.dates import find_date
 from list2bib.text.identifiers import is_paper_link, split_url, url_host
@@ -22,12 +23,12 @@ from list2bib.text.identifiers import is_paper_link, split_url, url_host
 # single private-use character, so title, hint and author rules can look at what surrounds them.
 _LINK0, _BADGE0 = 0xE000, 0xE800
 _BOLD_ON, _BOLD_OFF = "\uf000", "\uf001"
+_EMPTY_LINK = "\uf002"  # `[paper]()`: the list names a paper here but gives no target
 LINK_RE = re.compile("[\ue000-\ue7ff]")
 BADGE_RE = re.compile("[\ue800-\uefff]")
-_MARK_RE = re.compile("[\ue000-\uf001]")
+_MARK_RE = re.compile("[\ue000-\uf002]")
 _GROUP_RE = re.compile(r"\[([^\[\]\n]*)\]|[(（]([^()（）\n]*)[)）]")
 _BARE_URL = re.compile(r"https?://[^\s<>\"\[\]]+")
-_URL_NOISE = re.compile(r"[\t\n\r]")
 _HREF = re.compile(r"""href\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
 _PAPER_BADGES = frozenset({"arxiv", "paper", "pdf", "doi", "openreview"})
 # An identifier written as text ends the title: `Title arXiv:2101.00001`, `Title (doi:10.1/x)`.
@@ -88,11 +89,6 @@ def _unmark(text: str) -> str:
     return _MARK_RE.sub("", hints.strip_emoji(text))
 
 
-def _href(value: str) -> str:
-    """A link target as browsers read it: tabs and line breaks dropped, outer spaces trimmed."""
-    return _URL_NOISE.sub("", value).strip()
-
-
 def _trim_url(url: str) -> str:
     url = url.rstrip(".,;:!?'\"")
     return url[:-1] if url.endswith(")") and url.count("(") < url.count(")") else url
@@ -112,7 +108,7 @@ def flatten(children: Sequence[Token], flat: Flat | None = None) -> Flat:
             target = m[1] if m else ""
             if tok.type == "link_open":
                 target = str(tok.attrs.get("href", ""))
-            link = (_href(target), [], [])
+            link = (repair_href(target), [], [])
         elif link is not None and tok.type == "image":
             link[2].append(tok)
         elif link is not None:
@@ -139,8 +135,12 @@ def _finish_link(flat: Flat, href: str, texts: list[str], images: list[Token]) -
     for image in images:
         if badge := hints.decode_badge(str(image.attrs.get("src", ""))):
             flat.add_badge(badge)
-    if text:
-        flat.add_link(RawLink(href, text)) if href else flat.add_text(text)
+    if text and href:
+        flat.add_link(RawLink(href, text))
+    elif text:
+        flat.parts.append(_EMPTY_LINK)
+        if not hints.is_generic_link_text(text):  # `[Title]()`: the text is still the title
+            flat.add_text(text)
     elif href and any(_is_paper_badge(image) for image in images):
         flat.add_link(RawLink(href, ""))
 
@@ -163,6 +163,7 @@ class Parsed:
     authors: tuple[str, ...] = ()
     prose: bool = False  # a sentence with a link in it, not a listed paper
     wordy: bool = False  # words after the title that are neither hints nor authors
+    empty_link: bool = False  # `[paper]()`: a listed paper whose link was left empty
 
     def add_hint(self, hint: hints.Hint) -> None:
         if hint.kind == "tag" and hint.value not in self.tags:
@@ -209,6 +210,7 @@ def parse_inline(text: str, flat: Flat) -> Parsed:
     """What one entry's text says; `text` is part of `flat`, whose links and badges its markers
     index."""
     parsed = Parsed(links=[flat.link_at(c) for c in LINK_RE.findall(text)])
+    parsed.empty_link = _EMPTY_LINK in text
     for marker in BADGE_RE.findall(text):
         parsed.add_hint(flat.badges[ord(marker) - _BADGE0])
     title, rest, kind = _split_title(BADGE_RE.sub("", text), flat)
@@ -266,7 +268,7 @@ def _scan_groups(rest: str, parsed: Parsed) -> None:
             hint = hints.Hint("date", date) if date else None
         if hint is not None:
             parsed.add_hint(hint)
-    unclosed = re.match(r"\s*[(（]([^()（）\n\ue000-\uf001]*+)(?![)）])", rest)
+    unclosed = re.match(r"\s*[(（]([^()（）\n\ue000-\uf002]*+)(?![)）])", rest)
     if parsed.date is None and unclosed:  # `(2014, C. Dong et al [[pdf]](…)`
         parsed.date = find_date(unclosed[1])
 
@@ -289,8 +291,10 @@ def is_entry(parsed: Parsed) -> bool:
         return False
     if parsed.links:
         return any(_is_paper(link.url) for link in parsed.links)
-    # Without a link, only a title with hints and nothing else (`Title (2014), A. Author`) is one.
-    return bool(parsed.title and (parsed.venue or parsed.date or parsed.tags)) and not parsed.wordy
+    # Without a link, only a title with hints and nothing else (`Title (2014), A. Author`) is one,
+    # or a title whose link was left empty (`Title [paper]()`): a title-only entry.
+    hinted = parsed.venue or parsed.date or parsed.tags or parsed.empty_link
+    return bool(parsed.title and hinted) and not parsed.wordy
 
 
 def _starts_entry(line: str, flat: Flat) -> bool:
@@ -341,7 +345,7 @@ class _AnchorFlattener(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value or "" for name, value in attrs}
         if tag == "a":
-            self._href, self._text = _href(values.get("href", "")), []
+            self._href, self._text = repair_href(values.get("href", "")), []
         elif tag in ("b", "strong") and self._href is None:
             self.flat.parts.append(_BOLD_ON)
         elif tag == "img" and (badge := hints.decode_badge(values.get("src", ""))):
