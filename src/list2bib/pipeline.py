@@ -24,7 +24,9 @@ from list2bib.infra.files import write_atomic
 from list2bib.infra.http import Http, HttpSettings
 from list2bib.infra.memo import Memo
 from list2bib.model import ListEntry, Reference, Resolution, RunResult
+from list2bib.read import arguments
 from list2bib.read import dispatch as listfile
+from list2bib.read.arguments import InlineList
 from list2bib.report import changes as changes_
 from list2bib.resolve.book import Progress
 from list2bib.resolve.rounds import resolve
@@ -35,22 +37,25 @@ logger = logging.getLogger("list2bib")
 HEADER = "Written by list2bib: entries sorted by key; a key once written is kept on later runs."
 
 
-def read_lists(paths: Sequence[str | Path], memo: Memo | None = None) -> list[ListEntry]:
+def read_lists(
+    paths: Sequence[str | Path | InlineList], memo: Memo | None = None
+) -> list[ListEntry]:
     """Every entry of every list, in order. Fails before any network use if one cannot be read.
-    With a `memo`, a list unchanged since the last run is not parsed again."""
+    With a `memo`, a list file unchanged since the last run is not parsed again."""
     entries: list[ListEntry] = []
     for path in paths:
-        found = (
-            memo.read("list", path, functools.partial(listfile.read_list, path))
-            if memo is not None
-            else listfile.read_list(path)
-        )
+        if isinstance(path, InlineList):
+            found = arguments.read_source(path)
+        elif memo is not None:
+            found = memo.read("list", path, functools.partial(listfile.read_list, path))
+        else:
+            found = listfile.read_list(path)
         if not found:
             logger.warning("%s: no paper entries found (is it a paper list?)", path)
         entries.extend(found)
     if paths and not entries:
         # Going on would write an empty bibliography (and, with --prune, empty the user's).
-        names = ", ".join(os.fspath(p) for p in paths)
+        names = ", ".join(p.name if isinstance(p, InlineList) else os.fspath(p) for p in paths)
         raise InputError(
             f"{names}: no paper entries found; give a Markdown paper list, a list of ids or a .bib"
         )
@@ -71,6 +76,8 @@ def http_for(config: Config, clock: Clock | None = None) -> Http:
         expire_after=config.cache_days * 86400.0,
         offline=config.offline,
         host_intervals=intervals,
+        trusted_urls=tuple(s.base_url for s in config.services.values() if s.base_url),
+        allow_private=config.allow_private_addresses,
     )
     return Http(settings, clock=clock)
 
@@ -111,7 +118,7 @@ class BuildResult(RunResult):
 
 
 def prepare(
-    list_paths: Sequence[str | Path],
+    list_paths: Sequence[str | Path | InlineList],
     config: Config,
     *,
     clock: Clock | None = None,
@@ -209,7 +216,7 @@ def _resolve_chosen(
 
 
 def build(
-    list_paths: Sequence[str | Path],
+    list_paths: Sequence[str | Path | InlineList],
     config: Config,
     *,
     refresh: bool = False,

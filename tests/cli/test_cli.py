@@ -3,34 +3,16 @@ summary, with the services pointed at local fakes through the environment."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
-from fakes import FakeServices, World
 from list2bib import __version__
 from list2bib.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "papers.md"
-
-
-@pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
-    """Every fake service behind LIST2BIB_*_URL, a config without waits, tmp_path as the
-    working folder."""
-    with FakeServices(World.load()) as fakes:
-        services = fakes.service_configs()
-        for name, service in services.items():
-            monkeypatch.setenv(f"LIST2BIB_{name.upper()}_URL", service.base_url)
-        monkeypatch.chdir(tmp_path)
-        no_waits = "".join(f"[services.{name}]\nmin_interval = 0\n" for name in services)
-        (tmp_path / "list2bib.toml").write_text(
-            "[network]\nretries = 1\n" + no_waits, encoding="utf-8"
-        )
-        yield tmp_path
 
 
 def run(*args: str) -> Result:

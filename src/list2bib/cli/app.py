@@ -34,6 +34,7 @@ from list2bib.errors import (
     List2BibError,
     OutputError,
 )
+from list2bib.read.arguments import InlineList, ListSource
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 # Piped or redirected output (cron mail, CI logs) has no terminal width: rich would squeeze the
@@ -168,13 +169,17 @@ def redact(text: str) -> str:
     return text
 
 
-def check_lists(lists: Sequence[Path]) -> None:
+def check_lists(lists: Sequence[ListSource]) -> None:
     """Fail before any network use when every list is empty: the run could only write an empty
     bibliography (or, with --prune, empty an existing one). A list that cannot be read is
     reported by the reader, with its own message."""
-    empty = [path for path in lists if _is_blank(path)]
+    empty = [
+        source
+        for source in lists
+        if (not source.text.strip() if isinstance(source, InlineList) else _is_blank(source))
+    ]
     if empty and len(empty) == len(lists):
-        names = ", ".join(str(path) for path in empty)
+        names = ", ".join(s.name if isinstance(s, InlineList) else str(s) for s in empty)
         raise InputError(
             f"{names}: empty list (nothing but blank space); add paper entries (links,"
             " identifiers or titles) or give the right file"

@@ -12,6 +12,8 @@ import click
 F = TypeVar("F", bound=Callable[..., object])
 
 LISTS = click.argument("lists", nargs=-1, required=True, type=click.Path(path_type=Path))
+# Text, not paths: an identifier or URL is no path (a Path would fold a URL's `//`).
+LIST_ARGUMENTS = click.argument("lists", nargs=-1, required=True)
 GROUP = click.option("--group", "zotero_group", help="Zotero group ID (the digits in its URL).")
 MAILTO = click.option("--mailto", help="Contact address sent to the services (polite pools).")
 CACHE_DIR = click.option("--cache-dir", type=click.Path(path_type=Path), help="HTTP cache folder.")

@@ -14,7 +14,7 @@ from list2bib.cli.run import run
 @main.command(
     context_settings=CONTEXT, short_help="Update references.bib, re-checking only what is due."
 )
-@options.LISTS
+@options.LIST_ARGUMENTS
 @options.output("The .bib to update  [default: output/references.bib]")
 @options.config()
 @options.run_options

@@ -15,6 +15,7 @@ from list2bib import pipeline
 from list2bib.cli.app import check_lists, check_writable, make_console, progress_bar, setup_logging
 from list2bib.config import Config, load_config
 from list2bib.errors import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, EXIT_UNRESOLVED
+from list2bib.read.arguments import ListSource, list_sources
 from list2bib.report import review
 from list2bib.report import summary as report
 
@@ -22,7 +23,7 @@ from list2bib.report import summary as report
 def run(given: dict[str, Any], *, refresh: bool) -> NoReturn:
     """A `build` or `refresh` command line: the lists, --config, --check, --changes, -v and -q;
     every other option overrides the configuration key of its name (None: not given)."""
-    lists: tuple[Path, ...] = given.pop("lists")
+    lists = list_sources(given.pop("lists"), read_stdin)
     config_path: Path | None = given.pop("config_path")
     check: bool = given.pop("check")
     changes_path: Path | None = given.pop("changes_path")
@@ -42,8 +43,13 @@ def run(given: dict[str, Any], *, refresh: bool) -> NoReturn:
     sys.exit(EXIT_OK)
 
 
+def read_stdin() -> bytes:
+    """The list piped in for `-` (bytes: the reader says which line is not UTF-8)."""
+    return sys.stdin.buffer.read()
+
+
 def run_build(
-    lists: Sequence[Path],
+    lists: Sequence[ListSource],
     config: Config,
     *,
     quiet: bool,

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import Protocol
 
-from list2bib.bibtex.parse import read_entries
+from list2bib.bibtex.parse import parse_string, read_entries
 from list2bib.bibtex.render import writable_key
 from list2bib.errors import InputError
 from list2bib.model import Link, ListEntry
@@ -18,11 +18,12 @@ from list2bib.read.document import parse_markdown
 from list2bib.text.identifiers import parse_identifier, strip_doi_prefix
 from list2bib.text.names import split_authors
 
-__all__ = ["parse_markdown", "parse_plain", "read_bib_list", "read_list"]
+__all__ = ["parse_markdown", "parse_plain", "read_bib_list", "read_list", "read_text"]
 
 _MARKDOWN_HINTS = re.compile(
     r"\]\(|<https?://|<a\s[^>]*href|^\s*\|?\s*:?-{3,}:?\s*\||^\s*\[[^\]]+\]:\s*\S", re.MULTILINE
 )
+_BIB_START = re.compile(r"\s*@\w+\s*[{(]")  # text that starts like a BibTeX entry
 _BULLET = re.compile(r"^(?:[-*+•]|\d+[.)])\s+")
 
 
@@ -115,8 +116,16 @@ def read_list(path: str | os.PathLike[str]) -> list[ListEntry]:
     """
     name = os.fspath(path)
     text = _read_text(Path(path), name)
-    if Path(path).suffix.lower() == ".bib" or re.match(r"\s*@\w+\s*[{(]", text):
+    if Path(path).suffix.lower() == ".bib" or _BIB_START.match(text):
         return read_bib_list(path)
+    return read_text(text, name)
+
+
+def read_text(text: str, name: str) -> list[ListEntry]:
+    """A list that is not a file (standard input): a .bib, Markdown or plain list by its text, as
+    `read_list` tells them apart; `name` stands for the file in every entry and message."""
+    if _BIB_START.match(text):
+        return [_bib_to_entry(entry, name) for entry in parse_string(text, source=name)]
     if _MARKDOWN_HINTS.search(text):
         return parse_markdown(text, name)
     return parse_plain(text, name)
