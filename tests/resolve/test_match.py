@@ -182,3 +182,29 @@ def test_findings_against_a_main_track_hint_is_not_a_contradiction() -> None:
     )
     assert contradiction(TitleQuery(GPT, venue="EMNLP 2023"), findings) is None
     assert contradiction(TitleQuery(GPT, venue="ICML 2023"), findings) is not None
+
+
+def _authored(*authors: Person) -> Record:
+    return Record(source="arxiv", entry_type="misc", title=GPT, authors=authors, year="2022")
+
+
+@pytest.mark.parametrize(
+    ("listed", "recorded"),
+    [
+        ("Sen Sharma", Person("Sharma", "Arnab Sen")),  # a .bib's compound family name
+        ("Sharma", Person("Sen Sharma", "Arnab")),  # the list splits where the service did not
+        ("de With", Person("With", "Peter H. N. de")),
+        ("van der Putten", Person("van der Putten", "Peter")),
+        ("Valero-Cuevas", Person("Valero-Cuevas", "Francisco J.")),
+    ],
+)
+def test_compound_family_names_and_particles_agree(listed: str, recorded: Person) -> None:
+    record = _authored(Person("Bau", "David"), recorded)
+    assert contradiction(TitleQuery(GPT, first_author=listed), record) is None
+
+
+@pytest.mark.parametrize("listed", ["Sen Meng", "Sharma Sen", "Arnab Sharma"])
+def test_names_that_are_not_one_persons_run_of_words_contradict(listed: str) -> None:
+    record = _authored(Person("Sharma", "Arnab Sen"), Person("Meng", "Kevin"))
+    found = contradiction(TitleQuery(GPT, first_author=listed), record)
+    assert found is not None and "first author" in found

@@ -10,6 +10,7 @@ from list2bib.model import Identifier, IdKind, Link
 from list2bib.text.identifiers import (
     arxiv_abs_url,
     arxiv_doi,
+    bib_field_identifiers,
     doi_url,
     find_identifiers_in_text,
     identifiers_from_links,
@@ -485,3 +486,33 @@ def test_any_text_parses_to_none_or_a_round_tripping_identifier(prefix: str, res
         assert parse_identifier(str(result)) == result
     find_identifiers_in_text(text)  # never raises
     is_paper_link(text)
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"journal": "arXiv preprint arXiv:2202.05262"}, ["arxiv:2202.05262"]),  # Google Scholar
+        ({"journal": "CoRR", "volume": "abs/2210.07229"}, ["arxiv:2210.07229"]),  # DBLP
+        ({"journal": "Nature", "volume": "abs/2210.07229"}, []),
+        ({"eprint": "2104.08696"}, ["arxiv:2104.08696"]),  # no archivePrefix
+        ({"eprint": "2104.08696", "archiveprefix": "arXiv"}, ["arxiv:2104.08696"]),
+        ({"eprint": "hep-th/9901001", "archiveprefix": "HAL"}, []),
+        ({"eprint": "not-an-id"}, []),
+        ({"arxivid": "2104.08164v2"}, ["arxiv:2104.08164"]),
+        ({"note": r"\url{https://arxiv.org/abs/2110.11309}"}, ["arxiv:2110.11309"]),
+        (
+            {"howpublished": r"\url{https://doi.org/10.1145/3442188.3445922}"},
+            ["doi:10.1145/3442188.3445922"],
+        ),
+        ({"url": "https://openreview.net/forum?id=0DcZxeWfOPt"}, ["openreview:0DcZxeWfOPt"]),
+        ({"url": "https://example.org/blog/post"}, []),  # a plain URL is a link, not an id here
+        (
+            {"doi": "10.1145/3442188.3445922", "journal": "arXiv preprint arXiv:2202.05262"},
+            ["arxiv:2202.05262", "doi:10.1145/3442188.3445922"],
+        ),
+    ],
+)
+def test_bib_fields_give_the_identifiers_people_write_in_them(
+    fields: dict[str, str], expected: list[str]
+) -> None:
+    assert [str(i) for i in bib_field_identifiers(fields)] == expected

@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from rapidfuzz import fuzz
 
-from list2bib.model import Candidate, Record, WorkKind
+from list2bib.model import Candidate, Person, Record, WorkKind
 from list2bib.resolve import venues
 from list2bib.resolve.sources import TitleQuery
 from list2bib.text.identity import folded_name, group_by_work
@@ -106,9 +106,7 @@ def contradiction(query: TitleQuery, record: Record) -> str | None:
     """What the list knows that the record contradicts, or None."""
     if query.first_author and record.authors:
         family = folded_name(query.first_author)
-        names = {folded_name(p.family) for p in record.authors} | {
-            folded_name(part) for p in record.authors for part in p.given.split()
-        }
+        names = {form for person in record.authors for form in _name_runs(person)}
         if family and family not in names:
             return f"first author {query.first_author} is not among the record's authors"
     listed, recorded = (query.year or "")[:4], (record.year or "")[:4]
@@ -123,6 +121,15 @@ def contradiction(query: TitleQuery, record: Record) -> str | None:
         if hinted is not None and found is not None and _series(hinted) != _series(found):
             return f"the list says {hinted.short}, the record {found.short}"
     return None
+
+
+def _name_runs(person: Person) -> set[str]:
+    """Every run of consecutive words of a person's name, folded: `Arnab Sen Sharma` gives
+    `sensharma` and `sharma`, so a list's `Sen Sharma, Arnab` matches a service's split into
+    given `Arnab Sen` and family `Sharma` (and a particle's `de With` either way)."""
+    words = [folded_name(word) for word in f"{person.given} {person.family}".split()]
+    words = [word for word in words if word]
+    return {"".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1)}
 
 
 def _series(venue: venues.Venue) -> str:

@@ -5,7 +5,7 @@ PMLR, NeurIPS, DBLP, Semantic Scholar, or a plain URL; and which links are paper
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from urllib.parse import SplitResult, quote, unquote, urlsplit, urlunsplit
 
 from list2bib.model import Identifier, IdKind, Link, ListEntry
@@ -148,9 +148,8 @@ def entry_identifiers(entry: ListEntry) -> tuple[Identifier, ...]:
     A .bib entry's `doi` and arXiv `eprint` count too."""
     ids = list(identifiers_from_links(entry.links))
     fields = {name.lower(): value.strip() for name, value in entry.fields}
-    for raw in (fields.get("doi"), _bib_eprint(fields)):
-        found = parse_identifier(raw) if raw else None
-        if found is not None and found not in ids:
+    for found in bib_field_identifiers(fields):
+        if found not in ids:
             ids.append(found)
     if not ids and entry.title:
         found = parse_identifier(entry.title.strip())
@@ -159,9 +158,32 @@ def entry_identifiers(entry: ListEntry) -> tuple[Identifier, ...]:
     return tuple(ids)
 
 
-def _bib_eprint(fields: dict[str, str]) -> str | None:
-    prefix = (fields.get("archiveprefix") or fields.get("eprinttype") or "").lower()
-    return f"arXiv:{fields['eprint']}" if prefix == "arxiv" and fields.get("eprint") else None
+# .bib fields where people and exporters put identifiers: Google Scholar writes `journal={arXiv
+# preprint arXiv:2202.05262}`, DBLP `journal={CoRR}, volume={abs/2202.05262}`, others `arxivid`,
+# a bare `eprint`, or an arXiv or DOI URL in `url`, `note` or `howpublished`.
+_ARXIV_FIELDS = ("eprint", "arxivid", "arxiv", "arxiv_id")
+_TEXT_FIELDS = ("journal", "booktitle", "note", "howpublished", "url", "pdf")
+
+
+def bib_field_identifiers(fields: Mapping[str, str]) -> tuple[Identifier, ...]:
+    """Identifiers a .bib entry's fields name (lower-case field names), best first: `doi`, arXiv
+    ids in `eprint` (an `archivePrefix` other than arXiv excludes it), `arxivid`, DBLP's CoRR
+    `volume`, and ids or paper URLs written in `journal`, `note`, `url` and the like."""
+    found: list[Identifier | None] = []
+    if doi := fields.get("doi", "").strip():
+        found.append(parse_identifier(doi) or parse_identifier(f"doi:{doi}"))
+    prefix = (fields.get("archiveprefix") or fields.get("eprinttype") or "arxiv").strip().lower()
+    for name in _ARXIV_FIELDS:
+        value = fields.get(name, "").strip().removeprefix("arXiv:").removeprefix("arxiv:")
+        if value and (prefix == "arxiv" or name != "eprint"):
+            found.append(_normalise(IdKind.ARXIV, value))
+    journal = fields.get("journal", "").strip().casefold()
+    corr = re.fullmatch(r"abs/(\S+)", fields.get("volume", "").strip())
+    if corr and journal in ("corr", "arxiv", "computing research repository"):
+        found.append(_normalise(IdKind.ARXIV, corr[1]))
+    for name in _TEXT_FIELDS:
+        found += find_identifiers_in_text(fields.get(name, ""))
+    return _ordered(ident for ident in found if ident is not None and ident.kind is not IdKind.URL)
 
 
 def is_paper_link(url: str) -> bool:

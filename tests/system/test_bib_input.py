@@ -1,0 +1,43 @@
+"""A .bib in the forms people have (Google Scholar, DBLP, bare eprint, arxivid, a URL in `note`),
+end to end through the fakes: every arXiv id is asked in one batch, no title is searched."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fakes import FakeClock, FakeServices, World
+from list2bib import pipeline
+from list2bib.model import Status
+
+LIST = Path(__file__).parents[1] / "data" / "lists" / "scholar_forms.bib"
+
+
+@pytest.fixture
+def services() -> Iterator[FakeServices]:
+    with FakeServices(World.load()) as fakes:
+        yield fakes
+
+
+def test_a_scholar_bib_is_resolved_by_its_identifiers(
+    services: FakeServices, tmp_path: Path
+) -> None:
+    result = pipeline.build([LIST], services.config(tmp_path), clock=FakeClock())
+    arxiv_ids = {ref.key: ref.record.arxiv_id for ref in result.references}
+    assert arxiv_ids == {
+        "meng2022locating": "2202.05262",
+        "DBLP:journals/corr/abs-2106-09685": "2106.09685",
+        "sensharma2024mamba": "2404.03646",
+        "geva2021transformer": "2012.14913",
+        "vaswani2017attention": "1706.03762",
+    }
+    assert all(ref.status is Status.RESOLVED for ref in result.references)
+    assert result.requests_by_host[services.arxiv.host] == 1
+    asked = services.arxiv.requests[0].query["id_list"].split(",")
+    assert len(asked) >= 5
+    # Nothing was searched by title: Crossref and DBLP were not asked for a query.
+    searches = [r for r in services.crossref.requests if "query.bibliographic" in r.query]
+    assert searches == []
+    assert not [r for r in services.dblp.requests if "q" in r.query]
