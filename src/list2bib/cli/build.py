@@ -12,7 +12,10 @@ from list2bib.cli.run import run
 @main.command(context_settings=CONTEXT, short_help="Resolve paper lists into one references.bib.")
 @options.LIST_ARGUMENTS
 @options.output("The .bib to write  [default: output/references.bib]")
-@options.config("TOML config file  [default: ./list2bib.toml or [tool.list2bib]]")
+@options.config(
+    "TOML config file  [default: the nearest list2bib.toml or [tool.list2bib], from here up to"
+    " the repository root]"
+)
 @options.run_options
 @options.verbosity
 def build(**given: Any) -> None:

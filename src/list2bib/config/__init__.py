@@ -3,6 +3,10 @@
 The only package that reads config files and environment variables. Unknown keys and bad values are
 errors that name the file and the key, so a typo never silently falls back to a default.
 
+The file is the one `--config` names, else the nearest `list2bib.toml` or `pyproject.toml` with
+[tool.list2bib] from the working folder up to the repository's root; a file found above the
+working folder also puts the default output (`output/references.bib`) beside it.
+
 Paths in a config file (`[build] output`, `[build] report`, `[network] cache_dir`) are relative to
 the file's own folder, not to the working folder, and must stay inside that folder once `..`
 segments and symlinks are resolved: a config file that came with a cloned repository can then
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -67,10 +72,13 @@ def load_config(
     env = os.environ if env is None else env
     config = Config()
     escapes: dict[str, str] = {}
+    found = path is None
     path = path if path is not None else find_config_file()
     if path is not None:
         data = read_toml(path)
         table = data.get("tool", {}).get("list2bib", {}) if path.name == "pyproject.toml" else data
+        if found:  # run from a subfolder, the project's bib is still the one beside its config
+            config = replace(config, output=path.parent / config.output)
         config = apply_table(config, table, path, escapes)
     config, from_env = apply_env(config, env)
     given = {name for name, value in (overrides or {}).items() if value is not None}

@@ -1,5 +1,5 @@
-"""The config file: found in the working folder, read as TOML, every key checked, and paths
-kept inside the file's own folder (see the package docstring)."""
+"""The config file: found in the working folder or the nearest folder above it, read as TOML,
+every key checked, and paths kept inside the file's own folder (see the package docstring)."""
 
 from __future__ import annotations
 
@@ -44,15 +44,22 @@ _TOML_WHERE = re.compile(r"(?P<message>.*) \(at line (?P<line>\d+), column (?P<c
 
 
 def find_config_file(cwd: Path | None = None) -> Path | None:
-    """`list2bib.toml` in the working folder, else a `pyproject.toml` with [tool.list2bib].
-    Without `cwd` the path is relative (`list2bib.toml`), which keeps messages short."""
+    """The nearest config file, as git and ruff find theirs: `list2bib.toml`, else a
+    `pyproject.toml` with [tool.list2bib], in the working folder, then in each folder above it
+    up to the repository's root (the folder holding `.git`). Outside a repository only the
+    working folder counts: a file higher up belongs to no project of the user's. Without `cwd`
+    the path is relative (`list2bib.toml`, `../list2bib.toml`), which keeps messages short."""
     base = cwd if cwd is not None else Path()
-    own = base / "list2bib.toml"
-    if own.is_file():
-        return own
-    pyproject = base / "pyproject.toml"
-    if pyproject.is_file() and "list2bib" in read_toml(pyproject).get("tool", {}):
-        return pyproject
+    folders = [base.resolve(), *base.resolve().parents]
+    root = next((n for n, folder in enumerate(folders) if (folder / ".git").exists()), 0)
+    for up in range(root + 1):
+        folder = base.joinpath(*[".."] * up)
+        own = folder / "list2bib.toml"
+        if own.is_file():
+            return own
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and "list2bib" in read_toml(pyproject).get("tool", {}):
+            return pyproject
     return None
 
 
