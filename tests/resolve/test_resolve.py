@@ -686,8 +686,13 @@ def test_fallback_record_keeps_only_the_lists_facts() -> None:
     assert (record.authors, record.venue, record.primary_class) == ((), {}, None)
     acl = entry("BERT", "https://aclanthology.org/N19-1423.pdf", date="June 2019")
     acl_record = settle.fallback_record(acl, resolve.entry_identifiers(acl))
-    assert acl_record.doi == "10.18653/v1/n19-1423"
+    # A DOI derived from the Anthology id is no fact of the list: the link is kept, not a guess.
+    assert (acl_record.doi, acl_record.url) == (None, "https://aclanthology.org/N19-1423.pdf")
     assert acl_record.year is None  # the hint does not start with a year
+    tacl = entry("A TACL paper", "https://aclanthology.org/2022.tacl-1.74/")
+    assert settle.fallback_record(tacl, resolve.entry_identifiers(tacl)).doi is None
+    listed = entry("Listed", "https://doi.org/10.18653/v1/N19-1423")  # the list's own DOI
+    assert settle.fallback_record(listed, resolve.entry_identifiers(listed)).doi is None
 
 
 # --- requests: batched, each id once, none when nothing to look up --------------------------------

@@ -41,3 +41,21 @@ def test_a_scholar_bib_is_resolved_by_its_identifiers(
     searches = [r for r in services.crossref.requests if "query.bibliographic" in r.query]
     assert searches == []
     assert not [r for r in services.dblp.requests if "q" in r.query]
+
+
+MIXED = LIST.with_name("mixed_links.md")
+
+
+def test_malformed_links_reach_the_bib_and_no_derived_doi_is_written(
+    services: FakeServices, tmp_path: Path
+) -> None:
+    config = services.config(tmp_path)
+    result = pipeline.build([MIXED], config, clock=FakeClock())
+    arxiv_ids = {ref.record.arxiv_id for ref in result.references}
+    assert {"2202.05262", "2106.09685", "2012.14913", "1706.03762"} <= arxiv_ids
+    assert result.requests_by_host[services.arxiv.host] == 1
+    # The Anthology pages are unknown to every service: placeholders with the list's URL only.
+    text = config.output.read_text(encoding="utf-8")
+    assert "10.18653" not in text
+    assert "https://aclanthology.org/2022.tacl-1.74/" in text
+    assert "https://aclanthology.org/C18-1107/" in text

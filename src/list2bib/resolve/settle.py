@@ -391,9 +391,11 @@ def fallback_record(entry: ListEntry, ids: tuple[Identifier, ...]) -> Record:
         kind = WorkKind.WEB
         venue["howpublished"] = urlsplit(url).netloc.removeprefix("www.")
     # The identifiers are facts of the link, so the placeholder keeps them: it is then the same
-    # work as the entry a later (or earlier) run resolves.
+    # work as the entry a later (or earlier) run resolves. Only a DOI the list wrote counts: one
+    # derived from an Anthology id (`10.18653/v1/<id>`) may not exist (TACL's are MIT Press DOIs,
+    # COLING 2018 has none) and no service confirmed it.
     arxiv_id = next((i.value for i in ids if i.kind is IdKind.ARXIV), None)
-    listed_doi = next((d for d in map(doi.key_of, ids) if d), None)
+    listed_doi = next((i.value for i in ids if i.kind is IdKind.DOI), None)
     return Record(
         source="list",
         entry_type="misc",
