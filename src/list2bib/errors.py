@@ -74,6 +74,11 @@ class ServiceError(List2BibError):
         super().__init__(f"{service}: {message} ({detail}{tries})")
 
 
+class NotAskable(ServiceError):
+    """The address itself cannot be asked (a non-public host, a redirect loop or to `file:`):
+    asking again later cannot help, so it is no reason to call a run partial."""
+
+
 class RateLimited(ServiceError):
     """The service kept answering 429 (or its equivalent) until retries ran out."""
 

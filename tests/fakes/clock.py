@@ -50,5 +50,6 @@ def make_http(
         retries=retries,
         cache_path=cache_path,
         host_intervals=dict(host_intervals or {}),
+        allow_private=True,  # the fakes live on 127.0.0.1 (the address guard has its own tests)
     )
     return Http(settings, clock=clock or FakeClock())

@@ -65,6 +65,7 @@ def _client(config: Config, group: str | None) -> tuple[ZoteroClient, Http]:
         retries=config.retries,
         cache_path=None,
         host_intervals={urlsplit(service.base_url).netloc.lower(): service.min_interval},
+        trusted_urls=(service.base_url,),
     )
     http = Http(settings)
     return ZoteroClient(http, service.base_url, str(group), key), http

@@ -72,6 +72,9 @@ class Config:
     cache_days: float = 30.0
     timeout: float = 30.0
     retries: int = 4
+    # Links from lists are fetched only from public addresses; True also asks private, loopback
+    # and link-local ones (an intranet). A service's own base_url is always asked.
+    allow_private_addresses: bool = False
     services: Mapping[str, ServiceConfig] = field(default_factory=lambda: dict(SERVICE_DEFAULTS))
     # build: the review report (format by extension: .md, .html, .json) and key pattern.
     report: Path | None = None

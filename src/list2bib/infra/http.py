@@ -21,9 +21,10 @@ from urllib.parse import quote, quote_plus, urljoin, urlsplit
 import requests
 import requests_cache
 
-from list2bib.errors import OfflineMiss, RateLimited, ServiceError
+from list2bib.errors import NotAskable, OfflineMiss, RateLimited, ServiceError
 from list2bib.infra.answers import HttpResponse, why_unreadable
 from list2bib.infra.clock import Clock, SystemClock
+from list2bib.infra.guard import AddressRefused, PublicOnly, endpoint
 from list2bib.infra.politeness import (
     Breaker,
     HostLimiter,
@@ -69,6 +70,10 @@ class HttpSettings:
     # No answer is read past this (after decompression): a 1,000-entry arXiv feed is ~4 MB.
     max_response_bytes: int = 64 * 2**20
     max_redirects: int = 5
+    # Only public addresses are asked (lists come from strangers; CI runs beside cloud metadata
+    # endpoints), except the hosts and ports of `trusted_urls` (configured services), or all.
+    trusted_urls: tuple[str, ...] = ()
+    allow_private: bool = False
 
 
 class RedirectRefused(requests.RequestException):
@@ -89,6 +94,17 @@ class _Session(requests_cache.CachedSession):
         if scheme == "http" and urlsplit(resp.url).scheme.lower() == "https":
             raise RedirectRefused("a redirect from https down to http, not followed")
         return target
+
+
+class _GuardedAdapter(PoliteAdapter):
+    """Checks every request it sends, the first and each redirect hop, for a public address."""
+
+    guard = PublicOnly()
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        if not self._offline:  # offline, nothing is sent (and nothing resolved)
+            self.guard.check(request.url or "")
+        return super().send(request, **kwargs)
 
 
 class Options(TypedDict, total=False):
@@ -126,9 +142,11 @@ class Http:
             ignored_parameters=list(SECRET_PARAMETERS),
             only_if_cached=s.offline,
         )
-        adapter = PoliteAdapter(
+        adapter = _GuardedAdapter(
             self._limiter, self.requests_by_host, s.offline, s.max_response_bytes, s.max_wait
         )
+        trusted = (endpoint(url) for url in s.trusted_urls)
+        adapter.guard = PublicOnly(trusted, allow_private=s.allow_private)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         session.headers["User-Agent"] = s.user_agent
@@ -186,7 +204,7 @@ class Http:
         retries run out it becomes a ServiceError, never a wrong record."""
         host = urlsplit(url).netloc.lower()
         if urlsplit(url).scheme.lower() not in ("http", "https"):
-            raise ServiceError(service, "only http(s) addresses are asked", url=url)
+            raise NotAskable(service, "only http(s) addresses are asked", url=url)
         retries = self.settings.retries
         attempt = 0
         refetch = False  # set once an answer was unusable: the next one must not come from cache
@@ -207,7 +225,7 @@ class Http:
             except _NOT_RETRIED as exc:
                 # The address itself is wrong (a redirect to `javascript:`, a malformed URL, a
                 # redirect loop): asking again cannot help, and the host is not failing.
-                raise ServiceError(service, _describe_exception(exc), url=url) from None
+                raise NotAskable(service, _describe_exception(exc), url=url) from None
             except requests.RequestException as exc:
                 if self.settings.offline:
                     raise OfflineMiss(service, url) from None
@@ -283,6 +301,7 @@ class Http:
 
 
 _NOT_RETRIED = (
+    AddressRefused,
     ResponseTooLarge,
     RedirectRefused,
     requests.exceptions.InvalidSchema,
@@ -389,6 +408,6 @@ def _describe_exception(exc: requests.RequestException) -> str:
         return "not an http(s) address (a redirect elsewhere?)"
     if isinstance(exc, requests.exceptions.InvalidURL):
         return "a malformed address"
-    if isinstance(exc, ResponseTooLarge | RedirectRefused):
+    if isinstance(exc, ResponseTooLarge | RedirectRefused | AddressRefused):
         return str(exc)
     return type(exc).__name__

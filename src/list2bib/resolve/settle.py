@@ -15,6 +15,7 @@ from list2bib.model import Identifier, IdKind, ListEntry, Record, Resolution, St
 from list2bib.resolve import bibinput, match, sources, venues
 from list2bib.resolve.book import Lookups, ids_of
 from list2bib.resolve.sources import acl, arxiv, crossref, dblp, doi, openreview, page, s2
+from list2bib.text.addresses import url_refusal
 from list2bib.text.identifiers import arxiv_doi
 from list2bib.text.identity import published_doi
 from list2bib.text.titles import title_similarity, words_missing_from
@@ -37,6 +38,7 @@ def settle(
     verdict: match.Verdict | None,
 ) -> Resolution:
     notes = _Notes()
+    notes.lint.extend(_local_links(entry, ids))
     direct: Record | None = None
     if verdict is not None:
         if verdict.outcome is match.Outcome.AMBIGUOUS:
@@ -91,6 +93,12 @@ def settle(
                 notes.lint.append(f"{entry.where}: {disagreement}")
     status = Status.UNRESOLVED if record is None else Status.RESOLVED
     return _resolution(entry, status, ids, record, notes, verdict, book)
+
+
+def _local_links(entry: ListEntry, ids: Sequence[Identifier]) -> list[str]:
+    """Findings for links to this machine or a private network: never fetched."""
+    refused = ((i.value, url_refusal(i.value)) for i in ids if i.kind is IdKind.URL)
+    return [f"{entry.where}: {url} is not fetched ({why})" for url, why in refused if why]
 
 
 def _resolution(

@@ -5,17 +5,19 @@ names, so the caller can prefer a linked record of the same title.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from list2bib.config import ServiceConfig
-from list2bib.errors import ServiceError
+from list2bib.errors import NotAskable, ServiceError
 from list2bib.infra.answers import DoubtfulAnswer, HttpResponse
 from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Record, WorkKind
 from list2bib.resolve.pagemeta import PageLink, PageMeta, extract
 from list2bib.resolve.sources import Lookup
+from list2bib.text.addresses import url_refusal
 from list2bib.text.identifiers import (
     find_identifiers_in_text,
     is_paper_link,
@@ -24,6 +26,8 @@ from list2bib.text.identifiers import (
 )
 from list2bib.text.names import split_name
 from list2bib.text.titles import normalize_title
+
+logger = logging.getLogger("list2bib")
 
 SERVICE = "page"
 # One batch per site (`batches`): different sites are asked at once, each at its own pace.
@@ -71,7 +75,9 @@ def batches(service: ServiceConfig, urls: Sequence[str]) -> list[list[str]]:
 def fetch(http: Http, service: ServiceConfig, urls: Sequence[str]) -> Lookup:
     """GET each page (`service` is `SERVICE_CONFIG`; its base URL is unused). Gone pages (404,
     410), PDFs and other non-HTML answers are `missing`: there is no page metadata to read.
-    A redirect to anything but http(s), or an unreachable site, is `failed` with the reason."""
+    A link to a local or private address, or one that cannot be asked at all (a redirect loop,
+    a redirect to `file:`), is `missing`, with a warning: asking again later cannot help. An
+    unreachable or failing site is `failed` with the reason."""
     found: dict[str, Record] = {}
     missing: set[str] = set()
     failed: dict[str, str] = {}
@@ -79,9 +85,14 @@ def fetch(http: Http, service: ServiceConfig, urls: Sequence[str]) -> Lookup:
     for url in dict.fromkeys(urls):
         scheme = urlsplit(url).scheme.lower()
         if scheme not in ("http", "https"):
-            failed[url] = (
-                f"{SERVICE}: only http(s) pages are read, not {scheme or 'a relative'} URL"
-            )
+            logger.warning("%s: %s: only http(s) pages are read; not asked", SERVICE, url)
+            missing.add(url)
+            continue
+        # A mirror is asked in the link's place, so the HTTP session never sees the link's host.
+        refusal = url_refusal(url) if service.base_url else None
+        if refusal:
+            logger.warning("%s: %s: %s; not asked", SERVICE, url, refusal)
+            missing.add(url)
             continue
         if urlsplit(url).path.lower().endswith(".pdf"):
             missing.add(url)  # a PDF has no page metadata: not worth downloading
@@ -94,6 +105,10 @@ def fetch(http: Http, service: ServiceConfig, urls: Sequence[str]) -> Lookup:
                 accept_status=GONE,
                 expect=not_an_error_page,
             )
+        except NotAskable as exc:
+            logger.warning("%s (%s)", exc, url)
+            missing.add(url)
+            continue
         except ServiceError as exc:
             failed[url] = str(exc)
             continue
