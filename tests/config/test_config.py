@@ -102,7 +102,7 @@ def test_bad_env_value_names_the_variable() -> None:
 
 
 def test_example_config_is_valid_and_complete() -> None:
-    example = Path(__file__).resolve().parents[1] / "config.example.toml"
+    example = Path(__file__).resolve().parents[2] / "config.example.toml"
     config = load_config(example, env={})
     text = example.read_text(encoding="utf-8")
     for key in (
