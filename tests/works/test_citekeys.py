@@ -58,10 +58,14 @@ def test_fold(text: str, folded: str) -> None:
         (record("Gemini", Person("Google DeepMind", literal=True)), "google2022gemini"),
         (record("Locating things", year="2022"), "locating2022"),
         (record("Don't stop pretraining", Person("Gururangan", "Suchin")), "gururangan2022dont"),
-        (record("What is it?", MENG, year=None), "mengndit"),
+        (record("What is it?", MENG, year=None), "mengit"),  # no `nd` glued into words
+        (
+            record("Language models explain neurons", Person("Bills", "S."), year=None),
+            "billslanguage",
+        ),
         (record("How to do", MENG), "meng2022how"),  # only stopwords: the first word
         (record(r"\emph{Deep} {$\alpha$}-nets", MENG), "meng2022deep"),
-        (record("", year=None), "anonnd"),
+        (record("", year=None), "anon"),
     ],
 )
 def test_base_key(rec: Record, key: str) -> None:
@@ -173,8 +177,31 @@ def test_untitled_web_page_is_named_after_its_site() -> None:
     page = Record(
         source="list", entry_type="misc", title="", url="https://www.lesswrong.com/posts/x"
     )
-    assert base_key(page) == "lesswrongnd"
-    assert base_key(Record(source="list", entry_type="misc", title="")) == "anonnd"
+    assert base_key(page) == "lesswrong"
+    assert base_key(Record(source="list", entry_type="misc", title="")) == "anon"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "key"),
+    [
+        ("{auth}:{year}", "bills"),  # no separator left dangling
+        ("{year}-{shorttitle}", "language"),
+        ("{year}", "bills"),  # nothing but the year: the author stands in
+        ("{Auth}{yy}{Shorttitle2}", "BillsLanguageModels"),
+    ],
+)
+def test_undated_keys_under_other_patterns(pattern: str, key: str) -> None:
+    undated = record("Language models explain neurons", Person("Bills", "S."), year=None)
+    assert base_key(undated, pattern) == key
+
+
+def test_undated_works_that_collide_get_suffixes_and_keep_them() -> None:
+    one = record("Language models explain neurons", Person("Bills", "S."), year=None)
+    two = record("Language of thought", Person("Bills", "T."), year=None)
+    keys = assign_keys([("url:1", one), ("url:2", two)])
+    assert sorted(keys.values()) == ["billslanguagea", "billslanguageb"]
+    again = assign_keys([("url:2", two), ("url:1", one)], existing=keys)
+    assert again == keys
 
 
 # --- key patterns ---------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ already in the user's references.bib is kept verbatim and never handed to anothe
 
 Key pattern placeholders (config `[build] key_pattern`, `--key-pattern`; default
 `{auth}{year}{shorttitle}`): `{auth}` first author's family name, `{Auth}` the same capitalised,
-`{year}` four digits (`nd` when unknown), `{yy}` its last two, `{shorttitle}` the first significant
+`{year}` four digits (empty when unknown), `{yy}` its last two, `{shorttitle}` the first significant
 title word, `{shorttitleN}` the first N (1-9) significant words, `{Shorttitle}`/`{ShorttitleN}`
 capitalised. Everything is folded to ASCII; other text is copied as is (letters, digits, `-_:.`).
 A work without a usable author is `<title word><year>` whatever the pattern.
@@ -91,11 +91,12 @@ def _site_word(url: str | None) -> str:
 def base_key(record: Record, pattern: str = DEFAULT_PATTERN) -> str:
     """The key `pattern` gives (default `<family name><year><first significant title word>`).
 
-    No year gives `nd`; no usable author gives `<title word><year>` (`locating2022`); an
+    No year leaves `{year}` and `{yy}` empty (`billslanguage`, not `billsndlanguage`: a glued `nd`
+    reads as part of a word); no usable author gives `<title word><year>` (`locating2022`); an
     organisation contributes its first word; with neither author nor title word, the web site's
-    name (`lesswrongnd`), else `anon<year>`.
+    name (`lesswrong`), else `anon<year>`. Separators left at either end are dropped.
     """
-    year = fold(record.year or "") or "nd"
+    year = fold(record.year or "")
     author = _author_part(record)
     if not author:
         return f"{_title_word(record.title) or _site_word(record.url) or 'anon'}{year}"
@@ -111,7 +112,7 @@ def base_key(record: Record, pattern: str = DEFAULT_PATTERN) -> str:
         words = _title_words(record.title, int(digits or "1"))
         return "".join(w.capitalize() for w in words) if name == "Shorttitle" else "".join(words)
 
-    return _PLACEHOLDER.sub(value, pattern)
+    return _PLACEHOLDER.sub(value, pattern).strip("-_:.") or f"{author}{year}"
 
 
 def _suffix(number: int) -> str:
