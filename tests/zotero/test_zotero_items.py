@@ -173,9 +173,19 @@ def test_a_venue_paper_without_a_doi_is_a_conference_paper_not_a_preprint() -> N
     assert item.data["proceedingsTitle"] == "Advances in Neural Information Processing Systems"
 
 
-def test_an_untitled_page_placeholder_is_not_synced() -> None:
+def test_only_a_page_that_answered_with_a_title_is_synced() -> None:
     page = Record(source="list", entry_type="misc", title="", url="https://example.org/x",
                   kind=WorkKind.WEB)  # fmt: skip
     assert not syncable(Reference("examplend", page, (), Status.UNRESOLVED))
+    # The list's own title on a link that answered 404: a placeholder, never pushed.
     titled = replace(page, title="A post")
-    assert syncable(Reference("post", titled, (), Status.UNRESOLVED))
+    assert not syncable(Reference("post", titled, (), Status.UNRESOLVED))
+    fetched = replace(titled, source="page")
+    assert syncable(Reference("post", fetched, (), Status.RESOLVED))
+    assert not syncable(Reference("post", replace(fetched, title=" "), (), Status.RESOLVED))
+
+
+def test_a_work_a_failing_service_left_short_is_not_synced() -> None:
+    ref = reference("x", doi="10.1000/x")
+    assert syncable(ref)
+    assert not syncable(replace(ref, incomplete=True))

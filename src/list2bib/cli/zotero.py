@@ -22,7 +22,7 @@ from list2bib.cli.app import (
     setup_logging,
 )
 from list2bib.config import Config, load_config, zotero_api_key
-from list2bib.errors import EXIT_FAILURE, EXIT_OK, ConfigError, Interrupted
+from list2bib.errors import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, ConfigError, Interrupted
 from list2bib.infra.http import Http, HttpSettings
 from list2bib.zotero.access import check_access
 from list2bib.zotero.client import ZoteroClient
@@ -109,7 +109,8 @@ def sync_command(
       ZOTERO_API_KEY=... list2bib zotero sync README.md --group 12345 --dry-run
       list2bib zotero sync README.md --group 12345 --collection "Reading group" --prune
 
-    Exit codes: 0 ok, 1 failure (some writes failed, no write access), 2 bad usage or input.
+    Exit codes: 0 ok, 1 failure (some writes failed, no write access), 2 bad usage or input,
+    5 partial (a service failed for some works: their items were left as they were).
     """
     # Every other option is named as the configuration key it overrides (None: not given).
     setup_logging(verbose, quiet)
@@ -141,7 +142,7 @@ def sync_command(
     _print_result(console, result, requests, verbose > 0)
     if result.failed:
         sys.exit(EXIT_FAILURE)
-    sys.exit(EXIT_OK)
+    sys.exit(EXIT_PARTIAL if result.held else EXIT_OK)
 
 
 @zotero.command("check", context_settings=CONTEXT)
@@ -174,7 +175,8 @@ def _print_result(console: Console, result: SyncResult, requests: int, verbose: 
                     console.print(f"  {label}")
         if not any(result.done.values()):
             console.print("nothing to write: the group already matches the lists")
-    for note in [*result.notes, *(result.skipped if verbose else [])]:
+    # Held works are always named: their items may be out of date until a healthy run.
+    for note in [*result.notes, *result.held, *(result.skipped if verbose else [])]:
         console.print(f"note: {redact(note)}", markup=False)
     if result.skipped and not verbose:
         console.print(f"note: {len(result.skipped)} unresolved works not synced (-v lists them)")

@@ -80,12 +80,10 @@ class Desired:
 
 
 def syncable(ref: Reference) -> bool:
-    """Resolved works, and web pages known only by the list's link and title; unresolved papers
-    are not pushed (their placeholder would be wrong data in a shared library)."""
-    if ref.status is Status.RESOLVED:
-        return True
-    record = ref.record
-    return record.kind is WorkKind.WEB and bool(record.url) and bool(record.title.strip())
+    """Works a service verified this run: a page that answered with a title, a paper every
+    source it needed answered for. A placeholder (a 404, an unresolved paper) or a record a
+    failing service left short would be wrong data in a shared library."""
+    return ref.status is Status.RESOLVED and not ref.incomplete and bool(ref.record.title.strip())
 
 
 def item_type(record: Record) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from list2bib.errors import ServiceError, ZoteroError
 from list2bib.model import Reference
-from list2bib.text.identity import item_identity
+from list2bib.text.identity import item_identity, normal_doi
 from list2bib.zotero.access import check_access, require_write
 from list2bib.zotero.client import MAX_WRITE, ZoteroClient
 from list2bib.zotero.index import Index
@@ -43,6 +43,8 @@ class SyncResult:
     failed: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    # Works a service failed for this run: their items were left exactly as they were.
+    held: list[str] = field(default_factory=list)
 
     def count(self, action: str) -> int:
         return len(self.done.get(action, []))
@@ -73,21 +75,35 @@ class _Round:
             self.retry = retry
 
 
-def wanted_from(references: Sequence[Reference]) -> tuple[list[Desired], list[str], list[str]]:
-    """(items to sync, identities to keep but not write, labels of works not synced)."""
-    wanted: list[Desired] = []
-    keep: list[str] = []
-    skipped: list[str] = []
+@dataclass(frozen=True, slots=True)
+class Wanted:
+    """What the lists ask of the group this run."""
+
+    items: list[Desired]
+    keep: list[str]  # identities of works not written this run, whose items are never pruned
+    skipped: list[str]  # works no service verified (unresolved, a page that did not answer)
+    held: list[str]  # works a failing service left short: their items stay as they are
+
+
+def wanted_from(references: Sequence[Reference]) -> Wanted:
+    """Split the references into what is written and what is only protected."""
+    wanted = Wanted([], [], [], [])
     for ref in references:
         item = desired(ref) if syncable(ref) else None
         if item is not None:
-            wanted.append(item)
+            wanted.items.append(item)
             continue
-        skipped.append(f"{ref.key}: {ref.status.value}, not synced")
-        ident = item_identity(ref.record)
-        if ident:
-            keep.append(ident)
-    return wanted, keep, skipped
+        if ref.incomplete:
+            title = ref.record.title[:60]
+            wanted.held.append(f"{ref.key} ({title}): a service failed for it; item left as it is")
+        else:
+            wanted.skipped.append(f"{ref.key}: {ref.status.value}, not synced")
+        # Every id the record carries: the item may have been written under any of them.
+        record = ref.record
+        names = [item_identity(record), f"doi:{normal_doi(record.doi)}" if record.doi else None]
+        names.append(f"arxiv:{record.arxiv_id}" if record.arxiv_id else None)
+        wanted.keep.extend(n for n in dict.fromkeys(names) if n)
+    return wanted
 
 
 def sync(
@@ -100,9 +116,17 @@ def sync(
     prune: bool = False,
     dry_run: bool = False,
 ) -> SyncResult:
-    """Make the group hold `references`, filed by topic under `root`; idempotent."""
-    wanted, keep, skipped = wanted_from(references)
+    """Make the group hold `references`, filed by topic under `root`; idempotent.
+
+    A run in which a service failed for some works writes nothing for them and trashes nothing:
+    which items no list produces is only known when every work was settled."""
+    asked = wanted_from(references)
     notes: list[str] = []
+    if asked.held and prune:
+        prune = False
+        notes.append(
+            f"nothing trashed (--prune): a service failed for {len(asked.held)} works this run"
+        )
     index = Index.load(index_path, client.group)
     try:
         if dry_run:
@@ -114,8 +138,8 @@ def sync(
         else:
             require_write(client)
         index.refresh(client)
-        return _rounds(wanted, keep, skipped, notes, client, index, index_path, root=root,
-                       adopt=adopt, prune=prune, dry_run=dry_run)  # fmt: skip
+        return _rounds(asked, notes, client, index, index_path, root=root, adopt=adopt,
+                       prune=prune, dry_run=dry_run)  # fmt: skip
     except ServiceError as exc:
         raise ZoteroError(_stopped(exc, client)) from None
     finally:
@@ -125,9 +149,7 @@ def sync(
 
 
 def _rounds(
-    wanted: list[Desired],
-    keep: list[str],
-    skipped: list[str],
+    asked: Wanted,
     notes: list[str],
     client: ZoteroClient,
     index: Index,
@@ -143,9 +165,12 @@ def _rounds(
     full_read = False
     contended = 0
     for _ in range(MAX_ALL_ROUNDS):
-        plan = make_plan(wanted, index, root=root, adopt=adopt, prune=prune, keep=keep)
+        plan = make_plan(asked.items, index, root=root, adopt=adopt, prune=prune, keep=asked.keep)
         if result is None:
-            result = SyncResult(plan, dry_run, notes=notes + list(plan.notes), skipped=skipped)
+            result = SyncResult(
+                plan, dry_run, notes=notes + list(plan.notes), skipped=asked.skipped,
+                held=asked.held,
+            )  # fmt: skip
         if dry_run or plan.empty:
             break
         outcome = _apply(plan, client, index, result)
