@@ -20,7 +20,7 @@ from list2bib.config import Config
 from list2bib.errors import InputError
 from list2bib.infra import lock
 from list2bib.infra.clock import Clock
-from list2bib.infra.files import write_atomic
+from list2bib.infra.files import check_no_link, write_atomic
 from list2bib.infra.http import Http, HttpSettings
 from list2bib.infra.memo import Memo
 from list2bib.model import ListEntry, Reference, Resolution, RunResult
@@ -231,6 +231,11 @@ def build(
     if changes is not None:
         changes_.check_path(changes)
     with lock.locked(config.output, config.lock_wait, clock):
+        # Every file this run writes, before any is: none may be a planted symbolic link.
+        sidecars = (state.state_path(config.output), renames.renames_path(config.output))
+        for path in (config.output, *sidecars, config.report, changes):
+            if path is not None:
+                check_no_link(path)
         prepared = prepare(
             list_paths, config, clock=clock, progress=progress, refresh=refresh, now=now
         )

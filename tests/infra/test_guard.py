@@ -47,10 +47,10 @@ def test_a_configured_service_is_asked_and_nothing_else(sites: tuple[Site, Site]
     service, trap = sites
     with http_trusting(service.base_url + "/api") as http:
         assert http.get("t", f"{service.root}/ok").status == 200
-        for form in (trap.root, f"http://localhost:{trap.port}", f"http://2130706433:{trap.port}",
-                     f"http://0x7f.1:{trap.port}", f"http://[::ffff:127.0.0.1]:{trap.port}"):  # fmt: skip
-            with pytest.raises(NotAskable, match="loopback address|this machine"):
-                http.get("t", f"{form}/ok")
+        hosts = ("127.0.0.1", "localhost", "2130706433", "0x7f.1", "[::ffff:127.0.0.1]")
+        for host in hosts:
+            with pytest.raises(NotAskable, match=r"loopback address|this machine"):
+                http.get("t", f"http://{host}:{trap.port}/ok")
     assert trap.requests == []
     assert len(service.requests) == 1
 
@@ -77,7 +77,7 @@ def test_a_name_that_resolves_to_a_private_address_is_refused() -> None:
              "mixed.example.org": ["93.184.216.34", "127.0.0.1"],
              "www.example.org": ["93.184.216.34", "2606:2800:220:1::1"]}  # fmt: skip
     guard = PublicOnly(resolve=lambda host, port: table.get(host, []))
-    with pytest.raises(AddressRefused, match="resolves to 10.1.2.3, a private address"):
+    with pytest.raises(AddressRefused, match=r"resolves to 10\.1\.2\.3, a private address"):
         guard.check("https://intranet.example.org/page")
     with pytest.raises(AddressRefused, match="link-local"):
         guard.check("http://meta.example.org/latest")

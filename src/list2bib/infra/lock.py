@@ -16,6 +16,7 @@ from pathlib import Path
 
 from list2bib.errors import InputError, LockBusy, OutputError
 from list2bib.infra.clock import Clock, SystemClock
+from list2bib.infra.files import LinkInTheWay, open_no_follow, refuse_links
 
 POLL_SECONDS = 0.2
 
@@ -50,8 +51,11 @@ def locked(bib: Path, wait: float, clock: Clock | None = None) -> Iterator[Path]
     deadline = clock.monotonic() + wait
     while True:
         try:
+            refuse_links(path)  # before mkdir: a linked folder must not get a new folder
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+            fd = open_no_follow(path, os.O_RDWR | os.O_CREAT, 0o666)
+        except LinkInTheWay as error:
+            raise InputError(f"{bib}: its lock file {path}: {error}") from None
         except (NotADirectoryError, FileExistsError) as error:
             raise InputError(
                 f"{bib}: its folder {path.parent} is not a folder (a file is in the way)"

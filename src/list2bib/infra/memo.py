@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
-from list2bib.infra.files import replace_file
+from list2bib.infra.files import LinkInTheWay, open_no_follow, replace_file
 
 logger = logging.getLogger("list2bib")
 
@@ -52,7 +52,7 @@ class Memo:
         slot = hashlib.sha256(os.path.abspath(name).encode()).hexdigest()[:24]
         where = self.folder / f"{kind}-{slot}.pickle"
         with contextlib.suppress(Exception):  # any damage to a memo only means reading again
-            stored, value = pickle.loads(where.read_bytes())
+            stored, value = pickle.loads(_read_own(where))
             if stored == before:
                 return value  # type: ignore[no-any-return]
         value = compute()
@@ -73,10 +73,18 @@ def _digest(kind: str, name: str) -> bytes | None:
     return digest.digest()
 
 
+def _read_own(where: Path) -> bytes:
+    """A memo file's bytes; a symbolic link there is refused (OSError), never followed."""
+    with os.fdopen(open_no_follow(where, os.O_RDONLY), "rb") as file:
+        return file.read()
+
+
 def _save(where: Path, payload: object) -> None:
     try:
         data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
         # Only a cache: computed again if lost, so not worth an fsync.
         replace_file(where, data, private=True, durable=False)
+    except LinkInTheWay as exc:
+        logger.warning("%s: %s; the memo is not kept", where, exc)
     except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:
         logger.debug("could not keep %s (%s)", where, exc)
