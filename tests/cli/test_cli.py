@@ -136,8 +136,8 @@ def test_failed_write_exits_1_and_keeps_the_old_file(
 def test_refresh_help_names_the_exit_codes() -> None:
     result = run("refresh", "--help")
     assert result.exit_code == 0
-    assert "--check" in result.output and "4 another run holds the lock" in result.output
-    assert "with --check: the file would change" in result.output
+    assert "--check" in result.output and "4    another run holds the bib's lock" in result.output
+    assert "with --check: the bib would change" in result.output
 
 
 def test_check_exits_1_when_the_file_would_change_and_0_when_not(env: Path) -> None:

@@ -27,8 +27,13 @@ from rich.progress import Progress as RichProgress
 from list2bib import __version__
 from list2bib.config import secret_values
 from list2bib.errors import (
+    EXIT_BUSY,
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    EXIT_UNRESOLVED,
+    EXIT_USAGE,
     InputError,
     Interrupted,
     List2BibError,
@@ -50,7 +55,48 @@ def make_console(quiet: bool) -> Console:
     return Console(quiet=quiet, highlight=False, width=width)
 
 
-class OneLineErrors(click.Group):
+# Every command's --help ends with this list, and the README shows it as it is (a test compares
+# them): one list, whichever command a script runs.
+EXIT_CODES = (
+    (EXIT_OK, "done (unresolved entries are in the bib as marked @misc)"),
+    (EXIT_FAILURE, "failure; with --check: the bib would change"),
+    (EXIT_USAGE, "bad usage or input (one line on stderr says where)"),
+    (EXIT_UNRESOLVED, "unresolved entries with --strict"),
+    (EXIT_BUSY, "another run holds the bib's lock"),
+    (EXIT_PARTIAL, "partial: a service failed for good; those works kept their entries"),
+    (EXIT_INTERRUPTED, "interrupted (Ctrl-C)"),
+)
+
+
+def exit_codes_text() -> str:
+    """The exit codes as --help ends with them (lines kept short: never re-wrapped)."""
+    return "Exit codes:\n" + "".join(f"  {code:<4} {text}\n" for code, text in EXIT_CODES)
+
+
+class ExitCodesCommand(click.Command):
+    """A command whose --help ends with the exit codes."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_epilog(ctx, formatter)
+        formatter.write_paragraph()
+        formatter.write(exit_codes_text())
+
+
+class ExitCodesGroup(click.Group):
+    """A group whose --help, and every subcommand's, ends with the exit codes."""
+
+    command_class = ExitCodesCommand
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_epilog(ctx, formatter)
+        formatter.write_paragraph()
+        formatter.write(exit_codes_text())
+
+
+ExitCodesGroup.group_class = ExitCodesGroup
+
+
+class OneLineErrors(ExitCodesGroup):
     """The top-level group, and the one place errors become exit codes. click's own usage errors
     (an unknown option, a missing argument, a bad option value) become one line on stderr like
     every other error, with exit code 2; so does every error a command meets, with its own code

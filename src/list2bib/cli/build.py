@@ -30,8 +30,5 @@ def build(**given: Any) -> None:
       cat papers.md | list2bib build - -o refs.bib
       list2bib build papers.md more.txt -o paper/references.bib --mailto me@uni.edu
       list2bib build README.md --strict --offline     # CI: cache only, fail on unresolved
-
-    Exit codes: 0 ok, 1 failure (or --check: the file would change), 2 bad usage or input,
-    3 unresolved entries with --strict, 4 another run holds the output's lock.
     """
     run(given, refresh=False)

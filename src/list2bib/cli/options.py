@@ -8,12 +8,22 @@ from pathlib import Path
 from typing import TypeVar
 
 import click
+from click.shell_completion import CompletionItem
 
 F = TypeVar("F", bound=Callable[..., object])
 
 LISTS = click.argument("lists", nargs=-1, required=True, type=click.Path(path_type=Path))
+
+
+def _complete_files(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Shell completion offers file names for a LIST, as for a path."""
+    return [CompletionItem(incomplete, type="file")]
+
+
 # Text, not paths: an identifier or URL is no path (a Path would fold a URL's `//`).
-LIST_ARGUMENTS = click.argument("lists", nargs=-1, required=True)
+LIST_ARGUMENTS = click.argument("lists", nargs=-1, required=True, shell_complete=_complete_files)
 GROUP = click.option("--group", "zotero_group", help="Zotero group ID (the digits in its URL).")
 MAILTO = click.option("--mailto", help="Contact address sent to the services (polite pools).")
 CACHE_DIR = click.option("--cache-dir", type=click.Path(path_type=Path), help="HTTP cache folder.")
@@ -39,8 +49,8 @@ def verbosity(function: F) -> F:
     )
 
 
-# Options `build` and `refresh` share, in the order --help shows them. Each but --check and
-# --changes is named as the configuration key it overrides.
+# Options `build` and `refresh` share, in the order --help shows them. Each but --check,
+# --changes and --json is named as the configuration key it overrides.
 RUN_OPTIONS = (
     offline("Answer from the cache only."),
     click.option(
@@ -70,6 +80,13 @@ RUN_OPTIONS = (
         "changes_path",
         type=click.Path(path_type=Path),
         help="Also write what changed and why to FILE (.md or .json).",
+    ),
+    click.option(
+        "--json",
+        "--summary-json",
+        "summary_json",
+        is_flag=True,
+        help="Print the result as one JSON document on stdout, instead of the summary.",
     ),
     click.option(
         "--key-pattern",

@@ -44,13 +44,5 @@ def refresh(**given: Any) -> None:
     Examples:
       list2bib refresh README.md -o paper/references.bib --changes changes.md
       list2bib refresh README.md --check          # CI: exit 1 if the bib is out of date
-
-    \b
-    Exit codes:
-      0 done (with --check: the file is up to date)
-      1 failure, or with --check: the file would change
-      2 bad usage or input
-      3 unresolved entries with --strict
-      4 another run holds the lock
     """
     run(given, refresh=True)

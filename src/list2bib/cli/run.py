@@ -16,7 +16,7 @@ from list2bib.cli.app import check_lists, check_writable, make_console, progress
 from list2bib.config import Config, load_config
 from list2bib.errors import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, EXIT_UNRESOLVED
 from list2bib.read.arguments import ListSource, list_sources
-from list2bib.report import review
+from list2bib.report import json_summary, review
 from list2bib.report import summary as report
 
 
@@ -29,6 +29,7 @@ def run(given: dict[str, Any], *, refresh: bool) -> NoReturn:
     changes_path: Path | None = given.pop("changes_path")
     verbose: int = given.pop("verbose")
     quiet: bool = given.pop("quiet")
+    summary_json: bool = given.pop("summary_json")
     setup_logging(verbose, quiet)
     config = load_config(config_path, overrides=given)
     run_build(
@@ -39,6 +40,7 @@ def run(given: dict[str, Any], *, refresh: bool) -> NoReturn:
         check=check,
         changes_path=changes_path,
         refresh=refresh,
+        summary_json=summary_json,
     )
     sys.exit(EXIT_OK)
 
@@ -57,13 +59,14 @@ def run_build(
     check: bool,
     changes_path: Path | None,
     refresh: bool,
+    summary_json: bool = False,
 ) -> None:
     """What `build` and `refresh` do once configured: checks of the inputs and outputs (before
-    any request), build, report, summary, exit code."""
+    any request), build, report, summary (or, `summary_json`, the JSON document), exit code."""
     check_lists(lists)
     check_writable(config.report, "--report")
     check_writable(changes_path, "--changes")
-    console = make_console(quiet)
+    console = make_console(quiet or summary_json)  # stdout holds the JSON document alone
     review.check_report_path(config.report)
     with progress_bar(quiet) as progress:
         result = pipeline.build(
@@ -82,14 +85,26 @@ def run_build(
             markup=False,
             highlight=False,
         )
-    finish(result, console, check=check, strict=config.strict, verbose=verbose)
+    code = finish(result, console, check=check, strict=config.strict, verbose=verbose)
+    if summary_json:
+        document = json_summary.summary_document(
+            result,
+            command="refresh" if refresh else "build",
+            exit_code=code,
+            changes=result.changes,
+            removed=result.removed,
+            would_change=result.would_change,
+        )
+        click.echo(json_summary.to_json(document))
+    if code != EXIT_OK:
+        sys.exit(code)
 
 
 def finish(
     result: pipeline.BuildResult, console: Console, *, check: bool, strict: bool, verbose: int
-) -> None:
-    """The change lines, then the exit code: --check's "would change" (1), partial (5),
-    --strict's unresolved (3), --check's "up to date" (0)."""
+) -> int:
+    """The change lines, then the exit code, each but 0 with its line on stderr: --check's
+    "would change" (1), partial (5), --strict's unresolved (3), --check's "up to date" (0)."""
     report.print_changes(result.changes, console, verbose=verbose > 0)
 
     def verdict() -> None:
@@ -98,7 +113,7 @@ def finish(
 
     if check and result.would_change:
         verdict()
-        sys.exit(EXIT_FAILURE)
+        return EXIT_FAILURE
     if result.incomplete:
         count = len(result.incomplete)
         click.echo(
@@ -107,10 +122,10 @@ def finish(
             "good previous entries were kept; run again later to complete them",
             err=True,
         )
-        sys.exit(EXIT_PARTIAL)
+        return EXIT_PARTIAL
     if strict and result.unresolved:
         click.echo(f"list2bib: {len(result.unresolved)} unresolved entries (--strict)", err=True)
-        sys.exit(EXIT_UNRESOLVED)
+        return EXIT_UNRESOLVED
     if check:
         verdict()
-        sys.exit(EXIT_OK)
+    return EXIT_OK

@@ -108,9 +108,6 @@ def sync_command(
     Examples:
       ZOTERO_API_KEY=... list2bib zotero sync README.md --group 12345 --dry-run
       list2bib zotero sync README.md --group 12345 --collection "Reading group" --prune
-
-    Exit codes: 0 ok, 1 failure (some writes failed, no write access), 2 bad usage or input,
-    5 partial (a service failed for some works: their items were left as they were).
     """
     # Every other option is named as the configuration key it overrides (None: not given).
     setup_logging(verbose, quiet)
