@@ -51,6 +51,22 @@ class FakeServices:
         for thread in stoppers:
             thread.join()
 
+    def enforce_limits(self, jitter: float = 0.0) -> None:
+        """Every service throttles as it does when asked faster than its published limit
+        (arXiv 1 per 3 s with a 200 `Rate exceeded.`, Semantic Scholar's anonymous pool 1/s
+        without Retry-After, DBLP 1/s with Retry-After, Crossref's polite pool 10/s); latency
+        varies by +-`jitter` seconds."""
+        limits = {self.arxiv: (1, 3.0), self.s2: (1, 1.0), self.dblp: (1, 1.0)}
+        limits[self.crossref] = (10, 1.0)
+        for server, (count, per) in limits.items():
+            server.enforce_limit(count, per)
+        for server in self.servers():
+            server.jitter = jitter
+
+    def throttled(self) -> int:
+        """Requests answered as over the service's limit."""
+        return sum(s.throttled for s in self.servers())
+
     def own_servers(self) -> list[FakeServer]:
         return [self.arxiv, self.doi, self.s2, self.dblp, self.openreview, self.acl, self.web]
 

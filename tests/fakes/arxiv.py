@@ -68,6 +68,7 @@ class FakeArxiv(FakeServer):
     `wire="2026"` (default) renders the current format, `wire="2019"` the classic one.
     """
 
+    limit_fault = "rate-exceeded-200"
     throttle_body = "Rate exceeded."
 
     def __init__(self, world: World, *, wire: str = "2026", latency: float = 0.0) -> None:

@@ -12,6 +12,11 @@ fail with a kind drawn from `kinds`. Kinds:
     "reset"               connection closed without an answer
     "timeout"             nothing for `stall` seconds, then the connection is closed
     "truncated"           the real answer's headers (full Content-Length), half its body, close
+
+A service's published rate limit is enforced with `enforce_limit(count, per)`: a request arriving
+when `count` answered requests arrived within the last `per` seconds (real time) gets the fake's
+`limit_fault` instead, the way that service throttles; `throttled` counts them. `jitter` spreads
+the latency (half of it before a request arrives, half before the answer leaves).
 """
 
 from __future__ import annotations
@@ -128,9 +133,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self, method: str) -> None:
         request = self.read_request(method)
         fake = self.server.fake
+        latency = fake.draw_latency()
+        if latency:
+            time.sleep(latency / 2)  # on the way there: arrivals are as uneven as the network
         fault = fake._record(request)
-        if fake.latency:
-            time.sleep(fake.latency)
+        if latency:
+            time.sleep(latency / 2)
         if fault in ("reset", "timeout"):
             if fault == "timeout":
                 time.sleep(fake.stall)
@@ -174,9 +182,16 @@ class FakeServer:
     """
 
     throttle_body: ClassVar[str] = "Too Many Requests"
+    # How this service answers a request over its limit (a FAULT_KINDS name).
+    limit_fault: ClassVar[str] = "429"
 
-    def __init__(self, *, latency: float = 0.0) -> None:
+    def __init__(self, *, latency: float = 0.0, jitter: float = 0.0) -> None:
         self.latency = latency
+        self.jitter = jitter
+        self._limit: tuple[int, float] | None = None
+        self._arrivals: deque[float] = deque()
+        self.throttled = 0
+        self._jitter_random = random.Random(1)
         self._log: list[LoggedRequest] = []
         self._faults: deque[str] = deque()
         self._fault_share = 0.0
@@ -269,6 +284,32 @@ class FakeServer:
             self._fault_kinds = chosen
             self._fault_random = random.Random(seed)
 
+    def enforce_limit(self, count: int, per: float) -> None:
+        """From now on, answer `limit_fault` to a request that arrives when `count` answered
+        requests arrived within the last `per` seconds (the service's published limit)."""
+        with self._lock:
+            self._limit = (count, per)
+            self._arrivals.clear()
+
+    def draw_latency(self) -> float:
+        with self._lock:
+            spread = self._jitter_random.uniform(-self.jitter, self.jitter) if self.jitter else 0.0
+        return max(0.0, self.latency + spread)
+
+    def _over_limit(self) -> bool:
+        """Whether a request arriving now is over the limit; if not, it counts toward it."""
+        if self._limit is None:
+            return False
+        count, per = self._limit
+        now = time.monotonic()
+        while self._arrivals and self._arrivals[0] <= now - per:
+            self._arrivals.popleft()
+        if len(self._arrivals) >= count:
+            self.throttled += 1
+            return True
+        self._arrivals.append(now)
+        return False
+
     def _record(self, request: LoggedRequest) -> str | None:
         with self._lock:
             self._log.append(request)
@@ -276,6 +317,8 @@ class FakeServer:
             drawn = self._fault_share > 0 and self._fault_random.random() < self._fault_share
             if fault is None and drawn:
                 fault = self._fault_random.choice(self._fault_kinds)
+            if fault is None and self._over_limit():
+                fault = self.limit_fault
             if fault is not None:
                 self.faults_served[fault] += 1
             return fault

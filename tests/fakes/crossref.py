@@ -169,6 +169,7 @@ class FakeCrossref(_Agency):
     max 1000), `offset`, `select`. `reject_filter(doi)` makes list requests whose filter names that
     DOI answer 400 `validation-failure` (fault injection)."""
 
+    limit_fault = "429-no-retry-after"
     throttle_body = (
         "<html><body><h1>429 Too Many Requests</h1>"
         "You have sent too many requests in a given amount of time.</body></html>"

@@ -83,6 +83,20 @@ def test_bench_scale() -> None:
     assert figures(output, rf"process peak RSS: {NUMBER} MiB"), output
 
 
+def test_bench_pacing() -> None:
+    output = bench("bench_pacing.py", "--latency", "0", "--small", "--no-waits")
+    row = (
+        rf"(?P<label>.+?) +works= *(?P<works>\d+) +requests= *\d+ +429s= *(?P<throttled>\d+)"
+        rf" +wall= *{NUMBER}s +peak-heap= *{NUMBER} MiB$"
+    )
+    runs = figures(output, row)
+    labels = [m["label"] for m in runs]
+    assert labels == ["seed list, 6 entries", "Scholar .bib, 4 arXiv papers",
+                      "11 classics, 4 title only"], output  # fmt: skip
+    assert all(int(m["works"]) > 0 and m["throttled"] == "0" for m in runs), output
+    assert figures(output, rf"process peak RSS: {NUMBER} MiB$"), output
+
+
 def test_bench_zotero() -> None:
     output = bench("bench_zotero.py", "--works", "5", "--latency", "0")
     syncs = figures(
