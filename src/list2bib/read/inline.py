@@ -21,12 +21,16 @@ from list2bib.text.identifiers import is_paper_link, split_url, url_host
 
 # A Markdown inline run is flattened to one string in which each link, badge and bold marker is a
 # single private-use character, so title, hint and author rules can look at what surrounds them.
+# 2,048 of each fit in the Basic Multilingual Plane; more (a long paragraph of links) continue in
+# the supplementary private-use planes, 15 for links and 16 for badges, so the ranges never meet.
 _LINK0, _BADGE0 = 0xE000, 0xE800
+_BMP_SLOTS = 0x800
+_LINK_MORE, _BADGE_MORE = 0xF0000, 0x100000
 _BOLD_ON, _BOLD_OFF = "\uf000", "\uf001"
 _EMPTY_LINK = "\uf002"  # `[paper]()`: the list names a paper here but gives no target
-LINK_RE = re.compile("[\ue000-\ue7ff]")
-BADGE_RE = re.compile("[\ue800-\uefff]")
-_MARK_RE = re.compile("[\ue000-\uf002]")
+LINK_RE = re.compile("[\ue000-\ue7ff\U000f0000-\U000ffffd]")
+BADGE_RE = re.compile("[\ue800-\uefff\U00100000-\U0010fffd]")
+_MARK_RE = re.compile("[\ue000-\uf002\U000f0000-\U0010fffd]")
 _GROUP_RE = re.compile(r"\[([^\[\]\n]*)\]|[(（]([^()（）\n]*)[)）]")
 _BARE_URL = re.compile(r"https?://[^\s<>\"\[\]]+")
 _HREF = re.compile(r"""href\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
@@ -73,15 +77,28 @@ class Flat:
         self.parts.append(text[pos:])
 
     def add_link(self, link: RawLink) -> None:
-        self.parts.append(chr(_LINK0 + len(self.links)))
+        self.parts.append(_marker(len(self.links), _LINK0, _LINK_MORE))
         self.links.append(link)
 
     def add_badge(self, hint: hints.Hint) -> None:
-        self.parts.append(chr(_BADGE0 + len(self.badges)))
+        self.parts.append(_marker(len(self.badges), _BADGE0, _BADGE_MORE))
         self.badges.append(hint)
 
     def link_at(self, marker: str) -> RawLink:
-        return self.links[ord(marker) - _LINK0]
+        return self.links[_index(marker, _LINK0, _LINK_MORE)]
+
+    def badge_at(self, marker: str) -> hints.Hint:
+        return self.badges[_index(marker, _BADGE0, _BADGE_MORE)]
+
+
+def _marker(index: int, first: int, more: int) -> str:
+    """The private-use character that stands for the `index`-th link or badge of a run."""
+    return chr(first + index if index < _BMP_SLOTS else more + index - _BMP_SLOTS)
+
+
+def _index(marker: str, first: int, more: int) -> int:
+    code = ord(marker)
+    return code - more + _BMP_SLOTS if code >= more else code - first
 
 
 def _unmark(text: str) -> str:
@@ -184,7 +201,7 @@ def _split_title(text: str, flat: Flat) -> tuple[str, str, str]:
     """(title, rest, kind): the title is a leading non-generic link's text, a leading bold span, or
     the plain text before the first link, bracket group or dated parenthesis."""
     text = text.lstrip()
-    m = re.match(f"{_BOLD_ON}?\\s*([\ue000-\ue7ff])\\s*{_BOLD_OFF}?", text)
+    m = re.match(f"{_BOLD_ON}?\\s*({LINK_RE.pattern})\\s*{_BOLD_OFF}?", text)
     if m and not hints.is_generic_link_text(flat.link_at(m[1]).text):
         return flat.link_at(m[1]).text, text[m.end() :], "link"
     if text.startswith(_BOLD_ON):
@@ -212,7 +229,7 @@ def parse_inline(text: str, flat: Flat) -> Parsed:
     parsed = Parsed(links=[flat.link_at(c) for c in LINK_RE.findall(text)])
     parsed.empty_link = _EMPTY_LINK in text
     for marker in BADGE_RE.findall(text):
-        parsed.add_hint(flat.badges[ord(marker) - _BADGE0])
+        parsed.add_hint(flat.badge_at(marker))
     title, rest, kind = _split_title(BADGE_RE.sub("", text), flat)
     if kind == "plain":
         title_lines = [line for line in title.split("\n") if line.strip()]
@@ -268,7 +285,9 @@ def _scan_groups(rest: str, parsed: Parsed) -> None:
             hint = hints.Hint("date", date) if date else None
         if hint is not None:
             parsed.add_hint(hint)
-    unclosed = re.match(r"\s*[(（]([^()（）\n\ue000-\uf002]*+)(?![)）])", rest)
+    unclosed = re.match(
+        r"\s*[(（]([^()（）\n\ue000-\uf002\U000f0000-\U0010fffd]*+)(?![)）])", rest
+    )
     if parsed.date is None and unclosed:  # `(2014, C. Dong et al [[pdf]](…)`
         parsed.date = find_date(unclosed[1])
 
