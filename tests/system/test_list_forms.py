@@ -1,5 +1,6 @@
-"""A .bib in the forms people have (Google Scholar, DBLP, bare eprint, arxivid, a URL in `note`),
-end to end through the fakes: every arXiv id is asked in one batch, no title is searched."""
+"""Lists in the forms people write them, end to end through the fakes: a .bib as Google Scholar and
+DBLP export it (every arXiv id asked in one batch, no title searched), malformed Markdown links, and
+a list written in raw HTML."""
 
 from __future__ import annotations
 
@@ -59,3 +60,18 @@ def test_malformed_links_reach_the_bib_and_no_derived_doi_is_written(
     assert "10.18653" not in text
     assert "https://aclanthology.org/2022.tacl-1.74/" in text
     assert "https://aclanthology.org/C18-1107/" in text
+
+
+HTML = LIST.with_name("html_table.md")
+
+
+def test_a_raw_html_list_reaches_the_bib(services: FakeServices, tmp_path: Path) -> None:
+    config = services.config(tmp_path)
+    result = pipeline.build([HTML], config, clock=FakeClock())
+    by_arxiv = {ref.record.arxiv_id: ref for ref in result.references}
+    listed = {"2202.05262", "2110.11309", "2210.07229", "2104.08696", "2104.08164"}
+    known = listed & set(by_arxiv)
+    assert known == listed
+    assert by_arxiv["2202.05262"].topics == ("Methods > 2022",)
+    assert result.requests_by_host[services.arxiv.host] == 1
+    assert "2201.00001" not in config.output.read_text(encoding="utf-8")  # commented out

@@ -12,6 +12,8 @@ from markdown_it.token import Token
 
 from list2bib.model import Link, ListEntry
 from list2bib.read import hints
+from list2bib.read.htmltree import parse_run
+from list2bib.read.htmlwalk import summary_of, walk_html
 from list2bib.read.inline import (
     BADGE_RE,
     LINK_RE,
@@ -19,7 +21,6 @@ from list2bib.read.inline import (
     Parsed,
     entry_groups,
     flatten,
-    flatten_html,
     is_entry,
     is_http,
     parse_inline,
@@ -35,6 +36,7 @@ _SKIPPED_SECTIONS = re.compile(
     r"acknowledge?ments?|news|updates?)\b",
     re.IGNORECASE,
 )
+_HTML_HEADING = re.compile(r"<h[1-6][\s>]", re.IGNORECASE)
 _NAVIGATION = re.compile(r"^(?:(?:table of )?contents|toc|quick links?)\b", re.IGNORECASE)
 
 
@@ -48,11 +50,16 @@ class _MarkdownReader:
         self.chain: list[tuple[int, str]] = []
         self.skip_below: int | None = None
         self.navigation = False
+        self.groups: list[str] = []  # open `<details>` groups, innermost last
+        self.seen_heading = False
         levels = [(i, int(t.tag[1])) for i, t in enumerate(self.tokens) if t.type == "heading_open"]
         only_or_nested = len(levels) == 1 or any(level >= 2 for _, level in levels)
         self.title_at = levels[0][0] if levels and levels[0][1] == 1 and only_or_nested else None
         # Text before the first real heading (badges, a blurb, contact links) is not the list.
-        self.preamble = any(i != self.title_at for i, _ in levels)
+        in_html = sum(
+            len(_HTML_HEADING.findall(t.content)) for t in self.tokens if t.type == "html_block"
+        )
+        self.preamble = any(i != self.title_at for i, _ in levels) or len(levels) + in_html >= 2
 
     def read(self) -> list[ListEntry]:
         self.walk(0, len(self.tokens), ())
@@ -65,6 +72,8 @@ class _MarkdownReader:
             end = _close(self.tokens, i) if tok.nesting == 1 else i
             if tok.type == "heading_open":
                 self.heading(i)
+            elif tok.type == "html_block":  # may hold headings: walked even in a skipped part
+                end = self.html_run(i, hi, extra)
             elif self.preamble or self.navigation or self.skip_below is not None:
                 pass
             elif tok.type == "paragraph_open":
@@ -73,8 +82,6 @@ class _MarkdownReader:
                 self.list_items(i, end, extra)
             elif tok.type == "table_open":
                 self.table(i, end, extra)
-            elif tok.type == "html_block":
-                self.emit(flatten_html(tok.content), tok, extra)
             elif tok.type == "blockquote_open":
                 self.walk(i + 1, end, extra)
             i = end + 1
@@ -83,12 +90,40 @@ class _MarkdownReader:
         return self.tokens[i].children or []
 
     def topics(self, extra: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(text for _, text in self.chain) + extra
+        return tuple(text for _, text in self.chain) + tuple(self.groups) + extra
+
+    def html_run(self, lo: int, hi: int, extra: tuple[str, ...]) -> int:
+        """Walk the HTML blocks from `lo` on as one tree (a table with blank lines in it is several
+        blocks); a `<details>` left open groups the Markdown below it until its `</details>`.
+        Return the index of the run's last block."""
+        end, text, line = lo, "", _first_line(self.tokens[lo])
+        while end < hi and self.tokens[end].type == "html_block":
+            tok = self.tokens[end]
+            text += "\n" * max(0, _first_line(tok) - line) + tok.content
+            line = tok.map[1] if tok.map else line
+            end += 1
+        tree = parse_run(text, _first_line(self.tokens[lo]))
+        for tag in tree.stray_ends:
+            if tag == "details" and self.groups:
+                self.groups.pop()
+        walk_html(tree.root, self, extra)
+        self.groups += [summary_of(node) for node in tree.still_open if node.tag == "details"]
+        return end - 1
+
+    def html_heading(self, level: int, text: str, centered: bool) -> None:
+        # A centred or level-1 heading before anything else is the document's own title.
+        title = (centered or level == 1) and not self.seen_heading and not self.entries
+        self.set_heading(level, text, title=title)
 
     def heading(self, i: int) -> None:
         level, text = int(self.tokens[i].tag[1]), _heading_text(self.children(i + 1))
-        if i == self.title_at:
+        self.set_heading(level, text, title=i == self.title_at)
+
+    def set_heading(self, level: int, text: str, *, title: bool) -> None:
+        self.seen_heading = True
+        if title:
             return
+        self.groups = []
         self.preamble = False
         if self.skip_below is not None and level > self.skip_below:
             return
@@ -100,7 +135,12 @@ class _MarkdownReader:
 
     def emit(self, flat: Flat, tok: Token, extra: tuple[str, ...]) -> int:
         """Add the entries in `flat` (a block starting at `tok`); return how many."""
-        base = _first_line(tok)
+        return self.emit_at(flat, _first_line(tok), extra)
+
+    def emit_at(self, flat: Flat, base: int, extra: tuple[str, ...]) -> int:
+        """Add the entries in `flat` (a block starting on 0-based line `base`); return how many."""
+        if self.preamble or self.navigation or self.skip_below is not None:
+            return 0
         return sum(
             self.add(parse_inline(text, flat), base + offset + 1, extra)
             for offset, text in entry_groups(flat)
@@ -194,14 +234,21 @@ class _MarkdownReader:
                 header.append(_heading_text(tok.children or []).casefold())
             elif tok.type == "inline" and rows:
                 rows[-1][1].append(flatten(tok.children or []))
+        self.table_rows(header, [(_first_line(tr), cells) for tr, cells in rows], extra)
+
+    def table_rows(
+        self, header: list[str], rows: list[tuple[int, list[Flat]]], extra: tuple[str, ...]
+    ) -> None:
+        """A table's rows (0-based line, cells) under its header's column names."""
+        if self.preamble or self.navigation or self.skip_below is not None:
+            return
         roles = _column_roles(header, [cells for _, cells in rows])
-        for tr, cells in rows:
-            self.table_row(tr, cells, roles, extra)
+        for line, cells in rows:
+            self.table_row(line + 1, cells, roles, extra)
 
     def table_row(
-        self, tr: Token, cells: list[Flat], roles: dict[str, int], extra: tuple[str, ...]
+        self, line: int, cells: list[Flat], roles: dict[str, int], extra: tuple[str, ...]
     ) -> None:
-        line = _first_line(tr) + 1
         title_cell = cells[roles["title"]] if roles["title"] < len(cells) else Flat()
         titled = [link for link in title_cell.links if not hints.is_generic_link_text(link.text)]
         leftover = plain_text(LINK_RE.sub("", BADGE_RE.sub("", title_cell.text)), title_cell)

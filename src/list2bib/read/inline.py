@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 
 from markdown_it.token import Token
 
@@ -67,7 +66,7 @@ class Flat:
         self.offsets.append(self.offsets[-1] if offset is None else offset)
 
     def add_text(self, text: str) -> None:
-        text = _unmark(text)
+        text = unmark(text)
         pos = 0
         for m in _BARE_URL.finditer(text):
             url = _trim_url(m.group(0))
@@ -79,6 +78,9 @@ class Flat:
     def add_link(self, link: RawLink) -> None:
         self.parts.append(_marker(len(self.links), _LINK0, _LINK_MORE))
         self.links.append(link)
+
+    def bold(self, on: bool) -> None:
+        self.parts.append(_BOLD_ON if on else _BOLD_OFF)
 
     def add_badge(self, hint: hints.Hint) -> None:
         self.parts.append(_marker(len(self.badges), _BADGE0, _BADGE_MORE))
@@ -101,7 +103,7 @@ def _index(marker: str, first: int, more: int) -> int:
     return code - more + _BMP_SLOTS if code >= more else code - first
 
 
-def _unmark(text: str) -> str:
+def unmark(text: str) -> str:
     """Text from the document, without emoji and without characters that could pass for markers."""
     return _MARK_RE.sub("", hints.strip_emoji(text))
 
@@ -137,7 +139,7 @@ def flatten(children: Sequence[Token], flat: Flat | None = None) -> Flat:
         elif html.startswith("<br"):
             flat.newline()
         elif tok.type in ("strong_open", "strong_close"):
-            flat.parts.append(_BOLD_ON if tok.type == "strong_open" else _BOLD_OFF)
+            flat.bold(tok.type == "strong_open")
         elif tok.type == "image" and (badge := hints.decode_badge(str(tok.attrs.get("src", "")))):
             flat.add_badge(badge)
     if link is not None:
@@ -148,7 +150,7 @@ def flatten(children: Sequence[Token], flat: Flat | None = None) -> Flat:
 def _finish_link(flat: Flat, href: str, texts: list[str], images: list[Token]) -> None:
     """Add a link to `flat`. Image-only links are decoration (star badges, logos) unless the image
     is a paper badge (`[![arXiv](…)](https://arxiv.org/abs/…)`); venue badges still give hints."""
-    text = hints.collapse(_unmark("".join(texts)))
+    text = hints.collapse(unmark("".join(texts)))
     for image in images:
         if badge := hints.decode_badge(str(image.attrs.get("src", ""))):
             flat.add_badge(badge)
@@ -163,8 +165,12 @@ def _finish_link(flat: Flat, href: str, texts: list[str], images: list[Token]) -
 
 
 def _is_paper_badge(image: Token) -> bool:
-    src = str(image.attrs.get("src", ""))
-    label = src.split("/badge/", 1)[1] if "/badge/" in src else image.content
+    return is_paper_badge(str(image.attrs.get("src", "")), image.content)
+
+
+def is_paper_badge(src: str, alt: str) -> bool:
+    """A badge image that names a paper link (`arXiv`, `Paper`, `PDF`, `DOI`, `OpenReview`)."""
+    label = src.split("/badge/", 1)[1] if "/badge/" in src else alt
     return re.split(r"[\W_]", label.casefold(), maxsplit=1)[0] in _PAPER_BADGES
 
 
@@ -340,53 +346,6 @@ def entry_groups(flat: Flat) -> list[tuple[int, str]]:
 
 def _first_text_line(lines: list[str], flat: Flat) -> int:
     return next((flat.offsets[i] for i, line in enumerate(lines) if line.strip()), 0)
-
-
-def flatten_html(html: str) -> Flat:
-    """An HTML block as a `Flat`: `<a href>` become links, block tags and `<br>` line breaks."""
-    parser = _AnchorFlattener()
-    parser.feed(html)
-    parser.close()
-    return parser.flat
-
-
-class _AnchorFlattener(HTMLParser):
-    """The parser behind `flatten_html`."""
-
-    _BREAKS = frozenset(["br", "p", "div", "li", "tr", "td", "th", "ul", "ol", "table", "h1", "h2"])
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.flat = Flat()
-        self._href: str | None = None
-        self._text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value or "" for name, value in attrs}
-        if tag == "a":
-            self._href, self._text = repair_href(values.get("href", "")), []
-        elif tag in ("b", "strong") and self._href is None:
-            self.flat.parts.append(_BOLD_ON)
-        elif tag == "img" and (badge := hints.decode_badge(values.get("src", ""))):
-            self.flat.add_badge(badge)
-        elif tag in self._BREAKS:
-            self.flat.newline(self.getpos()[0] - 1)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "a" and self._href is not None:
-            text = hints.collapse(_unmark("".join(self._text)))
-            if self._href and text:
-                self.flat.add_link(RawLink(self._href, text))
-            self._href = None
-        elif tag in ("b", "strong") and self._href is None:
-            self.flat.parts.append(_BOLD_OFF)
-
-    def handle_data(self, data: str) -> None:
-        data = data.replace("\n", " ")  # in HTML a newline is a space; breaks come from tags
-        if self._href is not None:
-            self._text.append(data)
-        else:
-            self.flat.add_text(data)
 
 
 def _is_paper(url: str) -> bool:

@@ -145,12 +145,10 @@ def identifiers_from_links(links: Iterable[Link]) -> tuple[Identifier, ...]:
 
 def entry_identifiers(entry: ListEntry) -> tuple[Identifier, ...]:
     """Every identifier an entry's links name, best first; a bare id written as the title counts.
-    A .bib entry's `doi` and arXiv `eprint` count too."""
+    A .bib entry's fields count too (`bib_field_identifiers`)."""
     ids = list(identifiers_from_links(entry.links))
     fields = {name.lower(): value.strip() for name, value in entry.fields}
-    for found in bib_field_identifiers(fields):
-        if found not in ids:
-            ids.append(found)
+    ids += [ident for ident in bib_field_identifiers(fields) if ident not in ids]
     if not ids and entry.title:
         found = parse_identifier(entry.title.strip())
         if found is not None:
