@@ -11,7 +11,7 @@ from typing import Protocol
 from list2bib.read import hints
 from list2bib.read.htmlflat import flatten_node
 from list2bib.read.htmltree import Node
-from list2bib.read.inline import Flat
+from list2bib.read.inline import Flat, plain_text
 
 _HEADING = re.compile(r"h([1-6])")
 _LISTS = ("ul", "ol")
@@ -45,7 +45,7 @@ def walk_html(node: Node, reader: Reader, extra: tuple[str, ...]) -> None:
 def node_text(node: Node) -> str:
     """An element's text as a heading shows it: whitespace collapsed, emoji and markers dropped."""
     flat = flatten_node(node, node.line)
-    text = re.sub("[\ue000-\uf002]", "", flat.text)
+    text = plain_text(flat.text, flat)  # a link shows its text
     return hints.collapse(hints.strip_emoji(text)).strip(" :-").lstrip("•·*_ ")
 
 
