@@ -12,6 +12,7 @@ import pytest
 from fakes import FakeClock, FakeServer, LoggedRequest, Reply, make_http
 from list2bib.errors import OfflineMiss, RateLimited, ServiceError
 from list2bib.infra.http import Http, HttpSettings
+from list2bib.infra.politeness import PACE_MARGIN
 
 
 class ScriptedServer(FakeServer):
@@ -65,7 +66,8 @@ def test_retry_after_is_honoured(server: ScriptedServer) -> None:
     server.fail_next(2, "429")
     response = http.get("t", f"{server.root}/ok")
     assert response.status == 200
-    assert clock.sleeps == [1.0, 1.0]
+    # Retry-After's second, then the host's pace (1 s) slowed by the first 429 (x1.5, +10%).
+    assert clock.sleeps == [1.0, pytest.approx(1.5 * PACE_MARGIN)]
     assert len(server.requests) == 3
 
 

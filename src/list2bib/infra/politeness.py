@@ -1,9 +1,12 @@
-"""Being polite to a host: the pace of real requests, the waits a server asks for (Retry-After,
-Backoff), answers read only up to a size, and the breaker that stops asking a failing host."""
+"""Being polite to a host: the pace of real requests (configured, announced in limit headers,
+slowed by a 429), the waits a server asks for (Retry-After, Backoff), hosts that never answered,
+answers read only up to a size, and the breaker that stops asking a failing host."""
 
 from __future__ import annotations
 
 import email.utils
+import math
+import re
 import threading
 import time
 from collections import Counter
@@ -17,19 +20,60 @@ from requests.adapters import HTTPAdapter
 from list2bib.errors import ServiceError
 from list2bib.infra.clock import Clock
 
+# A pace learned from a host (its limit headers, a 429) keeps this much below the limit: answers
+# reach a server tens of milliseconds early or late, and its window counts arrivals, not sends.
+# (The configured intervals carry their own margin.)
+PACE_MARGIN = 1.1
+# A 429 that came anyway: the host's pace is this much slower from then on, up to SLOWEST_PACE.
+SLOWDOWN = 1.5
+SLOWEST_PACE = 30.0
+
 
 class HostLimiter:
-    """Minimum interval between real requests to one host, plus waits a server asked for."""
+    """Minimum interval between real requests to one host, plus waits a server asked for.
+
+    The interval is the configured one (the service's published limit), or slower when the host
+    says so in its answers (`x-rate-limit-limit`/`-interval`, `RateLimit-Policy`) or answers 429
+    anyway; a host that says its allowance is used up (`RateLimit-Remaining: 0`) waits for
+    `RateLimit-Reset`."""
 
     def __init__(self, clock: Clock, intervals: Mapping[str, float], default: float) -> None:
         self._clock = clock
         self._intervals = dict(intervals)
         self._default = default
+        self._learned: dict[str, float] = {}
         self._next_allowed: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def interval(self, host: str) -> float:
-        return self._intervals.get(host, self._default)
+        return max(self._intervals.get(host, self._default), self._learned.get(host, 0.0))
+
+    def learn(self, host: str, headers: Mapping[str, str], max_wait: float) -> None:
+        """Take the pace and allowance a host announces in an answer's headers (lower-case keys)."""
+        announced = announced_interval(headers)
+        if announced is not None:
+            with self._lock:
+                self._set_pace(host, announced * PACE_MARGIN)
+        if headers.get("ratelimit-remaining", "").strip() == "0":
+            reset = wait_seconds(headers.get("ratelimit-reset"))
+            if reset:
+                self.defer(host, min(reset, max_wait))
+
+    def slow_down(self, host: str) -> None:
+        """The host answered 429 at this pace: ask it more slowly for the rest of the run."""
+        # The retry itself waits as the answer says (Retry-After, else backoff); the pace is for
+        # the requests after it.
+        with self._lock:
+            slower = max(self.interval(host), 1.0 / SLOWDOWN) * SLOWDOWN * PACE_MARGIN
+            self._set_pace(host, slower, push=False)
+
+    def _set_pace(self, host: str, seconds: float, *, push: bool = True) -> None:
+        """Learn a pace (under the lock); a slower one also delays the turn already given out."""
+        before = self.interval(host)
+        self._learned[host] = min(SLOWEST_PACE, seconds)
+        slower_by = self.interval(host) - before
+        if push and slower_by > 0 and host in self._next_allowed:
+            self._next_allowed[host] += slower_by
 
     def wait(self, host: str) -> None:
         with self._lock:
@@ -47,7 +91,9 @@ class HostLimiter:
 
 
 class PoliteAdapter(HTTPAdapter):
-    """Waits for the host's turn, counts the request, and notes any Backoff the server sends."""
+    """Waits for the host's turn, counts the request, and notes any Backoff, limit header or 429
+    the server sends. A host that could not be connected to before it ever answered is not asked
+    again in this run (a dead site costs one attempt, not every retry of every link to it)."""
 
     def __init__(
         self,
@@ -64,18 +110,35 @@ class PoliteAdapter(HTTPAdapter):
         self._offline = offline
         self._max_bytes = max_bytes
         self._count_lock = threading.Lock()
+        self._answered: set[str] = set()
+        self._dead: set[str] = set()
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         host = urlsplit(request.url or "").netloc.lower()
         if self._offline:
             raise requests.ConnectionError(f"offline: {host} not contacted")
+        if host in self._dead:
+            raise requests.ConnectionError(f"{host} could not be connected to; not asked again")
         self._limiter.wait(host)
         with self._count_lock:
             self._counts[host] += 1
-        response = super().send(request, **kwargs)
+        try:
+            response = super().send(request, **kwargs)
+        except requests.ConnectionError as exc:
+            with self._count_lock:
+                if host not in self._answered and _is_connect_failure(exc):
+                    self._dead.add(host)
+            raise
+        with self._count_lock:
+            self._answered.add(host)
         backoff = wait_seconds(response.headers.get("Backoff"))
         if backoff:
             self._limiter.defer(host, min(backoff, self._max_wait))
+        if response.status_code == 429:
+            self._limiter.slow_down(host)
+        self._limiter.learn(
+            host, {k.lower(): v for k, v in response.headers.items()}, self._max_wait
+        )
         if not kwargs.get("stream"):
             read_capped(response, self._max_bytes)
         return response
@@ -135,6 +198,46 @@ class Breaker:
 
     def last_failure(self, host: str) -> str:
         return self._last_failure[host]
+
+
+def announced_interval(headers: Mapping[str, str]) -> float | None:
+    """Seconds between requests that a host's limit headers allow (lower-case keys): Crossref's
+    `x-rate-limit-limit: 10` with `x-rate-limit-interval: 1s`, or `RateLimit-Policy: 10;w=1`."""
+    limit, interval = headers.get("x-rate-limit-limit"), headers.get("x-rate-limit-interval")
+    if limit and interval:
+        count, seconds = _number(limit), _number(interval.strip().rstrip("s"))
+        if count and seconds is not None:
+            return seconds / count
+    policy = headers.get("ratelimit-policy", "")
+    if (found := re.match(r"\s*(\d+)\s*;\s*w\s*=\s*(\d+(?:\.\d+)?)", policy)) is not None:
+        count, seconds = _number(found[1]), _number(found[2])
+        if count and seconds is not None:
+            return seconds / count
+    return None
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if value >= 0 and math.isfinite(value) else None
+
+
+def _is_connect_failure(exc: BaseException) -> bool:
+    """No connection was made (refused, unreachable, timed out connecting, no such name), as
+    opposed to one that was made and then broke."""
+    cause: BaseException | None = exc
+    seen: set[int] = set()
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        names = {kind.__name__ for kind in type(cause).__mro__}
+        if names & {"ConnectTimeout", "NewConnectionError", "ConnectTimeoutError"}:
+            return True
+        # requests wraps urllib3's MaxRetryError (in args), which holds the failure as `reason`.
+        nested = getattr(cause, "reason", None) or (cause.args[0] if cause.args else None)
+        cause = nested if isinstance(nested, BaseException) else None
+    return False
 
 
 def wait_seconds(value: str | None, now: float | None = None) -> float | None:

@@ -12,6 +12,7 @@ from fakes import RECORDED, FakeClock, World, make_http, needs_recorded
 from fakes.dblp import FakeDblp, dblp_bibtex
 from list2bib.errors import ServiceError
 from list2bib.infra.http import Http
+from list2bib.infra.politeness import PACE_MARGIN
 from list2bib.model import Identifier, IdKind, Person, WorkKind
 from list2bib.resolve.sources import TitleQuery, dblp
 
@@ -205,7 +206,9 @@ def test_throttled_search_completes_after_retry_after(
         "journals/corr/VaswaniSPUJGKP17",
     ]
     assert len(fake.requests) == 3
-    assert clock.sleeps.count(1.0) == 2  # the waits DBLP asked for, not exponential backoff
+    # The second DBLP asked for, then the host's pace slowed by that 429 (1 s, half as much
+    # again, which is more than the second asked for): not exponential backoff.
+    assert clock.sleeps == [1.0, pytest.approx(1.5 * PACE_MARGIN)]
 
 
 def test_throttled_fetch_for_good_fails_that_key(fake: FakeDblp, clock: FakeClock) -> None:
