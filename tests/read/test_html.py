@@ -87,3 +87,15 @@ def test_a_run_says_what_it_leaves_open_and_what_it_closes() -> None:
     assert run.stray_ends == ("details",)
     assert [node.tag for node in run.still_open] == ["details"]
     assert run.still_open[0].line == 5
+
+
+def test_a_bold_header_row_names_the_columns_and_a_rowspan_year_covers_its_rows() -> None:
+    found = read_list(DATA / "html_bold_header.md")
+    assert [(e.title[:30], e.date_hint, e.venue_hint) for e in found] == [
+        ("Chain-of-Thought Prompting Eli", "2022", "NeurIPS"),
+        ("Large Language Models are Zero", "2022", "NeurIPS"),
+        ("Self-Consistency Improves Chai", "2022", "ICLR 2023"),
+        ("Let's Verify Step by Step", "2023", None),
+    ]
+    assert {e.topics for e in found} == {("Chain of thought",)}
+    assert found[0].links[0].url == "https://arxiv.org/abs/2201.11903"

@@ -113,7 +113,7 @@ def _table(table: Node, reader: Reader, extra: tuple[str, ...]) -> None:
     spanning: dict[int, tuple[Flat, int]] = {}  # column -> (cell, rows still to fill)
     for tr in _rows(table):
         cells = [c for c in tr.elements() if c.tag in ("td", "th")]
-        if not rows and not header and cells and all(c.tag == "th" for c in cells):
+        if not rows and not header and cells and _is_header(cells):
             header = [node_text(c).casefold() for c in cells]
             continue
         grid: list[Flat] = []
@@ -129,6 +129,22 @@ def _table(table: Node, reader: Reader, extra: tuple[str, ...]) -> None:
         if grid:
             rows.append((tr.line, grid))
     reader.table_rows(header, rows, extra)
+
+
+def _is_header(cells: list[Node]) -> bool:
+    """`<th>` cells, or cells that hold only a short bold name (`<td><b>Title</b></td>`)."""
+    if all(c.tag == "th" for c in cells):
+        return True
+    for cell in cells:
+        inner = [c for c in cell.children if c.tag or c.text.strip()]
+        if inner and not (
+            len(inner) == 1
+            and inner[0].tag in ("b", "strong")
+            and len(inner[0].text_content().split()) <= 3
+            and not any(n.tag == "a" for n in inner[0].elements())
+        ):
+            return False
+    return True
 
 
 def _fill_spans(grid: list[Flat], spanning: dict[int, tuple[Flat, int]]) -> None:
