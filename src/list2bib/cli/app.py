@@ -23,6 +23,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.progress import Progress as RichProgress
+from rich.text import Text
 
 from list2bib import __version__
 from list2bib.config import secret_values
@@ -40,6 +41,7 @@ from list2bib.errors import (
     OutputError,
 )
 from list2bib.read.arguments import InlineList, ListSource
+from list2bib.text.clean import terminal_text
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 # Piped or redirected output (cron mail, CI logs) has no terminal width: rich would squeeze the
@@ -49,10 +51,23 @@ PIPED_WIDTH = 160
 VERBOSE = "list2bib.verbose"
 
 
+class SafeConsole(Console):
+    """A console that shows every string it renders (titles, notes, table cells) as text: no
+    control or bidi character in a title reaches the terminal."""
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        return super().render_str(terminal_text(text), **kwargs)
+
+
+class _SafeFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return terminal_text(super().format(record))
+
+
 def make_console(quiet: bool) -> Console:
     """The console for a command's summary on stdout."""
     width = None if sys.stdout.isatty() else PIPED_WIDTH
-    return Console(quiet=quiet, highlight=False, width=width)
+    return SafeConsole(quiet=quiet, highlight=False, width=width)
 
 
 # Every command's --help ends with this list, and the README shows it as it is (a test compares
@@ -208,11 +223,12 @@ def _detail(exc: BaseException, verbose: int) -> None:
 
 def redact(text: str) -> str:
     """`text` without any API key held in the environment, in any URL spelling: a server may
-    repeat the key it was sent in an error answer, and that answer may become a message."""
+    repeat the key it was sent in an error answer, and that answer may become a message. Also
+    fit for a terminal (`terminal_text`): a message may quote a title."""
     for secret in secret_values():
         for spelling in {secret, quote(secret, safe=""), quote_plus(secret)}:
             text = text.replace(spelling, "***")
-    return text
+    return terminal_text(text)
 
 
 def check_lists(lists: Sequence[ListSource]) -> None:
@@ -276,7 +292,7 @@ def setup_logging(verbose: int, quiet: bool) -> None:
         else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
     )
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("list2bib: %(message)s"))
+    handler.setFormatter(_SafeFormatter("list2bib: %(message)s"))
     logger = logging.getLogger("list2bib")
     logger.handlers[:] = [handler]
     logger.setLevel(level)

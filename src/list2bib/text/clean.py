@@ -57,3 +57,17 @@ def _drop_orphan_marks(text: str) -> str:
         out.append(char)
         based = char.isalnum()
     return "".join(out)
+
+
+# What a terminal acts on instead of showing: C0 and C1 controls (escape sequences, a carriage
+# return that overwrites the line) and the bidirectional marks, overrides and isolates that
+# reorder what follows them.
+_TERMINAL_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def terminal_text(text: str) -> str:
+    """`text` as a terminal may show it: each control or bidi character a visible `?` (a title
+    from a list or a service must not reorder, recolour or hide what is printed after it)."""
+    return _TERMINAL_UNSAFE.sub("?", text)
