@@ -38,6 +38,9 @@ class Index:
     version: int = 0
     items: dict[str, dict[str, Any]] = field(default_factory=dict)
     collections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Per item list2bib wrote: each field's value as last written (the base of a three-way
+    # merge: a group value that differs from it is a member's edit).
+    written: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     # persistence
     @staticmethod
@@ -51,7 +54,10 @@ class Index:
             saved = json.loads(path.read_text(encoding="utf-8"))
             if saved.get("format") != FORMAT or str(saved.get("group")) != group:
                 raise ValueError("other format or group")
-            return cls(group, int(saved["version"]), saved["items"], saved["collections"])
+            written = saved.get("written", {})
+            if not isinstance(written, dict):
+                raise ValueError("written is no table")
+            return cls(group, int(saved["version"]), saved["items"], saved["collections"], written)
         except FileNotFoundError:
             return cls(group)
         except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -66,6 +72,7 @@ class Index:
             "version": self.version,
             "items": self.items,
             "collections": self.collections,
+            "written": self.written,
         }
         text = json.dumps(body, ensure_ascii=False, sort_keys=True)
         replace_file(path, text.encode("utf-8"), private=True)
@@ -111,6 +118,7 @@ class Index:
         gone = set(deleted.get("collections", []))
         for key in deleted.get("items", []):
             self.items.pop(key, None)
+            self.written.pop(key, None)
         for key in gone:
             self.collections.pop(key, None)
         # Deleting a collection drops memberships without bumping the items' versions.
@@ -119,7 +127,8 @@ class Index:
                 data["collections"] = [c for c in data["collections"] if c not in gone]
 
     def forget_all(self) -> None:
-        """Drop everything known, so the next `refresh` reads the whole group again."""
+        """Drop everything known of the group, so the next `refresh` reads it all again (what
+        list2bib wrote is its own memory and stays)."""
         self.version = 0
         self.items = {}
         self.collections = {}
@@ -128,6 +137,10 @@ class Index:
         """Record an object's current `data` (from a read or a write's `successful` entry)."""
         store = self.items if kind == "items" else self.collections
         store[str(data["key"])] = dict(data)
+
+    def wrote(self, key: str, fields: Mapping[str, Any]) -> None:
+        """Remember the values list2bib wrote to an item's fields."""
+        self.written.setdefault(key, {}).update(fields)
 
     def children(self, parent: str | bool) -> list[dict[str, Any]]:
         return [

@@ -12,6 +12,7 @@ from typing import Any
 from list2bib.model import TOPIC_SEPARATOR
 from list2bib.zotero.index import Index
 from list2bib.zotero.items import Desired, identities
+from list2bib.zotero.merge import merge
 
 # Zotero object keys: 8 symbols of this alphabet (no 0, 1, O). The first 32 symbols encode 5 bits.
 KEY_ALPHABET = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"
@@ -52,6 +53,8 @@ class Plan:
     collections: tuple[NewCollection, ...] = ()
     writes: tuple[ItemWrite, ...] = ()
     notes: tuple[str, ...] = ()
+    # Fields where a member's edit and the lists now agree: list2bib's base moves to them.
+    agreed: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def of(self, action: str) -> tuple[ItemWrite, ...]:
         return tuple(w for w in self.writes if w.action == action)
@@ -91,6 +94,7 @@ def make_plan(
     matcher = _Matcher(index)
     writes: list[ItemWrite] = []
     notes: list[str] = []
+    agreed: dict[str, dict[str, Any]] = {}
     seen: set[str] = set()
     taken = set(index.items)
     for want in wanted:
@@ -114,10 +118,18 @@ def make_plan(
         collections = sorted((set(current.get("collections", [])) - folders.managed) | target)
         refiled = set(collections) != set(current.get("collections", []))
         if matcher.ours(found):
-            payload = _changes(current, {**want.data, "tags": _tags(current, want.data["tags"])})
+            merged = merge(current, want.data, index.written.get(found))
+            if merged.agreed:
+                agreed[found] = merged.agreed
+            if merged.theirs:
+                names = ", ".join(sorted(merged.theirs))
+                notes.append(
+                    f"{want.label}: kept the {names} a member set in Zotero (item {found})"
+                )
+            payload = _changes(current, merged.data)
             if restore:  # pruned once, listed again: back out of the trash
                 payload["deleted"] = 0
-                payload["extra"] = want.data.get("extra", "")
+                payload["extra"] = merged.data["extra"]
                 notes.append(f"{want.label}: item {found} restored from the Zotero trash")
             if payload:
                 if refiled:
@@ -147,7 +159,7 @@ def make_plan(
         notes.append(
             f"{len(stale)} items list2bib created are in no list any more (--prune trashes them)"
         )
-    return Plan(tuple(folders.new), tuple(writes), tuple(notes))
+    return Plan(tuple(folders.new), tuple(writes), tuple(notes), agreed)
 
 
 class _Folders:
@@ -232,12 +244,6 @@ class _Matcher:
 
 def _version(data: dict[str, Any]) -> int:
     return int(data.get("version", 0))
-
-
-def _tags(current: dict[str, Any], ours: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The user's own (manual) tags stay; list2bib's automatic tags are replaced."""
-    kept = [t for t in current.get("tags", []) if int(t.get("type", 0)) != 1]
-    return kept + [t for t in ours if t not in kept]
 
 
 def _changes(current: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from list2bib.zotero.access import check_access, require_write
 from list2bib.zotero.client import MAX_WRITE, ZoteroClient
 from list2bib.zotero.index import Index
 from list2bib.zotero.items import Desired, desired, syncable
+from list2bib.zotero.merge import base_of
 from list2bib.zotero.plan import DEFAULT_ROOT, ItemWrite, Plan, make_plan
 
 logger = logging.getLogger("list2bib")
@@ -59,6 +60,7 @@ class _Unconfirmed:
     version: int  # the library version the write was made against
     action: str
     label: str
+    sent: tuple[str, ...] = ()  # the fields the write sent
 
 
 @dataclass
@@ -171,7 +173,11 @@ def _rounds(
                 plan, dry_run, notes=notes + list(plan.notes), skipped=asked.skipped,
                 held=asked.held,
             )  # fmt: skip
-        if dry_run or plan.empty:
+        if dry_run:
+            break
+        for key, fields in plan.agreed.items():
+            index.wrote(key, fields)
+        if plan.empty:
             break
         outcome = _apply(plan, client, index, result)
         index.save(index_path)
@@ -210,6 +216,8 @@ def _confirm(unconfirmed: Sequence[_Unconfirmed], index: Index, result: SyncResu
         store = index.items if obj.kind == "items" else index.collections
         if int(store.get(obj.key, {}).get("version", 0)) > obj.version:
             result.done.setdefault(obj.action, []).append(obj.label)
+            if obj.kind == "items":
+                index.wrote(obj.key, base_of(store[obj.key], obj.sent))
 
 
 def _stopped(exc: ServiceError, client: ZoteroClient) -> str:
@@ -261,7 +269,7 @@ def _write(
             outcome.ask("committed")
             outcome.unconfirmed.extend(
                 _Unconfirmed(kind, str(body["key"]), index.version, actions[start + i],
-                             labels[start + i])
+                             labels[start + i], tuple(body))
                 for i, body in enumerate(batch)
             )  # fmt: skip
             return False
@@ -274,6 +282,8 @@ def _write(
         index.version = report.version
         for i, obj in report.successful.items():
             index.put(kind, obj["data"])
+            if kind == "items":
+                index.wrote(str(obj["data"]["key"]), base_of(obj["data"], batch[i]))
             result.done.setdefault(actions[start + i], []).append(labels[start + i])
         for i, failure in report.failed.items():
             if failure.code in RETRYABLE:
