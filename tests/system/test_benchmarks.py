@@ -97,6 +97,20 @@ def test_bench_pacing() -> None:
     assert figures(output, rf"process peak RSS: {NUMBER} MiB$"), output
 
 
+def test_bench_book() -> None:
+    output = bench("bench_book.py", "--sizes", "20", "40")
+    sizes = [
+        (int(m["size"]), int(m["works"]), m["requests"])
+        for m in figures(
+            output,
+            rf" *(?P<size>\d+) entries offline, warm cache +works= *(?P<works>\d+) +"
+            rf"requests=(?P<requests>\d+) \(cold: \d+\) +wall= *{NUMBER}s +per-1k= *{NUMBER}s"
+            rf" +peak-heap= *{NUMBER} MiB$",
+        )
+    ]
+    assert sizes == [(20, 20, "0"), (40, 40, "0")], output  # every work, nothing asked
+
+
 def test_bench_zotero() -> None:
     output = bench("bench_zotero.py", "--works", "5", "--latency", "0")
     syncs = figures(

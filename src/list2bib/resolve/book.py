@@ -58,6 +58,8 @@ class Lookups:
     extra_published: dict[str, tuple[Record, str]] = field(default_factory=dict)
     # Services are asked from several threads (different hosts at once): answers merge under it.
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # The set each service's `missing` is, grown in place as batches answer.
+    _missing: dict[str, set[str]] = field(default_factory=dict, repr=False)
 
     def configured(self, service: str) -> bool:
         """Whether a service has an address (a Config built in code may leave some out)."""
@@ -87,14 +89,17 @@ class Lookups:
                 one(batch)
 
     def _merge(self, service: str, part: Lookup) -> None:
+        """Add a batch's answers in place: each batch costs its own size, never the book's (a
+        long list has thousands of batches)."""
         with self._lock:
-            old = self.answers.get(service, Lookup())
-            self.answers[service] = Lookup(
-                found={**old.found, **part.found},
-                missing=old.missing | part.missing,
-                failed={**old.failed, **part.failed},
-                related={**old.related, **part.related},
-            )
+            book = self.answers.get(service)
+            if book is None:
+                missing = self._missing[service] = set()
+                book = self.answers[service] = Lookup(missing=missing)
+            book.found.update(part.found)
+            self._missing[service].update(part.missing)
+            book.failed.update(part.failed)
+            book.related.update(part.related)
 
     def lookup(self, source: Source) -> Lookup:
         return self.answers.get(source.SERVICE, Lookup())

@@ -9,6 +9,7 @@ cannot be asked).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -30,7 +31,7 @@ class Lookup:
     """
 
     found: dict[str, Record] = field(default_factory=dict)
-    missing: frozenset[str] = frozenset()
+    missing: AbstractSet[str] = frozenset()
     failed: dict[str, str] = field(default_factory=dict)
     related: dict[str, tuple[Identifier, ...]] = field(default_factory=dict)
 
