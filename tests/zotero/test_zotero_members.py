@@ -141,3 +141,27 @@ def test_without_a_remembered_base_list2bib_writes_as_before(group: Group) -> No
     data = group.item("other")
     assert data["title"] == "A study of other"  # list2bib's value again
     assert data["extra"].endswith("\nmine")  # but a member's Extra line always stays
+
+
+def test_an_item_a_member_deleted_is_not_created_again(group: Group) -> None:
+    group.sync(works())
+    data = group.item("other")
+    group.member.delete_item(data)
+    for _ in range(2):
+        result = group.sync(works(), prune=True)
+        assert not any(result.done.values()) and not result.failed
+        assert any(f"deleted its item {data['key']}" in n for n in result.notes)
+    assert [i["data"]["citationKey"] for i in group.member.top()] == ["lu2022fantastically"]
+
+
+def test_an_item_list2bib_pruned_and_a_member_emptied_comes_back(group: Group) -> None:
+    group.sync(works())
+    group.sync(works()[:1], prune=True)
+    (trashed,) = group.member.trash()
+    group.member.delete_item(trashed)  # emptying the trash deletes it for good
+    result = group.sync(works())
+    assert result.count("create") == 1
+    assert {i["data"]["citationKey"] for i in group.member.top()} == {
+        "lu2022fantastically",
+        "other",
+    }

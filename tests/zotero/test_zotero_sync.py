@@ -302,7 +302,7 @@ def test_the_api_key_is_never_logged_or_stored(
     assert all("key" not in r.query for r in fake.requests)
 
 
-def test_an_item_deleted_in_zotero_is_recreated_and_trash_is_respected(
+def test_an_item_deleted_in_zotero_is_not_recreated_and_trash_is_respected(
     fake: FakeZotero, run: Runner
 ) -> None:
     run(refs(3))
@@ -316,7 +316,8 @@ def test_an_item_deleted_in_zotero_is_recreated_and_trash_is_respected(
     fake.deleted_log.append(("items", keys["paper2"], fake.version))
     result = run(refs(3))
     assert any("trash" in n for n in result.notes)
-    assert result.count("create") == 1
+    assert any(f"deleted its item {keys['paper2']}" in n for n in result.notes)
+    assert result.count("create") == 0 and len(fake.items) == 2
     assert fake.items[keys["paper0"]].get("deleted") == 1
 
 

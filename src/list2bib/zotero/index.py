@@ -41,6 +41,9 @@ class Index:
     # Per item list2bib wrote: each field's value as last written (the base of a three-way
     # merge: a group value that differs from it is a member's edit).
     written: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Top-level items deleted from the group for good (the last `data` known of each): a member
+    # deleted the work, so it is not created again.
+    gone: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     # persistence
     @staticmethod
@@ -54,10 +57,12 @@ class Index:
             saved = json.loads(path.read_text(encoding="utf-8"))
             if saved.get("format") != FORMAT or str(saved.get("group")) != group:
                 raise ValueError("other format or group")
-            written = saved.get("written", {})
-            if not isinstance(written, dict):
-                raise ValueError("written is no table")
-            return cls(group, int(saved["version"]), saved["items"], saved["collections"], written)
+            written, gone = saved.get("written", {}), saved.get("gone", {})
+            if not isinstance(written, dict) or not isinstance(gone, dict):
+                raise ValueError("written or gone is no table")
+            index = cls(group, int(saved["version"]), saved["items"], saved["collections"])
+            index.written, index.gone = written, gone
+            return index
         except FileNotFoundError:
             return cls(group)
         except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -73,6 +78,7 @@ class Index:
             "items": self.items,
             "collections": self.collections,
             "written": self.written,
+            "gone": self.gone,
         }
         text = json.dumps(body, ensure_ascii=False, sort_keys=True)
         replace_file(path, text.encode("utf-8"), private=True)
@@ -117,8 +123,10 @@ class Index:
     def _forget(self, deleted: Mapping[str, list[str]]) -> None:
         gone = set(deleted.get("collections", []))
         for key in deleted.get("items", []):
-            self.items.pop(key, None)
+            data = self.items.pop(key, None)
             self.written.pop(key, None)
+            if data and not data.get("parentItem"):
+                self.gone[key] = data
         for key in gone:
             self.collections.pop(key, None)
         # Deleting a collection drops memberships without bumping the items' versions.
@@ -137,6 +145,8 @@ class Index:
         """Record an object's current `data` (from a read or a write's `successful` entry)."""
         store = self.items if kind == "items" else self.collections
         store[str(data["key"])] = dict(data)
+        if kind == "items":
+            self.gone.pop(str(data["key"]), None)
 
     def wrote(self, key: str, fields: Mapping[str, Any]) -> None:
         """Remember the values list2bib wrote to an item's fields."""

@@ -109,6 +109,9 @@ def make_plan(
             payload = {**want.data, "collections": sorted(target)}
             writes.append(ItemWrite("create", key, 0, want.label, payload))
             continue
+        if found in matcher.gone:
+            notes.append(f"{want.label}: a member deleted its item {found}; not created again")
+            continue
         current = index.items[found]
         # Only what list2bib itself trashed (--prune) comes back; a user's trashing stands.
         restore = bool(current.get("deleted")) and PRUNED_MARK in str(current.get("extra") or "")
@@ -217,7 +220,10 @@ class _Matcher:
         self._by: dict[str, set[str]] = {}
         self._claimed: set[str] = set()
         self._trashed = {k for k, d in index.items.items() if d.get("deleted")}
-        for key, data in index.items.items():
+        # Deleted for good by a member (what list2bib pruned and a member then emptied from the
+        # trash may come back: it carries the prune mark).
+        self.gone = {k for k, d in index.gone.items() if PRUNED_MARK not in str(d.get("extra"))}
+        for key, data in [*index.items.items(), *((k, index.gone[k]) for k in self.gone)]:
             if data.get("parentItem"):
                 continue
             marker, dois, arxiv = identities(data)
@@ -234,12 +240,14 @@ class _Matcher:
         found = {k for n in names if n for k in self._by.get(n, ())} - self._claimed
         if not found:
             return None
-        best = min(found, key=lambda k: (not self.ours(k), k in self._trashed, k))
+        best = min(found, key=lambda k: (k in self.gone, not self.ours(k), k in self._trashed, k))
         self._claimed.add(best)
         return best
 
     def unclaimed_ours(self) -> list[str]:
-        return [k for k in self._marker if self.ours(k) and k not in self._claimed]
+        return [
+            k for k in self._marker if self.ours(k) and k not in self._claimed | self.gone
+        ]
 
 
 def _version(data: dict[str, Any]) -> int:
