@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from list2bib.bibtex.parse import BibFile, read_file
 from list2bib.bibtex.render import entry_type, render
 from list2bib.config import Config
+from list2bib.csl.render import render_csl
 from list2bib.errors import InputError
 from list2bib.infra import lock
 from list2bib.infra.clock import Clock
@@ -135,7 +136,10 @@ def prepare(
     now = now or datetime.now(UTC)
     memo = Memo(config.cache_dir / "inputs")
     entries = read_lists(list_paths, memo)
-    existing = read_existing(config.output, memo)
+    dialect = config.output_format
+    # A CSL-JSON file is no .bib to merge with: its keys stay the same through the state file.
+    csl = dialect == "csl-json"
+    existing = BibFile([], []) if csl else read_existing(config.output, memo)
     old_state = state.load(state.state_path(config.output))
     old_renames = renames.load_renames(renames.renames_path(config.output))
     if refresh:
@@ -155,16 +159,23 @@ def prepare(
     keys = citekeys.keys_for(works, merged, existing.entries, old_renames, pattern=pattern)
     keyed = references.keyed(works, keys, merged, str(config.output))
     written = references.to_write(works, keyed, merged)
-    reconciled = reconcile.reconcile(works, keys, written, merged, old_state, ascii=config.ascii)
-    verbatim = references.verbatim(merged, prune=config.prune)
-    text = render(
-        written,
-        ascii=config.ascii,
-        header=HEADER,
-        kept=verbatim.kept,
-        macros=existing.macros,
-        overrides=reconciled.overrides,
+    biblatex = dialect == "biblatex"
+    reconciled = reconcile.reconcile(
+        works, keys, written, merged, old_state, ascii=config.ascii, biblatex=biblatex
     )
+    verbatim = references.verbatim(merged, prune=config.prune)
+    if csl:
+        text = render_csl(written, {r.key: entry_type(r) for r in written})
+    else:
+        text = render(
+            written,
+            ascii=config.ascii,
+            header=HEADER,
+            kept=verbatim.kept,
+            macros=existing.macros,
+            overrides=reconciled.overrides,
+            biblatex=biblatex,
+        )
     asked = state.asked(entries, chosen)
     new_state = state.next_state(
         works, keys, merged, old_state, reconciled.bare, asked, now, refresh=refresh

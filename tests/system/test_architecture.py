@@ -26,6 +26,7 @@ RANKS: dict[str, int] = {
     "config": 1,
     "infra": 2,
     "bibtex": 2,
+    "csl": 2,
     "read": 3,
     "resolve": 3,
     "works": 3,

@@ -9,6 +9,12 @@ from list2bib.bibtex.latex import ARGUMENT_COMMANDS, CONTROL_WORD, math_spans
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _CHUNK = re.compile(r"\S+")
+# Words Title Case leaves in lower case (Chicago, APA): they say nothing about a title's casing.
+_MINOR_WORDS = frozenset(
+    {"a", "an", "the", "and", "but", "or", "nor", "for", "so", "yet", "as", "at", "by", "from",
+     "in", "into", "of", "off", "on", "onto", "out", "over", "per", "to", "up", "upon", "via",
+     "with", "vs", "versus", "than"}
+)  # fmt: skip
 
 
 def _word_kind(word: str) -> str:
@@ -70,7 +76,8 @@ def protect_title(title: str) -> str:
             add(start, end, "math")
         position = end
     eligible = [kind for _, _, _, kind, first, colon in items if not first and not colon]
-    sentence_case = eligible.count("lower") > eligible.count("capital")
+    capitals, lower = eligible.count("capital"), eligible.count("lower")
+    sentence_case = lower > capitals and _lower_words(items) > 0
     out: list[str] = []
     position = 0
     for start, end, text, kind, first, colon in items:
@@ -164,6 +171,16 @@ def _has_group(text: str) -> bool:
             return True
         i += 1
     return False
+
+
+def _lower_words(items: list[tuple[int, int, str, str, bool, bool]]) -> int:
+    """Lower-case words past the first and a colon, minor words (`and`, `of`) not counted:
+    `Visualizing and Measuring the Geometry of BERT` is Title Case, not sentence case."""
+    return sum(
+        1
+        for _, _, text, kind, first, colon in items
+        if kind == "lower" and not first and not colon and text.lower() not in _MINOR_WORDS
+    )
 
 
 def _keeps_capitals(text: str, kind: str, proper_name_position: bool) -> bool:

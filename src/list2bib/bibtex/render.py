@@ -17,8 +17,9 @@ Conventions of the written file:
   `eprint` are verbatim fields, so they are percent-encoded instead of escaped.
 * Web pages and unverified entries are `@misc` with `url` and `howpublished = {<host>}`; an entry
   that is not RESOLVED is preceded by a `% list2bib: ...` comment line (never an `@` in it). An
-  entry without author gets `key = {<title>}`: bibtex styles sort by author, else by `key`, and warn
-  when both are missing.
+  entry without author gets `key = {<organization>}` (else its citation key): bibtex styles
+  sort and label by author, else by `key`. An undated work has `year = {n.d.}` (natbib styles
+  warn on an empty year); `@article` has no `publisher` (biblatex's datamodel has none there).
 * `ascii=True` turns non-ASCII characters into LaTeX escapes (`{\\"o}`, `{\\L}`) with bibtexparser's
   LatexEncodingMiddleware (pylatexenc); a character LaTeX has no name for is written as `U+XXXX`.
 """
@@ -42,6 +43,7 @@ from bibtexparser.model import Entry, Field
 from bibtexparser.writer import BibtexFormat
 from pylatexenc.latexencode import UnicodeToLatexEncoder  # type: ignore[import-untyped]
 
+from list2bib.bibtex.biblatex import biblatex_entry
 from list2bib.bibtex.capitals import protect_commands, protect_title
 from list2bib.bibtex.latex import tex_safe
 from list2bib.bibtex.parse import UNVERIFIED_MARK, BibEntry, parse_file_text
@@ -95,6 +97,20 @@ def _complete(ref: Reference, entry_type: str) -> bool:
     return all(record.venue.get(name, "").strip() for name in REQUIRED_FIELDS.get(entry_type, ()))
 
 
+UNDATED = "n.d."
+
+
+def sort_key(fields: Mapping[str, str], citation_key: str) -> str:
+    """The `key` of a work without author: the body that wrote it (`organization`,
+    `institution`), else its citation key. Never the title: alpha takes the first three letters
+    of `key` for its label (`[les]`, not `[A c]` or `[{LLM}]`); not the host either, which
+    dozens of works share past alpha's 26 label suffixes."""
+    for name in ("organization", "institution"):
+        if value := fields.get(name, ""):
+            return value
+    return citation_key
+
+
 # Per citation key, fields to set on top of the computed ones (a hand edit, `ids`); None removes.
 Overrides = Mapping[str, Mapping[str, str | None]]
 
@@ -136,8 +152,12 @@ def reference_fields(
         host = url_host(fields["url"]).removeprefix("www.")
         if host:
             fields["howpublished"] = tex_safe(host)
-    if "author" not in fields:  # bibtex styles sort by author, else by `key`, and warn if neither
-        fields.setdefault("key", fields.get("title") or fields.get("howpublished") or ref.key)
+    if "year" not in fields:  # natbib styles warn `empty year`; `n.d.` is how styles say undated
+        fields["year"] = UNDATED
+    if entry_type(ref) == "article":  # no style prints it, and biblatex's datamodel rejects it
+        fields.pop("publisher", None)
+    if "author" not in fields:  # styles sort and alpha-label by author, else by `key`
+        fields.setdefault("key", sort_key(fields, ref.key))
     for name, override in (overrides or {}).items():
         if override is None:
             fields.pop(name, None)
@@ -194,11 +214,13 @@ def render(
     kept: Sequence[BibEntry] = (),
     macros: Sequence[str] = (),
     overrides: Overrides | None = None,
+    biblatex: bool = False,
 ) -> str:
     """The whole .bib text: the header as comments, `macros` (`@string`/`@preamble` blocks and
     comments of the user's file) verbatim, then every reference and every `kept` entry (verbatim)
     sorted by key.
-    `overrides` maps a key to fields that replace the computed ones (see `reference_fields`)."""
+    `overrides` maps a key to fields that replace the computed ones (see `reference_fields`).
+    `biblatex`: biblatex's own types and fields (see `biblatex`) instead of BibTeX's."""
     blocks = [(ref.key, ref) for ref in refs] + [(entry.key, entry) for entry in kept]
     blocks.sort(key=lambda block: (block[0].casefold(), block[0]))
     for (previous, _), (key, _) in itertools.pairwise(blocks):
@@ -218,7 +240,7 @@ def render(
                 f"cannot write citation key {key!r}: a space or one of \\\"#%'(),={{}}"
             )
         extra = (overrides or {}).get(key)
-        parts.append(_render_reference(block, stack, layout, ascii, extra))
+        parts.append(_render_reference(block, stack, layout, ascii, extra, biblatex))
     return "\n".join(parts)
 
 
@@ -229,7 +251,11 @@ def writable_key(key: str) -> bool:
 
 
 def written_fields(
-    refs: Sequence[Reference], *, ascii: bool = False, overrides: Overrides | None = None
+    refs: Sequence[Reference],
+    *,
+    ascii: bool = False,
+    overrides: Overrides | None = None,
+    biblatex: bool = False,
 ) -> dict[str, dict[str, str]]:
     """key -> fields of each reference exactly as reading the written file gives them back (the
     form a later run compares a user's file against)."""
@@ -237,7 +263,8 @@ def written_fields(
         return {}
     layout, stack = _format(), _unparse_stack(ascii)
     text = "\n".join(
-        _render_reference(ref, stack, layout, ascii, (overrides or {}).get(ref.key)) for ref in refs
+        _render_reference(ref, stack, layout, ascii, (overrides or {}).get(ref.key), biblatex)
+        for ref in refs
     )
     return {entry.key: entry.fields for entry in parse_file_text(text).entries}
 
@@ -248,9 +275,12 @@ def _render_reference(
     layout: BibtexFormat,
     ascii: bool,
     overrides: Mapping[str, str | None] | None = None,
+    biblatex: bool = False,
 ) -> str:
-    fields = reference_fields(ref, overrides)
-    entry = Entry(entry_type(ref), ref.key, [Field(n, v) for n, v in fields])
+    fields, kind = reference_fields(ref, overrides), entry_type(ref)
+    if biblatex:
+        kind, fields = biblatex_entry(kind, fields, ref.record.kind is WorkKind.WEB)
+    entry = Entry(kind, ref.key, [Field(n, v) for n, v in fields])
     text: str = write_string(Library([entry]), unparse_stack=stack, bibtex_format=layout)
     if ref.status is not Status.RESOLVED:
         where = ", ".join(dict.fromkeys(e.where for e in ref.entries)) or "the lists"

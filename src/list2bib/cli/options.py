@@ -58,6 +58,11 @@ RUN_OPTIONS = (
     ),
     click.option("--ascii", is_flag=True, default=None, help="Write LaTeX escapes, not UTF-8."),
     click.option(
+        "--format",
+        type=click.Choice(["bibtex", "biblatex", "csl-json"]),
+        help="Output dialect  [default: by the output's extension: .json CSL-JSON, else BibTeX]",
+    ),
+    click.option(
         "--report",
         type=click.Path(path_type=Path),
         help="Also write a review report: FILE.md, FILE.html or FILE.json.",

@@ -54,6 +54,8 @@ ENV_PREFIX = "LIST2BIB_"
 API_KEY_ENV: dict[str, tuple[str, ...]] = {
     "s2": ("LIST2BIB_S2_API_KEY", "S2_API_KEY", "SEMANTIC_SCHOLAR_API_KEY"),
 }
+# The output dialects (`--format`, `build.format`).
+FORMATS = ("bibtex", "biblatex", "csl-json")
 # Named in the User-Agent, so that a service can see who asks.
 PROJECT_URL = "https://github.com/list2bib/list2bib"
 
@@ -67,6 +69,8 @@ class Config:
     output: Path = Path("output/references.bib")
     strict: bool = False
     ascii: bool = False
+    # The output's dialect: bibtex, biblatex or csl-json; empty: by the output's extension.
+    format: str = ""
     offline: bool = False
     mailto: str = ""
     cache_dir: Path = field(default_factory=default_cache_dir)
@@ -100,6 +104,17 @@ class Config:
     def user_agent(self) -> str:
         contact = f"; mailto:{self.mailto}" if self.mailto else ""
         return f"list2bib/{__version__} (+{PROJECT_URL}{contact})"
+
+    @property
+    def output_format(self) -> str:
+        """`format`, else by the output's extension: `.json` CSL-JSON, anything else BibTeX."""
+        if self.format:
+            if self.format not in FORMATS:
+                raise ConfigError(
+                    f"build.format must be one of {', '.join(FORMATS)}, got {self.format!r}"
+                )
+            return self.format
+        return "csl-json" if self.output.suffix.lower() == ".json" else "bibtex"
 
     def with_overrides(self, **changes: Any) -> Config:
         """CLI flags: only the values actually given (not None) replace the configured ones."""

@@ -20,7 +20,9 @@ OWN_FIELDS = frozenset({"ids"})
 MANAGED_FIELDS = frozenset(
     {"author", "title", "booktitle", "journal", "volume", "number", "pages", "year", "month",
      "publisher", "address", "howpublished", "organization", "school", "institution", "doi",
-     "eprint", "archiveprefix", "primaryclass", "url", "keywords", "ids", "key"}
+     "eprint", "archiveprefix", "primaryclass", "url", "keywords", "ids", "key",
+     # biblatex's names for the same (`--format biblatex`)
+     "date", "journaltitle", "location", "eprinttype", "eprintclass", "type"}
 )  # fmt: skip
 
 
@@ -44,11 +46,12 @@ def reconcile(
     old: State,
     *,
     ascii: bool,
+    biblatex: bool = False,
 ) -> Reconciled:
     """The overrides for the references list2bib writes (`written`; the works kept verbatim are
     not among them), given the file's entries matched in `merged` and what the state `old` says
     list2bib wrote before."""
-    bare = written_fields(written, ascii=ascii)
+    bare = written_fields(written, ascii=ascii, biblatex=biblatex)
     overrides: dict[str, dict[str, str | None]] = {}
     edited: dict[str, list[str]] = {}
     by_key = old.by_key()
@@ -78,7 +81,12 @@ def reconcile(
             edited[key] = list(edits)
     final = dict(bare)
     final.update(
-        written_fields([r for r in written if r.key in overrides], ascii=ascii, overrides=overrides)
+        written_fields(
+            [r for r in written if r.key in overrides],
+            ascii=ascii,
+            overrides=overrides,
+            biblatex=biblatex,
+        )
     )
     return Reconciled(bare, overrides, edited, final)
 
