@@ -20,6 +20,7 @@ import argparse
 import resource
 import sys
 import tempfile
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -83,8 +84,6 @@ def main(argv: list[str] | None = None) -> int:
     world = synthetic_world(arxiv=max(n(460), n(215)), pages=n(16))
     with FakeServices(world, latency=args.latency) as fakes, tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        if not args.no_waits:
-            fakes.enforce_limits(jitter=args.jitter)
         services = fakes.service_configs(real_intervals=not args.no_waits)
         services["page"] = replace(services["page"], min_interval=0.0)  # a local mirror
         print(
@@ -112,13 +111,16 @@ def main(argv: list[str] | None = None) -> int:
                 services=services,
                 retries=4,
             )
-            throttled_before = fakes.throttled()
+            if not args.no_waits:  # each row a run of its own, a while after the last one
+                fakes.enforce_limits(jitter=args.jitter)
+            throttled_before = Counter(fakes.throttled())
             result, seconds, peak = measure([listed], config)
             requests = sum(result.requests_by_host.values())
+            throttled = Counter(fakes.throttled()) - throttled_before
             print(
                 f"{label:<36} works={len(result.references):>4} requests={requests:>4} "
-                f"429s={fakes.throttled() - throttled_before:>3} wall={seconds:6.1f}s "
-                f"peak-heap={peak:6.1f} MiB"
+                f"429s={throttled.total():>3} wall={seconds:6.1f}s peak-heap={peak:6.1f} MiB"
+                + (f"  429s from {dict(throttled)}" if throttled else "")
             )
     print(f"process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     return 0

@@ -63,9 +63,9 @@ class FakeServices:
         for server in self.servers():
             server.jitter = jitter
 
-    def throttled(self) -> int:
-        """Requests answered as over the service's limit."""
-        return sum(s.throttled for s in self.servers())
+    def throttled(self) -> dict[str, int]:
+        """Requests answered as over the service's limit, by server."""
+        return {type(s).__name__: s.throttled for s in self.servers()}
 
     def own_servers(self) -> list[FakeServer]:
         return [self.arxiv, self.doi, self.s2, self.dblp, self.openreview, self.acl, self.web]
