@@ -22,13 +22,13 @@ import requests
 import requests_cache
 
 from list2bib.errors import NotAskable, OfflineMiss, RateLimited, ServiceError
+from list2bib.infra.adapter import GuardedAdapter
 from list2bib.infra.answers import HttpResponse, why_unreadable
 from list2bib.infra.clock import Clock, SystemClock
 from list2bib.infra.guard import AddressRefused, PublicOnly, endpoint
 from list2bib.infra.politeness import (
     Breaker,
     HostLimiter,
-    PoliteAdapter,
     ResponseTooLarge,
     wait_seconds,
 )
@@ -95,16 +95,15 @@ class _Session(requests_cache.CachedSession):
             raise RedirectRefused("a redirect from https down to http, not followed")
         return target
 
-
-class _GuardedAdapter(PoliteAdapter):
-    """Checks every request it sends, the first and each redirect hop, for a public address."""
-
-    guard = PublicOnly()
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        if not self._offline:  # offline, nothing is sent (and nothing resolved)
-            self.guard.check(request.url or "")
-        return super().send(request, **kwargs)
+    def rebuild_auth(
+        self, prepared_request: requests.PreparedRequest, response: requests.Response
+    ) -> None:
+        """Besides Authorization (which requests drops itself), no API key header goes on to
+        another host: a service that redirects elsewhere must not hand our key to that host."""
+        super().rebuild_auth(prepared_request, response)
+        if self.should_strip_auth(response.request.url or "", prepared_request.url or ""):
+            for name in _KEY_HEADERS:
+                prepared_request.headers.pop(name, None)
 
 
 class Options(TypedDict, total=False):
@@ -115,6 +114,7 @@ class Options(TypedDict, total=False):
     accept_status: Collection[int]
     retry_if: Callable[[HttpResponse], bool] | None
     expect: Callable[[HttpResponse], object] | None
+    head_bytes: int | None
 
 
 class Http:
@@ -142,11 +142,12 @@ class Http:
             ignored_parameters=list(SECRET_PARAMETERS),
             only_if_cached=s.offline,
         )
-        adapter = _GuardedAdapter(
+        adapter = GuardedAdapter(
             self._limiter, self.requests_by_host, s.offline, s.max_response_bytes, s.max_wait
         )
         trusted = (endpoint(url) for url in s.trusted_urls)
         adapter.guard = PublicOnly(trusted, allow_private=s.allow_private)
+        self._adapter = adapter
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         session.headers["User-Agent"] = s.user_agent
@@ -194,6 +195,7 @@ class Http:
         accept_status: Collection[int] = (),
         retry_if: Callable[[HttpResponse], bool] | None = None,
         expect: Callable[[HttpResponse], object] | None = None,
+        head_bytes: int | None = None,
     ) -> HttpResponse:
         """Send until a final answer. 2xx and `accept_status` are returned; 429/5xx, connection
         failures and answers `retry_if` rejects are retried with backoff (Retry-After honoured).
@@ -201,27 +203,30 @@ class Http:
         `expect` checks a 2xx body (`expect_json`, `expect_xml`, or a source's own parser) and
         raises ValueError when it is unreadable: a cut-off or garbled answer, or a proxy's HTML
         page with status 200. Such an answer is dropped from the cache and asked again; when
-        retries run out it becomes a ServiceError, never a wrong record."""
+        retries run out it becomes a ServiceError, never a wrong record. `head_bytes`: read (and
+        cache) only that much of the answer, marked with CUT_HEADER when it was longer."""
         host = urlsplit(url).netloc.lower()
         if urlsplit(url).scheme.lower() not in ("http", "https"):
             raise NotAskable(service, "only http(s) addresses are asked", url=url)
         retries = self.settings.retries
         attempt = 0
         refetch = False  # set once an answer was unusable: the next one must not come from cache
+        last_doubtful: bytes | None = None  # a body that may be cut off, as it came last
         while True:
             attempt += 1
             self._breaker.check(service, host, url)
             try:
-                raw = self._session.request(
-                    method,
-                    url,
-                    params=params,
-                    headers=dict(headers) if headers else None,
-                    json=json_body,
-                    data=form,
-                    timeout=self.settings.timeout,
-                    force_refresh=self.bypass_cache or refetch,
-                )
+                with self._adapter.head_only(head_bytes):
+                    raw = self._session.request(
+                        method,
+                        url,
+                        params=params,
+                        headers=dict(headers) if headers else None,
+                        json=json_body,
+                        data=form,
+                        timeout=self.settings.timeout,
+                        force_refresh=self.bypass_cache or refetch,
+                    )
             except _NOT_RETRIED as exc:
                 # The address itself is wrong (a redirect to `javascript:`, a malformed URL, a
                 # redirect loop): asking again cannot help, and the host is not failing.
@@ -258,8 +263,10 @@ class Http:
             ok = 200 <= response.status < 300
             rejected = retry_if is not None and ok and retry_if(response)
             unreadable, doubtful = why_unreadable(response, expect if ok and not rejected else None)
-            if doubtful and (response.from_cache or attempt > 1):
-                unreadable = ""  # looked cut off twice (or was kept before): take it as it is
+            if doubtful and (response.from_cache or response.content == last_doubtful):
+                unreadable = ""  # the same answer twice (or kept before): the page is like that
+            elif doubtful:
+                last_doubtful = response.content  # not kept; taken only if it comes again
             if rejected or unreadable:
                 self._forget(raw)
                 refetch = True

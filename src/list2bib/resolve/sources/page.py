@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from list2bib.config import ServiceConfig
 from list2bib.errors import NotAskable, ServiceError
+from list2bib.infra.adapter import CUT_HEADER
 from list2bib.infra.answers import DoubtfulAnswer, HttpResponse
 from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Record, WorkKind
@@ -40,7 +41,7 @@ SERVICE_CONFIG = ServiceConfig("", 1.0)
 ACCEPT_HTML = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
 HEADERS = {"Accept": ACCEPT_HTML}
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-# Metadata sits in <head>: a page longer than this is parsed from its first MAX_PAGE_BYTES only.
+# Metadata sits in <head>: only a page's first MAX_PAGE_BYTES are read, parsed and cached.
 MAX_PAGE_BYTES = 2_000_000
 # Statuses that mean "no such page" (kept as `missing`, and cached by net.Http for 404).
 GONE = (404, 410)
@@ -104,6 +105,7 @@ def fetch(http: Http, service: ServiceConfig, urls: Sequence[str]) -> Lookup:
                 headers=HEADERS,
                 accept_status=GONE,
                 expect=not_an_error_page,
+                head_bytes=MAX_PAGE_BYTES,
             )
         except NotAskable as exc:
             logger.warning("%s (%s)", exc, url)
@@ -159,7 +161,7 @@ def not_an_error_page(response: HttpResponse) -> None:
     title = found.group(1).decode("utf-8", errors="replace")
     if _ERROR_TITLE.match(" ".join(title.split())):
         raise ValueError(f"an error page ({title.strip()[:60]!r}) in place of the page")
-    if b"</html" not in response.content[-4096:].lower():
+    if CUT_HEADER not in response.headers and b"</html" not in response.content[-4096:].lower():
         raise DoubtfulAnswer("the page may be cut off (no </html>)")
 
 

@@ -1,0 +1,70 @@
+"""The transport under the HTTP session: every request, first and each redirect hop, is checked
+for a public address (`guard`), then paced (`politeness`); a request that wants only the head of
+an answer (a web page's metadata) reads that much and no more."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import requests
+
+from list2bib.infra.guard import PublicOnly
+from list2bib.infra.politeness import PoliteAdapter
+
+# Set (lower case, as HttpResponse has it) on an answer read only up to its head: complete as far
+# as it was wanted, so a missing `</html>` there says nothing about a cut-off transfer.
+CUT_HEADER = "x-list2bib-head-only"
+
+
+class GuardedAdapter(PoliteAdapter):
+    """`PoliteAdapter` behind the address guard, with an optional head-only read per thread."""
+
+    guard = PublicOnly()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._head = threading.local()
+
+    @contextmanager
+    def head_only(self, limit: int | None) -> Iterator[None]:
+        """Within the block, this thread's answers (redirect hops too) are read up to `limit`
+        bytes and the rest dropped unread; None reads them whole (up to the size limit)."""
+        previous = getattr(self._head, "limit", None)
+        self._head.limit = limit
+        try:
+            yield
+        finally:
+            self._head.limit = previous
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        if not self._offline:  # offline, nothing is sent (and nothing resolved)
+            self.guard.check(request.url or "")
+        limit: int | None = getattr(self._head, "limit", None)
+        if limit is None:
+            return super().send(request, **kwargs)
+        response = super().send(request, **{**kwargs, "stream": True})
+        if not kwargs.get("stream"):
+            read_head(response, limit)
+        return response
+
+
+def read_head(response: requests.Response, limit: int) -> None:
+    """Read the body up to `limit` bytes (after decompression); a longer one is cut there, the
+    connection closed, and the answer marked with CUT_HEADER."""
+    chunks: list[bytes] = []
+    total = 0
+    for chunk in response.iter_content(65536):
+        chunks.append(chunk)
+        total += len(chunk)
+        if total >= limit:
+            break
+    body = b"".join(chunks)
+    if total >= limit:
+        response.close()
+        body = body[:limit]
+        response.headers[CUT_HEADER] = str(limit)
+    response._content = body
+    response._content_consumed = True
