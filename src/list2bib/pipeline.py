@@ -126,8 +126,10 @@ def prepare(
     progress: Progress | None = None,
     refresh: bool = False,
     now: datetime | None = None,
+    resolved: Sequence[Resolution] | None = None,
 ) -> Prepared:
     """Resolve the lists and key every work as `build` would, without writing anything.
+    `resolved`: entries already resolved elsewhere (a Zotero group's items) stand for the lists.
 
     `refresh`: resolve only new or edited list entries and the re-checks that are due (cache
     bypassed), reusing the state file's records for the rest. Keys come from `config.output`
@@ -135,7 +137,7 @@ def prepare(
     pattern = citekeys.check_pattern(config.key_pattern)
     now = now or datetime.now(UTC)
     memo = Memo(config.cache_dir / "inputs")
-    entries = read_lists(list_paths, memo)
+    entries = read_lists(list_paths, memo) if resolved is None else [r.entry for r in resolved]
     dialect = config.output_format
     # A CSL-JSON file is no .bib to merge with: its keys stay the same through the state file.
     csl = dialect == "csl-json"
@@ -152,7 +154,11 @@ def prepare(
         )
     else:
         chosen = state.select_all(entries)
-    resolutions, requests = _resolve_chosen(entries, chosen, config, clock, progress)
+    resolutions, requests = (
+        _resolve_chosen(entries, chosen, config, clock, progress)
+        if resolved is None
+        else (list(resolved), {})
+    )
 
     works = dedupe.cluster(resolutions)
     merged = merge.plan(works, existing.entries, old_state.managed_keys())
@@ -236,6 +242,7 @@ def build(
     clock: Clock | None = None,
     progress: Progress | None = None,
     now: datetime | None = None,
+    resolved: Sequence[Resolution] | None = None,
 ) -> BuildResult:
     """Resolve every list and write one references.bib (only when its text changes), its state
     file and rename map, under the bib's lock. `check`: write nothing, report `would_change`."""
@@ -248,7 +255,13 @@ def build(
             if path is not None:
                 check_no_link(path)
         prepared = prepare(
-            list_paths, config, clock=clock, progress=progress, refresh=refresh, now=now
+            list_paths,
+            config,
+            clock=clock,
+            progress=progress,
+            refresh=refresh,
+            now=now,
+            resolved=resolved,
         )
         would_change = _current(config.output) != prepared.text
         written = False

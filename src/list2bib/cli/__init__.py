@@ -5,7 +5,8 @@ This package is the one place that imports click, turns errors into exit codes a
 
 from __future__ import annotations
 
-from list2bib.cli import build, refresh, zotero
+from list2bib.cli import build, refresh, zotero, zotero_export
 from list2bib.cli.app import main
 
-__all__ = ["build", "main", "refresh", "zotero"]  # each command module registers itself on main
+# Each command module registers itself on main (zotero_export on the zotero group).
+__all__ = ["build", "main", "refresh", "zotero", "zotero_export"]
