@@ -4,6 +4,7 @@ is merged, and a second run reads only what changed."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -129,3 +130,11 @@ def test_without_a_key_it_is_one_line_and_exit_2(
     monkeypatch.delenv("ZOTERO_API_KEY")
     result = export("-o", "refs.bib")
     assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+
+
+def test_format_biblatex_and_csl_json(fake: FakeZotero, tmp_path: Path) -> None:
+    assert export("-o", "refs.bib", "--format", "biblatex").exit_code == 0
+    assert "date = {2022-12}" in (tmp_path / "refs.bib").read_text(encoding="utf-8")
+    assert export("-o", "refs.json").exit_code == 0
+    data = json.loads((tmp_path / "refs.json").read_text(encoding="utf-8"))
+    assert sorted(item["id"] for item in data) == ["rome", "the2022mass"]

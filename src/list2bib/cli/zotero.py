@@ -21,9 +21,11 @@ from list2bib.cli.app import (
     redact,
     setup_logging,
 )
+from list2bib.cli.run import read_stdin
 from list2bib.config import Config, load_config, zotero_api_key
 from list2bib.errors import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, ConfigError, Interrupted
 from list2bib.infra.http import Http, HttpSettings
+from list2bib.read.arguments import list_sources
 from list2bib.zotero.access import check_access
 from list2bib.zotero.client import ZoteroClient
 from list2bib.zotero.index import Index
@@ -72,7 +74,7 @@ def _client(config: Config, group: str | None) -> tuple[ZoteroClient, Http]:
 
 
 @zotero.command("sync", context_settings=CONTEXT)
-@options.LISTS
+@options.LIST_ARGUMENTS
 @options.GROUP
 @click.option(
     "--collection",
@@ -94,7 +96,7 @@ def _client(config: Config, group: str | None) -> tuple[ZoteroClient, Http]:
 @options.CACHE_DIR
 @options.verbosity
 def sync_command(
-    lists: tuple[Path, ...],
+    lists: tuple[str, ...],
     dry_run: bool,
     prune: bool,
     config_path: Path | None,
@@ -113,11 +115,12 @@ def sync_command(
     setup_logging(verbose, quiet)
     console = make_console(quiet)
     config = load_config(config_path, overrides=overrides)
-    check_lists(lists)
+    sources = list_sources(lists, read_stdin)  # files, `-`, identifiers, URLs, titles
+    check_lists(sources)
     client, http = _client(config, overrides["zotero_group"])
     with http:
         with progress_bar(quiet) as progress:
-            prepared = pipeline.prepare(lists, config, progress=progress)
+            prepared = pipeline.prepare(sources, config, progress=progress)
         try:
             result = sync(
                 prepared.references,

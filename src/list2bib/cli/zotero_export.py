@@ -13,6 +13,7 @@ from list2bib.cli import options
 from list2bib.cli.app import CONTEXT, check_writable, make_console, setup_logging
 from list2bib.cli.zotero import _client, zotero
 from list2bib.config import load_config
+from list2bib.config.settings import FORMATS
 from list2bib.errors import EXIT_OK
 from list2bib.report import summary as report
 from list2bib.zotero import export
@@ -28,6 +29,12 @@ from list2bib.zotero.index import Index
     " ' > ' or '/'  [default: the whole group]",
 )
 @options.output("The .bib to write or merge into  [default: output/references.bib]")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    help="Output dialect  [default: by the output's extension: .json CSL-JSON, else BibTeX]",
+)
 @options.config()
 @click.option(
     "--full", is_flag=True, help="Read the whole group again, not only what changed since."
@@ -38,6 +45,7 @@ def export_command(
     zotero_group: str | None,
     zotero_collection: str | None,
     output: Path | None,
+    output_format: str | None,
     config_path: Path | None,
     full: bool,
     cache_dir: Path | None,
@@ -56,11 +64,14 @@ def export_command(
     Examples:
       ZOTERO_API_KEY=... list2bib zotero export --group 12345 -o references.bib
       list2bib zotero export --group 12345 --collection "Reading group > Editing" -o editing.bib
+      list2bib zotero export --group 12345 -o references.json    # CSL-JSON
     """
     setup_logging(verbose, quiet)
     console = make_console(quiet)
     # --collection narrows the export; [zotero] collection is where `sync` files works.
-    config = load_config(config_path, overrides={"output": output, "cache_dir": cache_dir})
+    config = load_config(
+        config_path, overrides={"output": output, "format": output_format, "cache_dir": cache_dir}
+    )
     check_writable(config.output, "-o")
     client, http = _client(config, zotero_group)
     index_path = Index.path_for(config.cache_dir, client.group)
