@@ -27,7 +27,8 @@ class ListEntry:
 
     `topics` is the heading chain (`("Survey", "interpretability")` when a tag names a sub-topic);
     `title` is the title as written (may be empty for a bare link). `key`, `fields` and
-    `entry_type` are set only for entries read from an existing `.bib` file.
+    `entry_type` are set only for entries read from an existing `.bib` file. `not_a_work` says why
+    a listed link is no work (`a chat invite (discord.gg)`); None for papers and pages that may be.
     """
 
     source: str
@@ -42,6 +43,7 @@ class ListEntry:
     key: str | None = None
     fields: tuple[tuple[str, str], ...] = ()
     entry_type: str | None = None
+    not_a_work: str | None = None
 
     @property
     def where(self) -> str:
@@ -212,6 +214,8 @@ class RunResult:
     written: bool
     requests_by_host: dict[str, int] = field(default_factory=dict)
     kept: tuple[str, ...] = ()  # keys of entries already in the file that no list produced
+    # Listed links that are no works (people, chats, tools, ...), kept out of the bib.
+    left_out: tuple[ListEntry, ...] = ()
 
     @property
     def unresolved(self) -> tuple[Reference, ...]:

@@ -106,6 +106,7 @@ class Prepared:
     changes: tuple[changes_.Change, ...] = ()
     removed: tuple[str, ...] = ()
     asked: int = 0  # list entries sent to the resolver (the rest were reused from the state)
+    left_out: tuple[ListEntry, ...] = ()  # listed links that are no works
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +139,7 @@ def prepare(
     now = now or datetime.now(UTC)
     memo = Memo(config.cache_dir / "inputs")
     entries = read_lists(list_paths, memo) if resolved is None else [r.entry for r in resolved]
+    entries, left_out = works_only(entries, config.include_links)
     dialect = config.output_format
     # A CSL-JSON file is no .bib to merge with: its keys stay the same through the state file.
     csl = dialect == "csl-json"
@@ -206,7 +208,27 @@ def prepare(
         changes=tuple(found_changes),
         removed=tuple(e.key for e in verbatim.removed),
         asked=len(chosen.new) + len(chosen.recheck),
+        left_out=left_out,
     )
+
+
+def works_only(
+    entries: list[ListEntry], include_links: bool
+) -> tuple[list[ListEntry], tuple[ListEntry, ...]]:
+    """The entries to resolve, and the listed links that are no works (`ListEntry.not_a_work`),
+    which stay out of the bib unless `include_links`. Only such links is an error: going on would
+    write an empty bibliography."""
+    if include_links:
+        return entries, ()
+    works = [e for e in entries if not e.not_a_work]
+    left_out = tuple(e for e in entries if e.not_a_work)
+    if left_out and not works:
+        first = left_out[0]
+        raise InputError(
+            f"{first.where}: the lists hold only links that are not works ({first.not_a_work}, "
+            f"...); give --include-links to write them as @misc"
+        )
+    return works, left_out
 
 
 def _resolve_chosen(
@@ -283,6 +305,7 @@ def build(
         removed=prepared.removed,
         would_change=would_change,
         asked=prepared.asked,
+        left_out=prepared.left_out,
     )
 
 

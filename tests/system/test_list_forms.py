@@ -11,7 +11,9 @@ import pytest
 
 from fakes import FakeClock, FakeServices, World
 from list2bib import pipeline
+from list2bib.errors import InputError
 from list2bib.model import Status
+from list2bib.report import review, summary
 
 LIST = Path(__file__).parents[1] / "data" / "lists" / "scholar_forms.bib"
 
@@ -75,3 +77,52 @@ def test_a_raw_html_list_reaches_the_bib(services: FakeServices, tmp_path: Path)
     assert by_arxiv["2202.05262"].topics == ("Methods > 2022",)
     assert result.requests_by_host[services.arxiv.host] == 1
     assert "2201.00001" not in config.output.read_text(encoding="utf-8")  # commented out
+
+
+LINKS = LIST.with_name("links_and_papers.md")
+NOT_WORKS = {
+    "https://scholar.google.com/citations?user=CYI6cKgAAAAJ",
+    "https://pair-code.github.io/lit/",
+    "https://discord.com/invite/4pEBpVTN",
+    "https://www.youtube.com/@3blue1brown",
+}
+
+
+def test_links_that_are_no_works_stay_out_and_are_reported(
+    services: FakeServices, tmp_path: Path
+) -> None:
+    report = tmp_path / "review.md"
+    config = services.config(tmp_path, report=report)
+    result = pipeline.build([LINKS], config, clock=FakeClock())
+    text = config.output.read_text(encoding="utf-8")
+    assert not [url for url in NOT_WORKS if url in text]
+    assert "2202.05262" in text and "2012.14913" in text and "logit lens" in text.lower()
+    assert {e.links[0].url for e in result.left_out} == NOT_WORKS
+    review.write_report(report, result)
+    written = report.read_text(encoding="utf-8")
+    assert "## Links left out" in written
+    assert "EleutherAI: a chat invite (discord.com)" in written
+    line = summary.left_out_line(result)
+    assert line.startswith("left out 4 listed links that are not works (")
+    assert "1 × a chat invite" in line and "--include-links" in line
+
+
+def test_include_links_writes_them_as_misc_with_their_url(
+    services: FakeServices, tmp_path: Path
+) -> None:
+    config = services.config(tmp_path, include_links=True)
+    result = pipeline.build([LINKS], config, clock=FakeClock())
+    text = config.output.read_text(encoding="utf-8")
+    assert all(url in text for url in NOT_WORKS)
+    assert result.left_out == ()
+
+
+def test_a_list_of_only_such_links_is_an_error_not_an_empty_bib(
+    services: FakeServices, tmp_path: Path
+) -> None:
+    only = tmp_path / "groups.md"
+    only.write_text("## Groups\n\n- [EleutherAI](https://discord.com/invite/4pEBpVTN)\n")
+    config = services.config(tmp_path)
+    with pytest.raises(InputError, match=r"groups.md:3: .*--include-links"):
+        pipeline.build([only], config, clock=FakeClock())
+    assert not config.output.exists()

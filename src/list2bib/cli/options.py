@@ -76,6 +76,12 @@ RUN_OPTIONS = (
         help="Remove entries of the output that no list produces (and list them).",
     ),
     click.option(
+        "--include-links",
+        is_flag=True,
+        default=None,
+        help="Also write listed links that are no works (people, chats, tools...) as @misc.",
+    ),
+    click.option(
         "--check",
         is_flag=True,
         help="Write nothing; exit 1 if the file would change, 0 if not (for CI).",

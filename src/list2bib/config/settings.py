@@ -85,6 +85,8 @@ class Config:
     report: Path | None = None
     key_pattern: str = "{auth}{year}{shorttitle}"
     prune: bool = False
+    # build: also write listed links that are no works (people, chats, tools, ...) as @misc.
+    include_links: bool = False
     # refresh: how long a "preprint only" / "not found" answer is trusted before asking again;
     # how long a second run waits for the first one's lock.
     preprint_days: float = 7.0

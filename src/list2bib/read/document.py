@@ -27,6 +27,7 @@ from list2bib.read.inline import (
     plain_text,
     written_identifiers,
 )
+from list2bib.read.kinds import non_work_reason
 from list2bib.text.dates import find_date
 
 # Boilerplate sections, skipped with their subsections; a table of contents only up to the next
@@ -165,6 +166,7 @@ class _MarkdownReader:
                 date_hint=parsed.date,
                 tags=tuple(parsed.tags),
                 authors=parsed.authors,
+                not_a_work=non_work_reason(topics, [link.url for link in links.values()]),
             )
         )
         return True

@@ -25,6 +25,7 @@ STATUS_LABELS = {
     "unresolved": "unresolved",
 }
 NO_TOPIC = "(no topic)"
+LEFT_OUT = "Links left out (not works; --include-links writes them)"
 
 
 def status_of(reference: Reference) -> str:
@@ -92,6 +93,17 @@ def report_data(result: RunResult) -> dict[str, Any]:
         "requests_by_host": dict(sorted(result.requests_by_host.items())),
         "lint": sorted({f for r in result.references for f in r.lint}),
         "topics": [{"topic": name, "works": works} for name, works in topics.items()],
+        # Listed links that are no works, kept out of the bib (`--include-links` writes them).
+        "left_out": [
+            {
+                "title": e.title,
+                "url": e.links[0].url if e.links else "",
+                "listed_at": e.where,
+                "topic": e.topic_path,
+                "reason": e.not_a_work,
+            }
+            for e in result.left_out
+        ],
     }
 
 
@@ -107,6 +119,14 @@ def render_markdown(data: dict[str, Any]) -> str:
         ]
     if data["lint"]:
         lines += ["## Findings on the list", "", *(f"- {_md(f)}" for f in data["lint"]), ""]
+    if data["left_out"]:
+        lines += [f"## {LEFT_OUT}", ""]
+        lines += [
+            f"- {_md(link['title'] or link['url'])}: {_md(link['reason'])}, "
+            f"listed at {_md(link['listed_at'])} ({_md(link['url'])})"
+            for link in data["left_out"]
+        ]
+        lines.append("")
     for topic in data["topics"]:
         lines += [f"## {_md(topic['topic'])}", ""]
         for work in topic["works"]:
@@ -157,6 +177,14 @@ def render_html(data: dict[str, Any]) -> str:
     if data["lint"]:
         body.append("<h2>Findings on the list</h2><ul>")
         body += [f"<li>{e(f)}</li>" for f in data["lint"]]
+        body.append("</ul>")
+    if data["left_out"]:
+        body.append(f"<h2>{e(LEFT_OUT)}</h2><ul>")
+        body += [
+            f"<li>{e(link['title'] or link['url'])}: {e(link['reason'])}, listed at "
+            f"{e(link['listed_at'])} (<code>{e(link['url'])}</code>)</li>"
+            for link in data["left_out"]
+        ]
         body.append("</ul>")
     for topic in data["topics"]:
         body.append(f"<h2>{e(topic['topic'])}</h2><ul>")

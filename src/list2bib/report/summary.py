@@ -77,6 +77,23 @@ def service_failures(result: RunResult) -> list[str]:
     return [f"{n} entries: {cause}" for cause, n in counts.most_common() if n > 1]
 
 
+def left_out_line(result: RunResult) -> str:
+    """`left out 4 listed links that are not works (3 chat invites, 1 tool page); ...`."""
+    reasons = Counter(_kind_of(e.not_a_work or "") for e in result.left_out)
+    kinds = ", ".join(f"{n} × {why}" for why, n in reasons.most_common())
+    count = len(result.left_out)
+    return (
+        f"left out {count} listed {'link' if count == 1 else 'links'} that "
+        f"{'is' if count == 1 else 'are'} not works ({kinds}); --include-links writes them, "
+        "--report lists them"
+    )
+
+
+def _kind_of(reason: str) -> str:
+    """`a chat invite (discord.gg)` -> `a chat invite`: the count is per kind, not per site."""
+    return reason.split(" (", 1)[0]
+
+
 def print_summary(result: RunResult, console: Console, *, verbose: bool = False) -> None:
     console.print(summary_table(result))
     for line in service_failures(result):
@@ -98,6 +115,8 @@ def print_summary(result: RunResult, console: Console, *, verbose: bool = False)
             highlight=False,
             soft_wrap=True,
         )
+    if result.left_out:
+        console.print(left_out_line(result), markup=False, highlight=False, soft_wrap=True)
     findings = sorted({finding for ref in result.references for finding in ref.lint})
     if findings:
         console.print(
