@@ -41,9 +41,10 @@ ACTIONS = (
 )
 
 
-@main.group(context_settings=CONTEXT, short_help="Sync resolved works to a Zotero group.")
+@main.group(context_settings=CONTEXT, short_help="Sync works to a Zotero group, or export one.")
 def zotero() -> None:
-    """Push every resolved work into a Zotero group library, one collection per topic.
+    """Push every resolved work into a Zotero group library, one collection per topic (`sync`),
+    or write a group's items into a bib (`export`).
 
     The API key is read from the environment variable ZOTERO_API_KEY (or the one named by
     [zotero] api_key_env in the config); it is never printed or stored.
