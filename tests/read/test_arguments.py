@@ -87,3 +87,9 @@ def test_an_argument_that_is_neither_is_one_error(
 )  # fmt: skip
 def test_is_title(text: str, title: bool) -> None:
     assert is_title(text) is title
+
+
+def test_a_title_too_long_for_a_file_name_is_still_a_title() -> None:
+    title = "A study of " + "very " * 80 + "long titles"
+    [source] = list_sources([title], no_stdin)
+    assert isinstance(source, InlineList) and read_source(source)[0].title == title

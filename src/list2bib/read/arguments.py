@@ -57,7 +57,7 @@ def list_sources(arguments: Sequence[str], read_stdin: Callable[[], bytes]) -> l
             if any(isinstance(s, InlineList) and s.name == STDIN_NAME for s in sources):
                 raise InputError("-: standard input given twice; give - once")
             sources.append(InlineList(STDIN_NAME, _decode(read_stdin())))
-        elif Path(argument).exists():
+        elif _is_file(argument):
             sources.append(Path(argument))
         elif _is_inline(argument):
             inline[position] = " ".join(argument.split())
@@ -76,6 +76,14 @@ def read_source(source: ListSource) -> list[ListEntry]:
     if isinstance(source, InlineList):
         return read_text(source.text, source.name)
     return read_list(source)
+
+
+def _is_file(argument: str) -> bool:
+    """Whether something is there by that name (a folder too: the reader says it is none)."""
+    try:
+        return Path(argument).exists()
+    except (OSError, ValueError):  # a name too long for a file, or with a NUL: no file
+        return False
 
 
 def _is_inline(argument: str) -> bool:
