@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from list2bib.model import Identifier, IdKind, ListEntry, Record, Resolution, Status, WorkKind
-from list2bib.resolve import bibinput, match, sources, venues
+from list2bib.resolve import bibinput, match, proceedings, sources, venues
 from list2bib.resolve.book import Lookups, ids_of
 from list2bib.resolve.sources import acl, arxiv, crossref, dblp, doi, openreview, page, s2
 from list2bib.text.addresses import url_refusal
@@ -110,6 +110,8 @@ def _resolution(
     verdict: match.Verdict | None,
     book: Lookups,
 ) -> Resolution:
+    if record is not None:  # one name per venue, its volume and publisher
+        record = proceedings.complete(record, ids)
     if entry.fields:  # from a .bib: never write it back worse than it was
         record = bibinput.combine(record, entry, notes.problems)
     candidates = (

@@ -49,6 +49,7 @@ VENUE_FIELDS: dict[str, str] = {
     "issue": "number",
     "page": "pages",
     "publisher": "publisher",
+    "collection-title": "series",
 }
 # Dates in order of preference: `issued` is what CSL processors cite.
 DATE_FIELDS = ("issued", "published-print", "published-online", "published")
@@ -104,6 +105,8 @@ def parse_csl(data: Mapping[str, Any]) -> Record:
             kind=WorkKind.PREPRINT,
         )
     entry_type, container_field = TYPE_MAP.get(csl_type, DEFAULT_TYPE)
+    if entry_type == "incollection" and _event_name(data.get("event")):
+        entry_type = "inproceedings"  # a chapter given at a conference (Springer's LNCS)
     venue: dict[str, str] = {}
     container = _first_text(data.get("container-title")) or _event_name(data.get("event"))
     if container_field and container:

@@ -1,0 +1,82 @@
+"""A published record's venue completed: canonical name, volume by year or PMLR address,
+the publisher's common name (none for ICLR before OpenReview), LNCS chapters as papers."""
+
+from __future__ import annotations
+
+import pytest
+
+from list2bib.model import Identifier, IdKind, Record, WorkKind
+from list2bib.resolve.proceedings import complete
+
+
+def record(venue: dict[str, str], year: str | None = "2017", **extra: object) -> Record:
+    return Record(
+        source="dblp", entry_type="inproceedings", title="T", year=year, venue=venue, **extra
+    )  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("venue", "year", "volume"),
+    [
+        ({"booktitle": "NeurIPS"}, "2017", "30"),
+        ({"booktitle": "Advances in Neural Information Processing Systems"}, "2022", "35"),
+        ({"journal": "Journal of Machine Learning Research"}, "2023", "24"),
+        ({"journal": "Trans. Assoc. Comput. Linguistics"}, "2013", "1"),
+    ],
+)
+def test_volume_by_year(venue: dict[str, str], year: str, volume: str) -> None:
+    assert complete(record(venue, year)).venue["volume"] == volume
+
+
+def test_a_given_volume_stays_and_no_year_gives_none() -> None:
+    assert complete(record({"booktitle": "NeurIPS", "volume": "7"})).venue["volume"] == "7"
+    assert "volume" not in complete(record({"booktitle": "NeurIPS"}, None)).venue
+    assert "volume" not in complete(record({"booktitle": "Some Workshop"})).venue
+
+
+def test_one_name_per_fixed_venue() -> None:
+    twelfth = record({"booktitle": "The Twelfth International Conference on Learning "
+                      "Representations"}, "2024")  # fmt: skip
+    done = complete(twelfth)
+    assert done.venue["booktitle"] == "International Conference on Learning Representations"
+
+
+def test_pmlr_volume_from_the_address_or_the_list_link() -> None:
+    by_url = complete(
+        record({"booktitle": "ICML"}, url="https://proceedings.mlr.press/v202/a23.html")
+    )
+    assert (by_url.venue["volume"], by_url.venue["series"]) == (
+        "202", "Proceedings of Machine Learning Research",
+    )  # fmt: skip
+    by_id = complete(record({"booktitle": "ICML"}), [Identifier(IdKind.PMLR, "v139/b21a")])
+    assert by_id.venue["volume"] == "139"
+
+
+def test_publisher_names_and_iclr_before_openreview() -> None:
+    springer = complete(
+        record({"booktitle": "X", "publisher": "Springer Science and Business Media LLC"})
+    )
+    assert springer.venue["publisher"] == "Springer"
+    adam = complete(record({"booktitle": "ICLR", "publisher": "OpenReview.net"}, "2015"))
+    assert "publisher" not in adam.venue
+    lora = complete(record({"booktitle": "ICLR", "publisher": "OpenReview.net"}, "2022"))
+    assert lora.venue["publisher"] == "OpenReview.net"
+
+
+def test_a_chapter_in_lncs_is_a_conference_paper() -> None:
+    chapter = Record(
+        source="doi", entry_type="incollection", title="T", year="2020",
+        venue={"booktitle": "Advances in Information Retrieval",
+               "series": "Lecture Notes in Computer Science"},
+    )  # fmt: skip
+    assert complete(chapter).entry_type == "inproceedings"
+    book = Record(source="doi", entry_type="incollection", title="T", venue={"booktitle": "B"})
+    assert complete(book).entry_type == "incollection"
+
+
+def test_preprints_and_the_users_own_entries_are_left_alone() -> None:
+    preprint = record({"booktitle": "NeurIPS"}, kind=WorkKind.PREPRINT)
+    assert complete(preprint) is preprint
+    own = Record(source="bib", entry_type="inproceedings", title="T", year="2017",
+                 venue={"booktitle": "NeurIPS"})  # fmt: skip
+    assert complete(own) is own
