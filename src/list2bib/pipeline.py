@@ -183,7 +183,7 @@ def prepare(
             macros=existing.macros,
             overrides=reconciled.overrides,
             biblatex=biblatex,
-        )
+        ).replace("\n", existing.newline)  # line endings follow the file
     asked = state.asked(entries, chosen)
     new_state = state.next_state(
         works, keys, merged, old_state, reconciled.bare, asked, now, refresh=refresh
@@ -310,8 +310,8 @@ def build(
 
 
 def _current(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
+    try:  # as bytes: a CRLF file compares as CRLF
+        return path.read_bytes().decode("utf-8")
     except (FileNotFoundError, UnicodeDecodeError):
         return None
 

@@ -595,14 +595,15 @@ def test_write_atomic_creates_folders_and_replaces(tmp_path: Path) -> None:
     assert sorted(p.name for p in path.parent.iterdir()) == ["refs.bib"]
 
 
-def test_write_atomic_follows_a_symlink(tmp_path: Path) -> None:
+def test_write_atomic_refuses_a_symlink(tmp_path: Path) -> None:
     real = tmp_path / "real.bib"
     real.write_text("old\n", encoding="utf-8")
     link = tmp_path / "link.bib"
     link.symlink_to(real)
-    write_atomic(link, "new\n")
+    with pytest.raises(InputError, match="symbolic link"):
+        write_atomic(link, "new\n")
     assert link.is_symlink()
-    assert real.read_text(encoding="utf-8") == "new\n"
+    assert real.read_text(encoding="utf-8") == "old\n"
 
 
 def test_write_atomic_failure_leaves_the_old_file(

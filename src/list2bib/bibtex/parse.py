@@ -12,6 +12,9 @@ from pathlib import Path
 
 from bibtexparser.entrypoint import parse_string as parse_bibtex
 from bibtexparser.exceptions import BlockAbortedException, ParsingException
+from bibtexparser.library import Library
+from bibtexparser.middlewares import LibraryMiddleware, default_parse_stack
+from bibtexparser.middlewares.interpolate import ResolveStringReferencesMiddleware
 from bibtexparser.model import (
     DuplicateBlockKeyBlock,
     DuplicateFieldKeyBlock,
@@ -37,6 +40,38 @@ UNVERIFIED_MARK = "list2bib: "
 _UNVERIFIED_STATES = ("unresolved", "ambiguous")
 
 
+class BibValue(str):
+    """A field value written as a BibTeX expression: an `@string` name, a concatenation
+    (`{My note} # " -- " # me`), a month macro. It reads as its text (the string's value for a
+    name) and is written back as it was written (`source`), so a merge keeps it byte for byte."""
+
+    source: str
+
+    def __new__(cls, text: str, source: str) -> BibValue:
+        value = super().__new__(cls, text)
+        value.source = source
+        return value
+
+    def __reduce__(self) -> tuple[type[BibValue], tuple[str, str]]:
+        return (BibValue, (str(self), self.source))
+
+
+_WRITTEN = "list2bib_written"
+
+
+class _KeepWritten(LibraryMiddleware):
+    """Notes every field's value as written, before `@string` names are resolved."""
+
+    @classmethod
+    def metadata_key(cls) -> str:
+        return _WRITTEN
+
+    def transform(self, library: Library) -> Library:
+        for entry in library.entries:
+            entry.parser_metadata[_WRITTEN] = {f.key: f.value for f in entry.fields}
+        return library
+
+
 @dataclass(frozen=True, slots=True)
 class BibEntry:
     """One entry of a .bib file: field names lower-case, values as written minus outer braces.
@@ -60,6 +95,7 @@ class BibFile:
 
     entries: list[BibEntry]
     macros: list[str]
+    newline: str = "\n"  # "\r\n" for a file written with CRLF: written back so
 
 
 def read_entries(path: str | os.PathLike[str]) -> list[BibEntry]:
@@ -88,8 +124,11 @@ def read_file(path: str | os.PathLike[str]) -> BibFile:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise InputError(f"{name}:{line}: not UTF-8 text; save the file as UTF-8") from error
+    # A file mostly in CRLF is read as LF (its verbatim blocks too) and written back in CRLF.
+    newline = "\r\n" if text.count("\r\n") * 2 > text.count("\n") else "\n"
     try:
-        return parse_file_text(text, source=name)
+        parsed = parse_file_text(text.replace("\r\n", "\n"), source=name)
+        return BibFile(parsed.entries, parsed.macros, newline)
     except InputError as error:  # a file a person edits: say what to do about it
         raise InputError(f"{error}; fix the entry at that line and run again") from None
 
@@ -102,7 +141,9 @@ def parse_string(text: str, *, source: str = "<bibtex>") -> list[BibEntry]:
 def parse_file_text(text: str, *, source: str = "<bibtex>") -> BibFile:
     """Entries and macro blocks of BibTeX text, in file order."""
     try:
-        library = parse_bibtex(text)
+        library = parse_bibtex(
+            text, parse_stack=[_KeepWritten(True), *default_parse_stack(True)]
+        )
     except ParsingException as error:
         raise InputError(f"{source}: cannot parse BibTeX: {error}") from error
     failed = library.failed_blocks
@@ -153,11 +194,19 @@ def _entry(entry: Entry, source: str, unverified: bool) -> BibEntry:
             f"{source}:{line}: citation key {entry.key!r} holds an invisible character"
         )
     fields: dict[str, str] = {}
+    written = entry.parser_metadata.get(_WRITTEN, {})
+    named = set(entry.parser_metadata.get(ResolveStringReferencesMiddleware.metadata_key(), ()))
     for field in entry.fields:
         name = field.key.lower()
         if name in fields:
             raise InputError(f"{source}:{line}: entry '{entry.key}' repeats field '{name}'")
-        fields[name] = str(field.value)
+        value = str(field.value)
+        if field.key in named:  # `@string` name: read as its value, written as the name
+            fields[name] = BibValue(value, str(written.get(field.key, value)))
+        elif field.enclosing == "no-enclosing":  # a concatenation, a month or unknown name
+            fields[name] = BibValue(value, value)
+        else:
+            fields[name] = value
     return BibEntry(entry.key, entry.entry_type.lower(), fields, line, entry.raw or "", unverified)
 
 

@@ -46,7 +46,7 @@ from pylatexenc.latexencode import UnicodeToLatexEncoder  # type: ignore[import-
 from list2bib.bibtex.biblatex import biblatex_entry
 from list2bib.bibtex.capitals import protect_commands, protect_title
 from list2bib.bibtex.latex import tex_safe
-from list2bib.bibtex.parse import UNVERIFIED_MARK, BibEntry, parse_file_text
+from list2bib.bibtex.parse import UNVERIFIED_MARK, BibEntry, BibValue, parse_file_text
 from list2bib.bibtex.values import field_value, name_value
 from list2bib.errors import OutputError
 from list2bib.model import Reference, Status, WorkKind
@@ -198,6 +198,15 @@ def _unparse_stack(ascii: bool) -> list[Middleware]:
     return stack
 
 
+def _field(name: str, value: str) -> Field:
+    """A field to write; a user's BibTeX expression (`BibValue`) as it was written, unbraced."""
+    if not isinstance(value, BibValue):
+        return Field(name, value)
+    field = Field(name, value.source)
+    field.enclosing = "no-enclosing"  # kept by the writer only if it reads back the same
+    return field
+
+
 def _comment(text: str, ascii: bool) -> str:
     """One `%` comment line; without `@`, which would start an entry for BibTeX."""
     line = clean_text(text).replace("@", "(at)")
@@ -280,7 +289,7 @@ def _render_reference(
     fields, kind = reference_fields(ref, overrides), entry_type(ref)
     if biblatex:
         kind, fields = biblatex_entry(kind, fields, ref.record.kind is WorkKind.WEB)
-    entry = Entry(kind, ref.key, [Field(n, v) for n, v in fields])
+    entry = Entry(kind, ref.key, [_field(n, v) for n, v in fields])
     text: str = write_string(Library([entry]), unparse_stack=stack, bibtex_format=layout)
     if ref.status is not Status.RESOLVED:
         where = ", ".join(dict.fromkeys(e.where for e in ref.entries)) or "the lists"
