@@ -4,12 +4,14 @@ that never answered is tried once per run; the fakes throttle as the services do
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Iterator
 
 import pytest
 
 from fakes import FakeClock, FakeServer, LoggedRequest, Reply, make_http
 from list2bib.errors import ServiceError
+from list2bib.infra.clock import SystemClock
 from list2bib.infra.politeness import PACE_MARGIN, announced_interval
 
 
@@ -142,3 +144,23 @@ def test_latency_jitter_stays_within_its_spread() -> None:
     drawn = [fake.draw_latency() for _ in range(200)]
     assert all(0.09 <= d <= 0.21 for d in drawn)
     assert max(drawn) - min(drawn) > 0.06  # it does vary
+
+
+def test_a_stopped_client_sends_nothing_more(server: Announcing) -> None:
+    clock = FakeClock()
+    http = make_http(clock=clock, host_intervals={server.host: 5.0})
+    http.get("t", f"{server.root}/a")
+    http.stop()
+    with pytest.raises(ServiceError, match="interrupted"):
+        http.get("t", f"{server.root}/b")
+    assert len(server.requests) == 1
+    assert clock.sleeps == []  # not even the host's turn was waited for
+
+
+def test_an_interrupt_ends_a_real_sleep_at_once() -> None:
+    clock = SystemClock()
+    sleeper = threading.Thread(target=clock.sleep, args=(600.0,))
+    sleeper.start()
+    clock.interrupt()
+    sleeper.join(timeout=5)
+    assert not sleeper.is_alive()

@@ -1,16 +1,21 @@
 """The answer book: every batch's answers kept, each key asked once, the book grown in place (a
-long list's thousands of batches cost their own size each, never the whole book's)."""
+long list's thousands of batches cost their own size each, never the whole book's); an
+interrupted pool of workers is left at once."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import pytest
+
 from fakes import FakeClock, make_http
 from list2bib.config import Config, ServiceConfig
+from list2bib.errors import ServiceError
 from list2bib.infra.http import Http
 from list2bib.model import Identifier, Record
-from list2bib.resolve.book import Lookups, NoProgress
+from list2bib.resolve.book import Lookups, NoProgress, worker_pool
 from list2bib.resolve.sources import Lookup
 
 
@@ -62,3 +67,17 @@ def test_the_book_grows_in_place(tmp_path: Path) -> None:
     answers.fetch(source, [str(n) for n in range(2, 500)])
     assert answers.lookup(source) is first  # not rebuilt per batch
     assert len(first.found) + len(first.missing) + len(first.failed) == 500
+
+
+def test_an_interrupted_pool_is_left_without_waiting(tmp_path: Path) -> None:
+    answers = book(tmp_path)
+    release = threading.Event()
+    with pytest.raises(KeyboardInterrupt), worker_pool(answers.http, 2) as pool:
+        busy = pool.submit(release.wait, 600)
+        queued = [pool.submit(release.wait, 600) for _ in range(3)]
+        raise KeyboardInterrupt
+    assert not busy.done()  # left running: its request ends on its own
+    assert sum(f.cancelled() for f in queued) >= 2  # never started
+    with pytest.raises(ServiceError, match="interrupted"):  # every request is refused
+        answers.http.get("t", "http://127.0.0.1:9/x")
+    release.set()

@@ -111,6 +111,18 @@ def test_bench_book() -> None:
     assert sizes == [(20, 20, "0"), (40, 40, "0")], output  # every work, nothing asked
 
 
+def test_bench_interrupt() -> None:
+    output = bench("bench_interrupt.py", "--after", "1", "--latency", "0", "--trials", "1")
+    stops = figures(
+        output,
+        rf"trial 1: Ctrl-C after {NUMBER}s +exited in +{NUMBER}s +status=(?P<status>-?\d+) +"
+        r"output written: (?P<written>yes|no) +stderr: (?P<said>.*)$",
+    )
+    assert [(m["status"], m["written"]) for m in stops] == [("130", "no")], output
+    assert "interrupted" in stops[0]["said"], output
+    assert figures(output, rf"worst: {NUMBER}s \(target < 1 s\)$"), output
+
+
 def test_bench_zotero() -> None:
     output = bench("bench_zotero.py", "--works", "5", "--latency", "0")
     syncs = figures(

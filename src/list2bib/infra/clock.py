@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Protocol
 
@@ -15,9 +16,16 @@ class Clock(Protocol):
 
 
 class SystemClock:
+    def __init__(self) -> None:
+        self._interrupted = threading.Event()
+
     def monotonic(self) -> float:
         return time.monotonic()
 
     def sleep(self, seconds: float) -> None:
         if seconds > 0:
-            time.sleep(seconds)
+            self._interrupted.wait(seconds)
+
+    def interrupt(self) -> None:
+        """End every sleep now, and every later one at once (the run was interrupted)."""
+        self._interrupted.set()

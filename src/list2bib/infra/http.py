@@ -30,6 +30,7 @@ from list2bib.infra.politeness import (
     Breaker,
     HostLimiter,
     ResponseTooLarge,
+    Stopped,
     wait_seconds,
 )
 
@@ -155,7 +156,17 @@ class Http:
         return session
 
     def close(self) -> None:
-        self._session.close()  # type: ignore[no-untyped-call]
+        # Stopped: threads may still be in a request, using the cache's connection; closing it
+        # under them can crash SQLite. The process is ending: it closes the cache after them.
+        if not self._limiter.stopped:
+            self._session.close()  # type: ignore[no-untyped-call]
+
+    def stop(self) -> None:
+        """The run was interrupted (Ctrl-C): every wait ends now and no request is sent from
+        now on, so threads still asking finish at once instead of after their retries."""
+        self._limiter.stop()
+        if isinstance(self.clock, SystemClock):
+            self.clock.interrupt()
 
     @contextmanager
     def fresh(self) -> Iterator[Http]:
@@ -227,6 +238,8 @@ class Http:
                         timeout=self.settings.timeout,
                         force_refresh=self.bypass_cache or refetch,
                     )
+            except Stopped as exc:  # interrupted: a failure of this run, not of the address
+                raise ServiceError(service, str(exc), url=url) from None
             except _NOT_RETRIED as exc:
                 # The address itself is wrong (a redirect to `javascript:`, a malformed URL, a
                 # redirect loop): asking again cannot help, and the host is not failing.

@@ -44,6 +44,16 @@ class HostLimiter:
         self._learned: dict[str, float] = {}
         self._next_allowed: dict[str, float] = {}
         self._lock = threading.Lock()
+        self._stopped = threading.Event()
+
+    def stop(self) -> None:
+        """The run was interrupted: every turn asked for from now on (or slept through) is
+        refused, so no thread sends another request or waits out a retry."""
+        self._stopped.set()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped.is_set()
 
     def interval(self, host: str) -> float:
         return max(self._intervals.get(host, self._default), self._learned.get(host, 0.0))
@@ -76,12 +86,15 @@ class HostLimiter:
             self._next_allowed[host] += slower_by
 
     def wait(self, host: str) -> None:
+        """Wait for `host`'s turn; raises Stopped once the run was interrupted."""
         with self._lock:
             now = self._clock.monotonic()
             ready = self._next_allowed.get(host, now)
             self._next_allowed[host] = max(ready, now) + self.interval(host)
-        if ready > now:
+        if ready > now and not self._stopped.is_set():
             self._clock.sleep(ready - now)
+        if self._stopped.is_set():
+            raise Stopped(f"{host} not asked: the run was interrupted")
 
     def defer(self, host: str, seconds: float) -> None:
         """Make the next request to `host` wait `seconds` from now (Retry-After, Backoff)."""
@@ -142,6 +155,10 @@ class PoliteAdapter(HTTPAdapter):
         if not kwargs.get("stream"):
             read_capped(response, self._max_bytes)
         return response
+
+
+class Stopped(requests.ConnectionError):
+    """The run was interrupted (Ctrl-C): nothing more is asked."""
 
 
 class ResponseTooLarge(requests.RequestException):

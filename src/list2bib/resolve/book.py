@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
@@ -21,6 +22,21 @@ from list2bib.text.identity import published_doi
 # Batches fetched at once when a source's batches may run together (pages: each site still one
 # request at a time, at its pace).
 BATCH_WORKERS = 8
+
+
+@contextmanager
+def worker_pool(http: Http, workers: int) -> Iterator[ThreadPoolExecutor]:
+    """Threads asking different hosts at once. When the run is interrupted (Ctrl-C, or an error)
+    every request stops and the pool is left without waiting: the threads still in a request end
+    with it, none waits out its retries, no queued task starts."""
+    pool = ThreadPoolExecutor(workers)
+    try:
+        yield pool
+    except BaseException:
+        http.stop()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
 
 
 class Progress(Protocol):
@@ -82,7 +98,7 @@ class Lookups:
 
         workers = min(BATCH_WORKERS, len(batches)) if source.CONCURRENT_BATCHES else 1
         if workers > 1:
-            with ThreadPoolExecutor(workers) as pool:
+            with worker_pool(self.http, workers) as pool:
                 list(pool.map(one, batches))
         else:
             for batch in batches:

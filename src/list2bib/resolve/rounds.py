@@ -16,7 +16,6 @@ Failures are data: they end up in the entry's problems, never in an exception.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from list2bib.config import Config
@@ -31,7 +30,14 @@ from list2bib.model import (
     WorkKind,
 )
 from list2bib.resolve import match, settle, venues
-from list2bib.resolve.book import Evidence, Lookups, NoProgress, Progress, ids_of
+from list2bib.resolve.book import (
+    Evidence,
+    Lookups,
+    NoProgress,
+    Progress,
+    ids_of,
+    worker_pool,
+)
 from list2bib.resolve.sources import (
     Searcher,
     TitleQuery,
@@ -90,7 +96,7 @@ def resolve(
     def pages_and_titles() -> None:
         # Pages (their metadata and the papers they link), and titles of entries with nothing
         # to look up; then the titles of links that turned out not to be pages (PDFs).
-        with ThreadPoolExecutor(2) as pool:
+        with worker_pool(book.http, 2) as pool:
             pages = pool.submit(
                 book.fetch, page, [i.value for ids in ids_by_entry for i in ids if _only_urls(ids)]
             )
@@ -102,7 +108,7 @@ def resolve(
 
     # 1. Different hosts at once: pages and title searches beside the full batches of the ids
     # the lists name (one host's pace never holds up the others).
-    with ThreadPoolExecutor(2) as pool:
+    with worker_pool(book.http, 2) as pool:
         side = pool.submit(pages_and_titles)
         _full_batches_first(book, listed)
         side.result()
@@ -135,7 +141,7 @@ def _search_titles(
         book.progress.advance("titles")
         return n, verdict
 
-    with ThreadPoolExecutor(min(TITLE_WORKERS, len(indices))) as pool:
+    with worker_pool(book.http, min(TITLE_WORKERS, len(indices))) as pool:
         verdicts.update(pool.map(one, indices))
 
 
