@@ -137,11 +137,13 @@ def check_service(svc: ServiceConfig, name: str, where: str) -> None:
         raise ConfigError(f"{where}: {name}.batch_size must be >= 1")
 
 
-def coerce(value: Any, kind: type, key: str, where: str) -> Any:
+def coerce(value: Any, kind: type, key: str, where: str, *, text: bool = False) -> Any:
+    """`value` as a `kind`, or ConfigError naming `key`. Only `text` (an environment variable)
+    may spell a boolean or a number as a string: TOML has its own (`true`, not `"yes"`)."""
     if kind is bool:
         if isinstance(value, bool):
             return value
-        if isinstance(value, str) and value.lower() in {
+        if text and isinstance(value, str) and value.lower() in {
             "1",
             "true",
             "yes",
@@ -155,11 +157,11 @@ def coerce(value: Any, kind: type, key: str, where: str) -> Any:
     elif kind is int:
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
             return value
-        if isinstance(value, str) and value.isdigit():
+        if text and isinstance(value, str) and value.isdigit():
             return int(value)
     elif kind is float:
         try:
-            number = float(value)
+            number = float(value) if text or not isinstance(value, str) else -1.0
         except (TypeError, ValueError):
             number = -1.0
         if not isinstance(value, bool) and number >= 0:
