@@ -152,8 +152,12 @@ class Place:
     def index(self) -> Path:
         return Index.path_for(self.folder / "cache", GROUP)
 
-    def args(self, list_name: str, *options: str) -> list[str]:
-        return ["zotero", "sync", str(self.folder / list_name), "--group", GROUP,
+    def args(self, version: str, *options: str) -> list[str]:
+        """A sync of the reading list as it reads at `version` (`a.md`, `b.md`): one list file
+        whose text changes between syncs, as a maintained list's does."""
+        listed = self.folder / "reading-list.md"
+        listed.write_text((self.folder / version).read_text(encoding="utf-8"), encoding="utf-8")
+        return ["zotero", "sync", str(listed), "--group", GROUP,
                 "--config", str(self.folder / "list2bib.toml"), *options]  # fmt: skip
 
 

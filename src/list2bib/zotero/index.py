@@ -44,6 +44,8 @@ class Index:
     # Top-level items deleted from the group for good (the last `data` known of each): a member
     # deleted the work, so it is not created again.
     gone: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Per item, which lists put each of its collections and tags there (`owners`).
+    owned: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     # persistence
     @staticmethod
@@ -57,11 +59,11 @@ class Index:
             saved = json.loads(path.read_text(encoding="utf-8"))
             if saved.get("format") != FORMAT or str(saved.get("group")) != group:
                 raise ValueError("other format or group")
-            written, gone = saved.get("written", {}), saved.get("gone", {})
-            if not isinstance(written, dict) or not isinstance(gone, dict):
-                raise ValueError("written or gone is no table")
+            memory = [saved.get(name, {}) for name in ("written", "gone", "owned")]
+            if not all(isinstance(table, dict) for table in memory):
+                raise ValueError("written, gone or owned is no table")
             index = cls(group, int(saved["version"]), saved["items"], saved["collections"])
-            index.written, index.gone = written, gone
+            index.written, index.gone, index.owned = memory
             return index
         except FileNotFoundError:
             return cls(group)
@@ -79,6 +81,7 @@ class Index:
             "collections": self.collections,
             "written": self.written,
             "gone": self.gone,
+            "owned": self.owned,
         }
         text = json.dumps(body, ensure_ascii=False, sort_keys=True)
         replace_file(path, text.encode("utf-8"), private=True)
@@ -125,6 +128,7 @@ class Index:
         for key in deleted.get("items", []):
             data = self.items.pop(key, None)
             self.written.pop(key, None)
+            self.owned.pop(key, None)
             if data and not data.get("parentItem"):
                 self.gone[key] = data
         for key in gone:

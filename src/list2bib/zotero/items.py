@@ -77,6 +77,10 @@ class Desired:
     arxiv_id: str | None
     topics: tuple[str, ...]
     data: dict[str, Any]
+    # (list, topic path) of every entry naming the work, and (list, tag) of each tag it adds:
+    # what each list puts on the item. A list is known by its path as given.
+    placed: tuple[tuple[str, str], ...] = ()
+    tagged: tuple[tuple[str, str], ...] = ()
 
 
 def syncable(ref: Reference) -> bool:
@@ -127,6 +131,12 @@ def desired(ref: Reference) -> Desired | None:
     if record.arxiv_id:
         lines.append(f"{ARXIV_LINE}: {record.arxiv_id}")
     data["extra"] = "\n".join(lines)
+    tagged = tuple(dict.fromkeys(
+        (e.source, t[:MAX_NAME])
+        for e in ref.entries
+        for t in [*(t.strip() for t in e.tags), (e.venue_hint or "").strip()]
+        if t
+    ))  # fmt: skip
     tags = dict.fromkeys(t.strip()[:MAX_NAME] for e in ref.entries for t in e.tags)
     tags.update(dict.fromkeys(h[:MAX_NAME] for h in hints))
     # Automatic tags (type 1): list2bib manages these and leaves the user's own tags alone.
@@ -141,6 +151,8 @@ def desired(ref: Reference) -> Desired | None:
         arxiv_id=record.arxiv_id,
         topics=ref.topics,
         data=data,
+        placed=tuple(dict.fromkeys((e.source, e.topic_path) for e in ref.entries)),
+        tagged=tagged,
     )
 
 

@@ -3,7 +3,7 @@ what the group holds now, and what the lists produce today. A field a member cha
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,8 +29,14 @@ def base_of(data: dict[str, Any], sent: Iterable[str]) -> dict[str, Any]:
     return {name: data.get(name, "") for name in sent if name not in _NOT_FIELDS}
 
 
-def merge(current: dict[str, Any], want: dict[str, Any], base: dict[str, Any] | None) -> Merged:
-    """`want` with every field a member edited since list2bib wrote it taken from the group.
+def merge(
+    current: dict[str, Any],
+    want: dict[str, Any],
+    base: dict[str, Any] | None,
+    droppable: Set[str] = frozenset(),
+) -> Merged:
+    """`want` with every field a member edited since list2bib wrote it taken from the group;
+    `droppable`: list2bib's automatic tags the lists no longer ask for (see `owners.settle`).
 
     Without a base (an index from before list2bib kept one, or a lost index) only Extra lines and
     tags are merged: list2bib's fields are written as before."""
@@ -55,7 +61,9 @@ def merge(current: dict[str, Any], want: dict[str, Any], base: dict[str, Any] | 
             if value != base[name]:
                 theirs[name] = value
     data["extra"] = merge_extra(str(current.get("extra") or ""), str(want.get("extra") or ""))
-    data["tags"] = merge_tags(current.get("tags", []), want.get("tags", []), base.get("tags"))
+    data["tags"] = merge_tags(
+        current.get("tags", []), want.get("tags", []), base.get("tags"), droppable
+    )
     return Merged(data, theirs, agreed)
 
 
@@ -67,19 +75,21 @@ def merge_extra(current: str, ours: str) -> str:
 
 
 def merge_tags(
-    current: list[dict[str, Any]], ours: list[dict[str, Any]], base: list[dict[str, Any]] | None
+    current: list[dict[str, Any]],
+    ours: list[dict[str, Any]],
+    base: list[dict[str, Any]] | None,
+    droppable: Set[str] = frozenset(),
 ) -> list[dict[str, Any]]:
-    """Members' manual tags stay; list2bib's automatic ones follow the lists, except a tag a
-    member removed from the item, which is not put back."""
-    kept = [t for t in current if int(t.get("type", 0)) != 1]
+    """Members' manual tags stay; list2bib's automatic ones follow the lists (a tag goes when it
+    is `droppable`: no list asks for it), except a tag a member removed, which is not put back."""
     wrote = {t["tag"] for t in base or [] if int(t.get("type", 0)) == 1}
-    have = {t["tag"] for t in current}
-    removed = wrote - have
-    # Automatic tags list2bib never wrote (another tool's import) are not list2bib's to drop.
-    others = [t for t in current if int(t.get("type", 0)) == 1 and base is not None
-              and t["tag"] not in wrote]  # fmt: skip
-    new = [t for t in ours if t["tag"] not in removed]
-    return [*kept, *(t for t in [*new, *others] if t not in kept)]
+    removed = wrote - {t["tag"] for t in current}
+    names = {t["tag"] for t in ours}
+    stay = [
+        t for t in current
+        if int(t.get("type", 0)) != 1 or (t["tag"] not in names and t["tag"] not in droppable)
+    ]  # fmt: skip
+    return [*stay, *(t for t in ours if t["tag"] not in removed and t not in stay)]
 
 
 def _own(line: str) -> bool:

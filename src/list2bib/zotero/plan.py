@@ -10,6 +10,7 @@ from itertools import count
 from typing import Any
 
 from list2bib.model import TOPIC_SEPARATOR
+from list2bib.zotero import owners
 from list2bib.zotero.index import Index
 from list2bib.zotero.items import Desired, identities
 from list2bib.zotero.merge import merge
@@ -55,6 +56,8 @@ class Plan:
     notes: tuple[str, ...] = ()
     # Fields where a member's edit and the lists now agree: list2bib's base moves to them.
     agreed: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Per item, which lists put each collection and tag on it after this plan (`owners`).
+    owned: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     def of(self, action: str) -> tuple[ItemWrite, ...]:
         return tuple(w for w in self.writes if w.action == action)
@@ -85,29 +88,35 @@ def make_plan(
     adopt: bool = True,
     prune: bool = False,
     keep: Iterable[str] = (),
+    lists: Iterable[str] = (),
 ) -> Plan:
     """What to write so the group holds `wanted`, filed by topic under the `root` collection.
 
     `keep` lists identities (`doi:…`, `arxiv:…`) of works a list still names but that are not
-    synced this run (unresolved): items for them are never pruned."""
+    synced this run (unresolved): items for them are never pruned. `lists`: every list synced
+    this run; what other lists put on an item stays (`owners`)."""
     folders = _Folders(index, root or DEFAULT_ROOT)
     matcher = _Matcher(index)
+    run = set(lists) | {src for want in wanted for src, _ in want.placed}
     writes: list[ItemWrite] = []
     notes: list[str] = []
     agreed: dict[str, dict[str, Any]] = {}
+    owned: dict[str, dict[str, list[str]]] = {}
     seen: set[str] = set()
     taken = set(index.items)
     for want in wanted:
         if want.identity in seen:
             continue
         seen.add(want.identity)
-        target = {folders.key_for(topic) for topic in want.topics} or {folders.key_for("")}
+        asks = _asks(want, folders)
+        target = {k.removeprefix("c:") for k in asks if k.startswith("c:")}
         found = matcher.claim(want.identity, want.doi, want.arxiv_id)
         if found is None:
             key = object_key(index.group, "item", want.identity, taken)
             taken.add(key)
             payload = {**want.data, "collections": sorted(target)}
             writes.append(ItemWrite("create", key, 0, want.label, payload))
+            owned[key] = owners.settle(None, (), asks, run)[1]
             continue
         if found in matcher.gone:
             notes.append(f"{want.label}: a member deleted its item {found}; not created again")
@@ -118,10 +127,17 @@ def make_plan(
         if current.get("deleted") and not restore:
             notes.append(f"{want.label}: item {found} is in the Zotero trash; left there")
             continue
-        collections = sorted((set(current.get("collections", [])) - folders.managed) | target)
+        present = [owners.collection(c) for c in current.get("collections", [])]
+        present += [owners.tag(t["tag"]) for t in current.get("tags", []) if t.get("type")]
+        drop, owned[found] = owners.settle(index.owned.get(found), present, asks, run)
+        collections = sorted(
+            {c for c in current.get("collections", []) if owners.collection(c) not in drop}
+            | target
+        )
         refiled = set(collections) != set(current.get("collections", []))
         if matcher.ours(found):
-            merged = merge(current, want.data, index.written.get(found))
+            droppable = {n.removeprefix("t:") for n in drop if n.startswith("t:")}
+            merged = merge(current, want.data, index.written.get(found), droppable)
             if merged.agreed:
                 agreed[found] = merged.agreed
             if merged.theirs:
@@ -150,7 +166,14 @@ def make_plan(
     for ident in keep:
         kind, _, value = ident.partition(":")
         matcher.claim(ident, value if kind == "doi" else None, value if kind == "arxiv" else None)
-    stale = [k for k in matcher.unclaimed_ours() if not index.items[k].get("deleted")]
+    stale = []
+    for key in matcher.unclaimed_ours():
+        memory = index.owned.get(key)
+        if index.items[key].get("deleted") or not owners.only_listed_by(memory, run):
+            continue  # another list (not synced now) may still produce it
+        stale.append(key)
+        if memory is not None:
+            owned[key] = {**memory, owners.LISTED: []}
     for key in sorted(stale):
         data = index.items[key]
         label = f"{data.get('citationKey') or key} ({str(data.get('title', ''))[:60]})"
@@ -162,7 +185,19 @@ def make_plan(
         notes.append(
             f"{len(stale)} items list2bib created are in no list any more (--prune trashes them)"
         )
-    return Plan(tuple(folders.new), tuple(writes), tuple(notes), agreed)
+    return Plan(tuple(folders.new), tuple(writes), tuple(notes), agreed, owned)
+
+
+def _asks(want: Desired, folders: _Folders) -> dict[str, set[str]]:
+    """What this run's lists put on the item (collections, tags, being listed), and by which."""
+    placed = [(src, topic) for src, topic in want.placed if topic]
+    placed = placed or [(src, "") for src, _ in want.placed] or [("", "")]
+    asks: dict[str, set[str]] = {owners.LISTED: {src for src, _ in placed}}
+    for src, topic in placed:
+        asks.setdefault(owners.collection(folders.key_for(topic)), set()).add(src)
+    for src, name in want.tagged:
+        asks.setdefault(owners.tag(name), set()).add(src)
+    return asks
 
 
 class _Folders:
@@ -174,9 +209,7 @@ class _Folders:
         self._by_path: dict[str, str] = {}
         self.new: list[NewCollection] = []
         self._taken = set(index.collections)
-        self.managed: set[str] = set()
-        root_key = self.key_for("")
-        self._collect(root_key)
+        self.key_for("")
 
     def key_for(self, topic: str) -> str:
         parts = [self._root, *(p.strip() for p in topic.split(TOPIC_SEPARATOR) if p.strip())]
@@ -189,7 +222,6 @@ class _Folders:
                     parts[depth - 1], parent, path
                 )
                 self._by_path[path] = key
-                self.managed.add(key)
             parent = key
         return str(parent)
 
@@ -205,11 +237,6 @@ class _Folders:
         self.new.append(NewCollection(key, name, parent, path))
         return key
 
-    def _collect(self, key: str) -> None:
-        """Every existing collection below the root is list2bib's to file into and out of."""
-        self.managed.add(key)
-        for child in self._index.children(key):
-            self._collect(child["key"])
 
 
 class _Matcher:

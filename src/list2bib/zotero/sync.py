@@ -85,12 +85,14 @@ class Wanted:
     keep: list[str]  # identities of works not written this run, whose items are never pruned
     skipped: list[str]  # works no service verified (unresolved, a page that did not answer)
     held: list[str]  # works a failing service left short: their items stay as they are
+    lists: set[str] = field(default_factory=set)  # every list synced this run
 
 
 def wanted_from(references: Sequence[Reference]) -> Wanted:
     """Split the references into what is written and what is only protected."""
     wanted = Wanted([], [], [], [])
     for ref in references:
+        wanted.lists.update(e.source for e in ref.entries)
         item = desired(ref) if syncable(ref) else None
         if item is not None:
             wanted.items.append(item)
@@ -167,7 +169,8 @@ def _rounds(
     full_read = False
     contended = 0
     for _ in range(MAX_ALL_ROUNDS):
-        plan = make_plan(asked.items, index, root=root, adopt=adopt, prune=prune, keep=asked.keep)
+        plan = make_plan(asked.items, index, root=root, adopt=adopt, prune=prune,
+                         keep=asked.keep, lists=asked.lists)  # fmt: skip
         if result is None:
             result = SyncResult(
                 plan, dry_run, notes=notes + list(plan.notes), skipped=asked.skipped,
@@ -177,6 +180,7 @@ def _rounds(
             break
         for key, fields in plan.agreed.items():
             index.wrote(key, fields)
+        index.owned.update(plan.owned)  # intent, kept before writing: a re-plan reads it
         if plan.empty:
             break
         outcome = _apply(plan, client, index, result)
