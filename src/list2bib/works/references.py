@@ -10,13 +10,14 @@ from list2bib.bibtex.parse import BibEntry
 from list2bib.model import Reference
 from list2bib.works.dedupe import Work
 from list2bib.works.merge import MergePlan
+from list2bib.works.sites import one_name_per_site
 
 
 def keyed(
     works: Sequence[Work], keys: Mapping[str, str], merged: MergePlan, output: str
 ) -> list[Reference]:
-    """One reference per work, in the works' order; a work whose previous entry in `output` is
-    kept unchanged says so among its problems."""
+    """One reference per work, in the works' order, one name per web site (`sites`); a work whose
+    previous entry in `output` is kept unchanged says so among its problems."""
     references: list[Reference] = []
     for work in works:
         problems = work.problems
@@ -29,7 +30,7 @@ def keyed(
                 incomplete=work.incomplete,
             )
         )  # fmt: skip
-    return references
+    return one_name_per_site(references)
 
 
 def to_write(
