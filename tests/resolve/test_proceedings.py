@@ -3,10 +3,14 @@ the publisher's common name (none for ICLR before OpenReview), LNCS chapters as 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from list2bib.model import Identifier, IdKind, Record, WorkKind
+from list2bib.bibtex.render import reference_fields, render
+from list2bib.model import Identifier, IdKind, Record, Reference, Status, WorkKind
 from list2bib.resolve.proceedings import complete
+from list2bib.resolve.sources import dblp
 
 
 def record(venue: dict[str, str], year: str | None = "2017", **extra: object) -> Record:
@@ -80,3 +84,19 @@ def test_preprints_and_the_users_own_entries_are_left_alone() -> None:
     own = Record(source="bib", entry_type="inproceedings", title="T", year="2017",
                  venue={"booktitle": "NeurIPS"})  # fmt: skip
     assert complete(own) is own
+
+
+RECORDED = Path(__file__).resolve().parents[3] / "shared" / "recorded" / "dblp"
+
+
+@pytest.mark.skipif(not RECORDED.is_dir(), reason="../shared/recorded not present")
+def test_dblp_editors_series_and_volume_reach_both_dialects() -> None:
+    text = (RECORDED / "rec_conf_spire_BastMW06_param1_standard.bib").read_text("utf-8")
+    record = complete(dblp.parse_bib(text, "conf/spire/BastMW06"))
+    assert record.venue["editor"] == "Fabio Crestani and Paolo Ferragina and Mark Sanderson"
+    assert record.venue["series"] == "Lecture Notes in Computer Science"
+    assert (record.venue["volume"], record.venue["publisher"]) == ("4209", "Springer")
+    ref = Reference("bast2006output", record, (), Status.RESOLVED)
+    fields = dict(reference_fields(ref))
+    assert fields["editor"].startswith("Fabio Crestani and")
+    assert render([ref], biblatex=True).startswith("@inproceedings{bast2006output,")

@@ -55,9 +55,10 @@ from list2bib.text.dates import month_abbreviation
 from list2bib.text.identifiers import arxiv_doi, url_host
 
 FIELD_ORDER = (
-    "author", "title", "booktitle", "journal", "volume", "number", "pages", "year", "month",
-    "publisher", "address", "howpublished", "organization", "school", "institution", "note", "doi",
-    "eprint", "archiveprefix", "primaryclass", "url", "urldate", "keywords", "ids",
+    "author", "title", "booktitle", "journal", "editor", "series", "volume", "number", "pages",
+    "year", "month", "publisher", "address", "howpublished", "organization", "school",
+    "institution", "note", "doi", "eprint", "archiveprefix", "primaryclass", "url", "urldate",
+    "keywords", "ids",
 )  # fmt: skip
 WRITTEN_NAME = {"archiveprefix": "archivePrefix", "primaryclass": "primaryClass"}
 _FIELD_NAME = re.compile(r"[a-z][a-z0-9_:+.-]*")

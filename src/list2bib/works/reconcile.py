@@ -20,7 +20,8 @@ OWN_FIELDS = frozenset({"ids"})
 MANAGED_FIELDS = frozenset(
     {"author", "title", "booktitle", "journal", "volume", "number", "pages", "year", "month",
      "publisher", "address", "howpublished", "organization", "school", "institution", "doi",
-     "eprint", "archiveprefix", "primaryclass", "url", "keywords", "ids", "key",
+     "eprint", "archiveprefix", "primaryclass", "url", "keywords", "ids", "key", "editor",
+     "series",
      # biblatex's names for the same (`--format biblatex`)
      "date", "journaltitle", "location", "eprinttype", "eprintclass", "type"}
 )  # fmt: skip

@@ -43,7 +43,9 @@ TYPE_MAP: dict[str, str] = {
     "Informal and Other Publications": "misc",
 }
 # BibTeX fields of a `.bib` record copied into Record.venue (booktitle/journal are normalised).
-VENUE_FIELDS = ("booktitle", "journal", "volume", "number", "pages", "publisher")
+VENUE_FIELDS = (
+    "booktitle", "journal", "editor", "series", "volume", "number", "pages", "publisher",
+)  # fmt: skip
 CORR = "corr"
 # Fields that are identifiers: only DBLP's `\_` escape is undone, no LaTeX decoding.
 VERBATIM = frozenset({"doi", "url", "eprint", "volume", "biburl", "ee"})
@@ -112,7 +114,7 @@ def parse_entry(entry: BibEntry) -> Record:
     for name in ("booktitle", "journal"):
         if name in venue:
             venue[name] = venues.normalise(name, venue[name], year)
-    if entry.entry_type == "inproceedings":
+    if entry.entry_type == "inproceedings" and "series" not in venue:
         venue.pop("volume", None)  # a series (LNCS) volume, meaningless without the series
     if "pages" in venue:
         venue["pages"] = _PAGES_DASH.sub("--", venue["pages"])
