@@ -72,3 +72,11 @@ def test_completion_offers_commands_and_files_for_lists() -> None:
                        "COMP_CWORD": "2"},
     )  # fmt: skip
     assert lists.output.split() == ["file,pa"]  # the shell then completes file names
+
+
+def test_the_example_workflow_lists_the_same_exit_codes() -> None:
+    workflow = README.parent / "examples" / "github-actions" / "refresh.yml"
+    lines = [line.removeprefix("#") for line in workflow.read_text("utf-8").splitlines()]
+    start = next(i for i, line in enumerate(lines) if line.startswith(" Exit codes"))
+    block = [line.removeprefix(" ") for line in lines[start + 1 :]]
+    assert block[: len(readme_exit_codes())] == readme_exit_codes()
