@@ -16,7 +16,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from list2bib.cli.app import EXIT_CODES
+try:  # the meanings --help lists; an older list2bib (input `version`) may not name them
+    from list2bib.cli.app import EXIT_CODES
+except ImportError:
+    EXIT_CODES = ()
 
 MODES = {"check": ["build", "--check"], "build": ["build"], "refresh": ["refresh"]}
 MAX_ROWS = 200  # a job summary is capped at 1 MiB; a long list's rows stop here
@@ -60,7 +63,7 @@ def job_summary(
 ) -> str:
     """The job summary in Markdown: the verdict, counts, the entries and findings, the changes;
     without a document (list2bib stopped with an error), its error lines."""
-    meaning = dict(EXIT_CODES).get(code, "unknown exit code")
+    meaning = dict(EXIT_CODES).get(code, "see list2bib --help")
     shown = " ".join(shlex.quote(a) for a in ["list2bib", *argv[3:]])
     out = ["## list2bib", "", f"`{shown}`", "", f"**Exit {code}**: {meaning}", ""]
     if document is None:
