@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+from test_review import AMBIGUOUS, PUBLISHED, RESULT
+
 from list2bib.report.changes import Change
 from list2bib.report.json_summary import summary_document, to_json
-from test_review import AMBIGUOUS, PUBLISHED, RESULT
 
 
 def test_entries_findings_and_topics() -> None:
