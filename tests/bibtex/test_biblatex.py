@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from list2bib.bibtex.biblatex import biblatex_date, biblatex_entry
+from list2bib.bibtex.values import field_value
 
 
 def test_article_fields_are_renamed_and_dated() -> None:
@@ -45,3 +46,10 @@ def test_dates() -> None:
     assert biblatex_date("2017", "") == "2017"
     assert biblatex_date("2017", "dec") == "2017-12"
     assert biblatex_date("in press", "") == "XXXX"
+
+
+def test_a_one_volume_range_is_the_volume() -> None:
+    # Crossref's `38-38` is no integer to biblatex's datamodel; a real range stays.
+    assert field_value("volume", "38-38") == "38"
+    assert field_value("volume", "38–39") == "38–39"
+    assert field_value("volume", "abs/2101.00027") == "abs/2101.00027"

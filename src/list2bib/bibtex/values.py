@@ -17,6 +17,7 @@ _WHITESPACE = re.compile(r"\s+")
 VERBATIM_FIELDS = frozenset({"url", "doi", "eprint"})
 _NOT_YEAR = re.compile(r"[^A-Za-z0-9 ./?,-]")
 _PAGE_RANGE = re.compile(r"^(\w+)\s*[-‐‑‒–—]+\s*(\w+)$")
+_SAME_RANGE = re.compile(r"^(\w+)\s*[-‐‑‒–—]+\s*\1$")
 _AND = re.compile(r"(?:^|\s)and(?:\s|$)", re.IGNORECASE)
 # Characters a URL may not carry into a verbatim BibTeX field (biblatex `url`/`doi`/`eprint`).
 _URL_SAFE = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in '{}\\"<>^`|')
@@ -47,6 +48,8 @@ def field_value(name: str, value: str) -> str:
         return month_macro(text) or tex_safe(text)
     if name == "pages":
         text = _PAGE_RANGE.sub(r"\1--\2", text)
+    if name == "volume":  # Crossref's `38-38`: biblatex wants a number
+        text = _SAME_RANGE.sub(r"\1", text)
     return tex_safe(text)
 
 
