@@ -9,6 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from list2bib.cli import main
+from system.test_latex import BIBLATEX_DOC, _assert_clean_latex_log, _compile, _need
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "papers.md"
 
@@ -50,3 +51,15 @@ def test_format_from_the_config_file_and_a_bad_one(env: Path) -> None:
     assert not (env / "other.bib").exists()
     bad = run("build", str(EXAMPLE), "--format", "ris")
     assert bad.exit_code == 2 and "ris" in bad.output
+
+
+def test_the_example_in_biblatex_passes_biber_validate_datamodel(env: Path) -> None:
+    _need("pdflatex", "biber")
+    assert run("build", str(EXAMPLE), "-o", "refs.bib", "--format", "biblatex").exit_code == 0
+    text = (env / "refs.bib").read_text("utf-8")
+    folder = env / "tex"
+    folder.mkdir()
+    document = BIBLATEX_DOC.replace(r"See \cite{meng2022locating}.", "")
+    report, log = _compile(folder, text, document, "biber")
+    assert not re.search(r"\b(WARN|ERROR)\b", report), report
+    _assert_clean_latex_log(log)
