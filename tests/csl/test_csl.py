@@ -118,3 +118,20 @@ def test_real_lists_validate_and_render(tmp_path: Path) -> None:
     assert len(items) > 500
     jsonschema.validate(items, SCHEMA)
     assert len(_bibliography(items[:50])) == 50
+
+
+def test_editors_and_series_of_a_proceedings_volume() -> None:
+    record = Record(
+        source="dblp", entry_type="inproceedings", title="T", year="2006",
+        venue={"booktitle": "SPIRE", "editor": "Fabio Crestani and Mark Sanderson",
+               "series": "Lecture Notes in Computer Science", "volume": "4209"},
+    )  # fmt: skip
+    item = csl_item(Reference("x", record, (), Status.RESOLVED), "inproceedings")
+    assert item["editor"] == [
+        {"family": "Crestani", "given": "Fabio"}, {"family": "Sanderson", "given": "Mark"},
+    ]  # fmt: skip
+    assert (item["collection-title"], item["volume"]) == (
+        "Lecture Notes in Computer Science",
+        "4209",
+    )
+    jsonschema.validate([item], SCHEMA)

@@ -17,6 +17,7 @@ from list2bib.errors import OutputError
 from list2bib.model import Person, Reference, Status, WorkKind
 from list2bib.text.clean import clean_text
 from list2bib.text.identifiers import arxiv_doi, strip_doi_prefix, url_host
+from list2bib.text.names import split_authors, split_name
 
 # BibTeX entry type -> CSL type (the CSL 1.0.2 names: `article` is a preprint or working paper).
 TYPES = {
@@ -78,6 +79,9 @@ def csl_item(ref: Reference, bibtex_type: str) -> dict[str, Any]:
     authors = [name for name in map(_name, record.authors) if name]
     if authors:
         item["author"] = authors
+    editors = [_name(split_name(name)) for name in split_authors(record.venue.get("editor", ""))]
+    if editors := [name for name in editors if name]:
+        item["editor"] = editors
     if title := plain(record.title):
         item["title"] = title
     year = (record.year or "").strip()
