@@ -9,7 +9,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from fakes import FakeArxiv, FakeDoi, FakeServer, FakeZotero, LoggedRequest, Reply, World
+from fakes import (
+    FakeArxiv,
+    FakeDoi,
+    FakeS2,
+    FakeServer,
+    FakeZotero,
+    LoggedRequest,
+    Reply,
+    World,
+)
 from list2bib.cli import main
 from list2bib.config import SERVICE_DEFAULTS, ConfigError, load_config, zotero_api_key
 
@@ -29,7 +38,9 @@ Transformer Feed-Forward Layers Are Key-Value Memories. [[pdf](https://arxiv.org
 
 
 class Nowhere(FakeServer):
-    """Every service these tests do not fake answers 'not found', so none is asked for real."""
+    """Every service these tests do not fake answers 'not found', so none is asked for real
+    (Semantic Scholar is faked: its batch answering 404 would be an outage, and a sync during an
+    outage leaves the works it could not check alone)."""
 
     def handle(self, request: LoggedRequest) -> Reply:
         return Reply.text(404, "Not Found")
@@ -38,9 +49,16 @@ class Nowhere(FakeServer):
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeZotero]:
     world = World.load()
-    with FakeArxiv(world) as arxiv, FakeDoi(world) as doi, FakeZotero() as zotero, Nowhere() as no:
+    with (
+        FakeArxiv(world) as arxiv,
+        FakeDoi(world) as doi,
+        FakeS2(world) as s2,
+        FakeZotero() as zotero,
+        Nowhere() as no,
+    ):
         urls = {
             "ARXIV": arxiv.base_url,
+            "S2": s2.base_url,
             "DOI": doi.base_url,
             "CROSSREF": doi.crossref.base_url,
             "DATACITE": doi.datacite.base_url,
@@ -91,13 +109,20 @@ def test_dry_run_prints_the_plan_and_writes_nothing(fake: FakeZotero) -> None:
 
 def test_prune_says_which_items_it_trashed(fake: FakeZotero, tmp_path: Path) -> None:
     run("zotero", "sync", "papers.md", "--group", "12345", "--collection", "Reading")
-    short = tmp_path / "short.md"
-    short.write_text(LIST.split("## Foundations")[0], encoding="utf-8")
-    result = run("zotero", "sync", str(short), "--group", "12345", "--collection", "Reading",
+    # The list loses its second section: its works and its collection go.
+    (tmp_path / "papers.md").write_text(LIST.split("## Foundations")[0], encoding="utf-8")
+    result = run("zotero", "sync", "papers.md", "--group", "12345", "--collection", "Reading",
                  "--prune")  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "items moved to the trash" in result.output
     assert "vaswani2017attention" in result.output
+    assert "1 empty collections removed" in result.output
+    assert "collection Reading > Foundations" in result.output
+    # Another list synced alone trashes nothing of this one.
+    (tmp_path / "other.md").write_text(LIST.split("## Foundations")[0], encoding="utf-8")
+    other = run("zotero", "sync", "other.md", "--group", "12345", "--collection", "Reading",
+                "--prune")  # fmt: skip
+    assert other.exit_code == 0 and "trash" not in other.output, other.output
 
 
 def test_check_says_what_is_missing(fake: FakeZotero, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -117,3 +117,39 @@ def test_collection_naming_an_existing_collection_takes_nothing_out(group: Group
     assert len(inside) == 2 and "work" not in inside
     assert group.paths(items["work"]) == {"Reading group > Probing"}
     assert len([c for c in group.member.collections() if c["data"]["name"] == "Reading group"]) == 1
+
+
+def test_a_renamed_headings_empty_collections_are_named_then_removed(group: Group) -> None:
+    group.sync([listed("w1", "10.1000/1", ("a.md", "Old > Deep", "t")),
+                listed("w2", "10.1000/2", ("a.md", "Kept", "t"))])  # fmt: skip
+    renamed = [listed("w1", "10.1000/1", ("a.md", "New > Deep", "t")),
+               listed("w2", "10.1000/2", ("a.md", "Kept", "t"))]  # fmt: skip
+    result = group.sync(renamed)
+    assert group.paths(group.items()["w1"]) == {"list2bib > New > Deep"}
+    named = [n for n in result.notes if "is empty and no list files into it" in n]
+    assert len(named) == 2 and any("list2bib > Old > Deep " in n for n in named)
+    names = {c["data"]["name"] for c in group.member.collections()}
+    assert {"Old", "Deep", "New", "Kept"} <= names
+    result = group.sync(renamed, prune=True)
+    assert sorted(result.done["remove"]) == ["collection list2bib > Old",
+                                             "collection list2bib > Old > Deep"]  # fmt: skip
+    paths = {group_path for d in group.items().values() for group_path in group.paths(d)}
+    assert paths == {"list2bib > New > Deep", "list2bib > Kept"}
+    assert "Old" not in {c["data"]["name"] for c in group.member.collections()}
+    group.fake.clear_log()
+    assert not any(group.sync(renamed, prune=True).done.values())
+
+
+def test_a_collection_a_member_uses_is_never_removed(group: Group) -> None:
+    group.sync([listed("w1", "10.1000/1", ("a.md", "Old", "t")),
+                listed("w2", "10.1000/2", ("a.md", "Gone", "t"))])  # fmt: skip
+    by_name = {c["data"]["name"]: c["key"] for c in group.member.collections()}
+    group.member.create_collections([{"name": "Mine", "parentCollection": by_name["Old"]}])
+    group.fake.add_item(
+        {"itemType": "document", "title": "Notes", "collections": [by_name["Gone"]]}
+    )
+    moved = [listed("w1", "10.1000/1", ("a.md", "New", "t")),
+             listed("w2", "10.1000/2", ("a.md", "New", "t"))]  # fmt: skip
+    result = group.sync(moved, prune=True)
+    assert "remove" not in result.done
+    assert {"Old", "Mine", "Gone", "New"} <= {c["data"]["name"] for c in group.member.collections()}

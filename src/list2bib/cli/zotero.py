@@ -38,6 +38,7 @@ ACTIONS = (
     ("update", "items updated", "items to update"),
     ("file", "items filed into collections", "items to file into collections"),
     ("trash", "items moved to the trash", "items to move to the trash"),
+    ("remove", "empty collections removed", "empty collections to remove"),
 )
 
 
@@ -83,7 +84,11 @@ def _client(config: Config, group: str | None) -> tuple[ZoteroClient, Http]:
     help=f"Root collection for the topics  [default: {DEFAULT_ROOT}]",
 )
 @click.option("--dry-run", is_flag=True, help="Print the plan; write nothing.")
-@click.option("--prune", is_flag=True, help="Trash items list2bib created that no list produces.")
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Trash items list2bib created that no list produces; remove its empty collections.",
+)
 @click.option(
     "--adopt/--no-adopt",
     "zotero_adopt",
@@ -171,8 +176,9 @@ def _print_result(console: Console, result: SyncResult, requests: int, verbose: 
             labels = result.done.get(action, [])
             if labels:
                 console.print(f"{len(labels)} {done}")
-                # Trashed items are always named: a user must be able to check each one.
-                for label in labels if verbose or action == "trash" else []:
+                # Trashed items and removed collections are always named: a user must be able
+                # to check each one.
+                for label in labels if verbose or action in ("trash", "remove") else []:
                     console.print(f"  {label}")
         if not any(result.done.values()):
             console.print("nothing to write: the group already matches the lists")
@@ -190,6 +196,7 @@ def _print_plan(console: Console, plan: Plan) -> None:
     console.print("dry run: nothing is written")
     new = [f"collection {c.path}" for c in plan.collections]
     groups = {"collection": new, **{a: [w.label for w in plan.of(a)] for a, _, _ in ACTIONS[1:]}}
+    groups["remove"] = [f"collection {path}" for _, path in plan.removals]
     for action, _, todo in ACTIONS:
         labels = groups[action]
         console.print(f"{len(labels)} {todo}")

@@ -225,7 +225,28 @@ class ZoteroClient:
         )
 
 
+    def delete_collections(self, keys: Sequence[str], version: int) -> int | None:
+        """DELETE ≤ 50 collections (their items stay in the library) if the library is still at
+        `version`. Returns the library's new version, or None when it moved (412)."""
+        if not 0 < len(keys) <= MAX_WRITE:
+            raise ValueError(f"a Zotero delete takes 1-{MAX_WRITE} keys, not {len(keys)}")
+        self.writes_sent += 1
+        response = self._send(
+            "DELETE",
+            f"{self.prefix}/collections",
+            params={"collectionKey": ",".join(keys)},
+            headers={"If-Unmodified-Since-Version": str(version)},
+            accept=(412,),
+            expect=_no_body,
+        )
+        if response.status == 412:
+            return None
+        return _library_version(response, version)
+
+
 # Body checks for `Http.request(expect=...)`: each raises ValueError on an answer it cannot use.
+def _no_body(response: HttpResponse) -> None:
+    """A 204: nothing to check."""
 def _object(response: HttpResponse) -> dict[str, Any]:
     body = expect_json(response)
     if not isinstance(body, dict):

@@ -10,7 +10,7 @@ from itertools import count
 from typing import Any
 
 from list2bib.model import TOPIC_SEPARATOR
-from list2bib.zotero import owners
+from list2bib.zotero import owners, tidy
 from list2bib.zotero.index import Index
 from list2bib.zotero.items import Desired, identities
 from list2bib.zotero.merge import merge
@@ -58,13 +58,15 @@ class Plan:
     agreed: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Per item, which lists put each collection and tag on it after this plan (`owners`).
     owned: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    # (key, path) of empty collections list2bib made that no list files into (`--prune`).
+    removals: tuple[tuple[str, str], ...] = ()
 
     def of(self, action: str) -> tuple[ItemWrite, ...]:
         return tuple(w for w in self.writes if w.action == action)
 
     @property
     def empty(self) -> bool:
-        return not self.collections and not self.writes
+        return not self.collections and not self.writes and not self.removals
 
 
 def object_key(group: str, kind: str, identity: str, taken: Iterable[str]) -> str:
@@ -185,7 +187,37 @@ def make_plan(
         notes.append(
             f"{len(stale)} items list2bib created are in no list any more (--prune trashes them)"
         )
-    return Plan(tuple(folders.new), tuple(writes), tuple(notes), agreed, owned)
+    empty = tidy.empty_collections(
+        index.collections,
+        _filled(index, writes),
+        folders.used,
+        lambda key, path: object_key(index.group, "collection", path, ()) == key,
+    )
+    if not prune:
+        notes.extend(
+            f"collection {path} is empty and no list files into it (--prune removes it)"
+            for _, path in empty
+        )
+    removals = tuple(empty) if prune else ()
+    return Plan(tuple(folders.new), tuple(writes), tuple(notes), agreed, owned, removals)
+
+
+def _filled(index: Index, writes: Sequence[ItemWrite]) -> set[str]:
+    """The collections some item is in once `writes` are done (what --prune trashed counts not)."""
+    items = index.items
+    final = {
+        key: data.get("collections", [])
+        for key, data in items.items()
+        if not data.get("parentItem")
+        and not (data.get("deleted") and PRUNED_MARK in str(data.get("extra") or ""))
+    }
+    for write in writes:
+        if write.action == "trash":
+            final.pop(write.key, None)
+        else:
+            here = items.get(write.key, {}).get("collections", [])
+            final[write.key] = write.payload.get("collections", here)
+    return {c for collections in final.values() for c in collections}
 
 
 def _asks(want: Desired, folders: _Folders) -> dict[str, set[str]]:
@@ -209,6 +241,7 @@ class _Folders:
         self._by_path: dict[str, str] = {}
         self.new: list[NewCollection] = []
         self._taken = set(index.collections)
+        self.used: set[str] = set()  # every collection this run files into, with its parents
         self.key_for("")
 
     def key_for(self, topic: str) -> str:
@@ -222,6 +255,7 @@ class _Folders:
                     parts[depth - 1], parent, path
                 )
                 self._by_path[path] = key
+                self.used.add(key)
             parent = key
         return str(parent)
 

@@ -249,8 +249,31 @@ def _apply(plan: Plan, client: ZoteroClient, index: Index, result: SyncResult) -
         writes: list[ItemWrite] = list(plan.writes)
         bodies = [w.body() for w in writes]
         labels = [w.label for w in writes]
-        _write(client, index, "items", bodies, labels, [w.action for w in writes], result, outcome)
+        actions = [w.action for w in writes]
+        written = _write(client, index, "items", bodies, labels, actions, result, outcome)
+        if written and not outcome.pending and not outcome.failures:
+            _remove(plan.removals, client, index, result, outcome)
     return outcome
+
+
+def _remove(
+    removals: Sequence[tuple[str, str]],
+    client: ZoteroClient,
+    index: Index,
+    result: SyncResult,
+    outcome: _Round,
+) -> None:
+    """Delete the empty collections no list files into, once the items have moved out."""
+    for start in range(0, len(removals), MAX_WRITE):
+        batch = removals[start : start + MAX_WRITE]
+        version = client.delete_collections([key for key, _ in batch], index.version)
+        if version is None:
+            outcome.ask("incremental")  # the group moved: read it again and plan again
+            return
+        index.version = version
+        for key, path in batch:
+            index.collections.pop(key, None)
+            result.done.setdefault("remove", []).append(f"collection {path}")
 
 
 def _write(
