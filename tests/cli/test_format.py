@@ -63,3 +63,12 @@ def test_the_example_in_biblatex_passes_biber_validate_datamodel(env: Path) -> N
     report, log = _compile(folder, text, document, "biber")
     assert not re.search(r"\b(WARN|ERROR)\b", report), report
     _assert_clean_latex_log(log)
+
+
+def test_short_venue_names_from_the_config_file(env: Path) -> None:
+    config = env / "list2bib.toml"
+    config.write_text("[build]\nshort_venues = true\n" + config.read_text("utf-8"), "utf-8")
+    assert run("build", str(EXAMPLE), "-o", "refs.bib").exit_code == 0
+    text = (env / "refs.bib").read_text("utf-8")
+    assert "booktitle = {NeurIPS}," in text
+    assert "Advances in Neural Information Processing Systems" not in text

@@ -100,3 +100,12 @@ def test_dblp_editors_series_and_volume_reach_both_dialects() -> None:
     fields = dict(reference_fields(ref))
     assert fields["editor"].startswith("Fabio Crestani and")
     assert render([ref], biblatex=True).startswith("@inproceedings{bast2006output,")
+
+
+def test_short_venue_names_on_request() -> None:
+    long = record({"booktitle": "Advances in Neural Information Processing Systems"})
+    assert complete(long, short=True).venue["booktitle"] == "NeurIPS"
+    acl = record({"booktitle": "Proceedings of the 60th Annual Meeting of the Association for "
+                  "Computational Linguistics (Volume 1: Long Papers)"}, "2022")  # fmt: skip
+    assert complete(acl, short=True).venue["booktitle"] == "ACL"
+    assert complete(acl).venue["booktitle"] == acl.venue["booktitle"]  # not fixed: kept

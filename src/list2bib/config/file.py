@@ -22,7 +22,7 @@ from list2bib.errors import ConfigError
 _KEYS: dict[str, dict[str, type]] = {
     "build": {
         "output": Path, "strict": bool, "ascii": bool, "report": Path, "key_pattern": str,
-        "prune": bool, "include_links": bool, "format": str,
+        "prune": bool, "include_links": bool, "format": str, "short_venues": bool,
     },
     "refresh": {"preprint_days": float, "unresolved_days": float, "lock_wait": float},
     "zotero": {"group": str, "collection": str, "api_key_env": str, "adopt": bool},

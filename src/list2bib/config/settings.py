@@ -71,6 +71,8 @@ class Config:
     ascii: bool = False
     # The output's dialect: bibtex, biblatex or csl-json; empty: by the output's extension.
     format: str = ""
+    # Venues by their short names (NeurIPS, ICLR, ACL) instead of their full titles.
+    short_venues: bool = False
     offline: bool = False
     mailto: str = ""
     cache_dir: Path = field(default_factory=default_cache_dir)

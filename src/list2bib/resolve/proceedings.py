@@ -50,9 +50,10 @@ PROCEEDINGS_SERIES = frozenset(
 )  # fmt: skip
 
 
-def complete(record: Record, ids: Sequence[Identifier] = ()) -> Record:
-    """`record` with its venue's canonical name, volume, publisher and entry type as above.
-    Nothing is guessed: a volume comes from the venue's numbering or the record's own address."""
+def complete(record: Record, ids: Sequence[Identifier] = (), *, short: bool = False) -> Record:
+    """`record` with its venue's canonical name (`short`: its short name, `NeurIPS`), volume,
+    publisher and entry type as above. Nothing is guessed: a volume comes from the venue's
+    numbering or the record's own address."""
     if record.kind is not WorkKind.PUBLISHED or record.source == "bib":
         return record
     fields = dict(record.venue)
@@ -65,8 +66,8 @@ def complete(record: Record, ids: Sequence[Identifier] = ()) -> Record:
     venue = venues.record_venue(record)
     if venue is not None:
         name = fields.get(venue.bibtex_field)
-        if name and venue.fixed:
-            fields[venue.bibtex_field] = venue.title_for(record.year)
+        if name and (venue.fixed or short):
+            fields[venue.bibtex_field] = venue.short if short else venue.title_for(record.year)
         zero = VOLUME_YEAR_ZERO.get(venue.short)
         if zero is not None and year is not None and year > zero and not fields.get("volume"):
             fields["volume"] = str(year - zero)

@@ -111,7 +111,7 @@ def _resolution(
     book: Lookups,
 ) -> Resolution:
     if record is not None:  # one name per venue, its volume and publisher
-        record = proceedings.complete(record, ids)
+        record = proceedings.complete(record, ids, short=book.config.short_venues)
     if entry.fields:  # from a .bib: never write it back worse than it was
         record = bibinput.combine(record, entry, notes.problems)
     candidates = (
