@@ -497,19 +497,24 @@ def test_links_to_two_look_alike_works_are_not_merged(fakes: Fakes) -> None:
 # --- the list's own title -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "list_title",
-    [
-        "Attention Is All You Need",  # another paper altogether
-        MAMBA_TITLE,  # a look-alike: one word differs
-    ],
-)
-def test_a_list_title_differing_from_the_record_is_a_warning(fakes: Fakes, list_title: str) -> None:
-    resolution = fakes.one(entry(list_title, f"https://arxiv.org/abs/{MENG_ID}"))
+def test_a_look_alike_list_title_is_a_warning(fakes: Fakes) -> None:
+    resolution = fakes.one(entry(MAMBA_TITLE, f"https://arxiv.org/abs/{MENG_ID}"))  # one word
     assert resolution.status is Status.RESOLVED
     assert resolution.record is not None and resolution.record.title == MENG_TITLE
     assert len(resolution.problems) == 1
-    assert list_title in resolution.problems[0] and MENG_TITLE in resolution.problems[0]
+    assert MAMBA_TITLE in resolution.problems[0] and MENG_TITLE in resolution.problems[0]
+
+
+def test_a_link_to_another_paper_altogether_gives_way_to_the_title(fakes: Fakes) -> None:
+    listed = entry("Attention Is All You Need", f"https://arxiv.org/abs/{MENG_ID}")
+    resolution = fakes.one(listed)
+    assert resolution.status is Status.RESOLVED
+    assert resolution.record is not None
+    assert (resolution.record.title, resolution.record.arxiv_id) == (
+        "Attention Is All You Need",
+        VASWANI_ID,
+    )
+    assert resolution.lint == (f"{listed.where}: links arxiv:{MENG_ID}, which is {MENG_TITLE!r}",)
 
 
 @pytest.mark.parametrize(
@@ -756,7 +761,10 @@ def test_requests_for_entries_without_identifiers(fakes: Fakes) -> None:
     resolutions = fakes.resolve(entries)
     assert [r.status for r in resolutions] == [Status.RESOLVED] * 3
     assert len(fakes.services.web.requests) == 1  # the page, once
-    assert len(fakes.s2.requests) == 3  # a title search each (2), one batch for the arXiv id
+    # The two titles spread over Semantic Scholar and DBLP (each at its own pace), one search
+    # each; one batch for the arXiv id.
+    assert len(fakes.s2.requests) == 2
+    assert len(fakes.services.dblp.requests) == 1
     assert len(fakes.arxiv.requests) == 1
 
 

@@ -76,9 +76,9 @@ def test_check_annotates_the_lists_lines_and_fails_as_the_cli_does(
     assert sorted(warnings) == sorted([
         f"::warning {place}5,title=list2bib%3A finding::list says ICML 2021, sources say"
         " NeurIPS 2022",
-        f"::warning {place}7,title=list2bib%3A warning::warning he2016deep (Deep Residual Learning"
-        " for Image Recognition): check the link: the list says 'Attention is all you need' but it"
-        " points to 'Deep Residual Learning for Image Recognition'",
+        # A link to another paper: the entry is looked up by its own title, the link reported.
+        f"::warning {place}7,title=list2bib%3A finding::links arxiv:1512.03385, which is 'Deep"
+        " Residual Learning for Image Recognition'",
         f"::warning {place}8,title=list2bib%3A unresolved::unresolved paper2023 (A paper nobody"
         " ever wrote about quantum llamas): no arXiv id, DOI or other identifier in its links;"
         " title search: no service offered a candidate",
@@ -86,7 +86,7 @@ def test_check_annotates_the_lists_lines_and_fails_as_the_cli_does(
     summary = (folder / "temp" / "summary.md").read_text(encoding="utf-8")
     assert "**Exit 1**: failure; with --check: the bib would change" in summary
     assert "| `docs/awesome list.md:8` | unresolved |" in summary
-    assert "### Findings on the list (1)" in summary and "### Changes (3)" in summary
+    assert "### Findings on the list (2)" in summary and "### Changes (3)" in summary
     assert outputs(folder) == {
         "exit-code": "1",
         "bib": "references.bib",

@@ -126,3 +126,30 @@ def test_a_list_of_only_such_links_is_an_error_not_an_empty_bib(
     with pytest.raises(InputError, match=r"groups.md:3: .*--include-links"):
         pipeline.build([only], config, clock=FakeClock())
     assert not config.output.exists()
+
+
+WRONG = LIST.with_name("wrong_links.md")
+
+
+def test_a_wrong_link_is_resolved_by_its_own_title_and_reported(
+    services: FakeServices, tmp_path: Path
+) -> None:
+    result = pipeline.build([WRONG], services.config(tmp_path), clock=FakeClock())
+    by_line = {e.line: ref for ref in result.references for e in ref.entries}
+    assert by_line[5].record.arxiv_id == "2202.05262"
+    assert by_line[6].record.arxiv_id == "2106.09685"  # its own title, not the shared id
+    assert by_line[11].record.arxiv_id == "1706.03762"  # not the Mamba paper it links
+    # Nothing found by its title: its own placeholder, without the link that names another paper.
+    imaginary = by_line[7]
+    assert imaginary is not by_line[5]
+    assert imaginary.record.arxiv_id is None and imaginary.record.url is None
+    assert imaginary.record.title == "A Survey of Imaginary Methods for Nonexistent Problems"
+    # A nickname keeps its link: one work with the first entry.
+    assert by_line[12] is by_line[5]
+    assert by_line[13] is by_line[5]  # a shortened title keeps its link too
+    findings = {f for ref in result.references for f in ref.lint}
+    assert f"{WRONG}:11: links arxiv:2404.03646, which is " in " ".join(findings)
+    assert any(
+        f.startswith(f"{WRONG}:6: links arxiv:2202.05262, which is 'Locating") for f in findings
+    )
+    assert not any(f.startswith((f"{WRONG}:5:", f"{WRONG}:12:", f"{WRONG}:13:")) for f in findings)

@@ -16,7 +16,6 @@ Failures are data: they end up in the entry's problems, never in an exception.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 
 from list2bib.config import Config
 from list2bib.errors import ServiceError
@@ -29,7 +28,7 @@ from list2bib.model import (
     Resolution,
     WorkKind,
 )
-from list2bib.resolve import match, settle, venues
+from list2bib.resolve import match, settle, titles, venues, wronglinks
 from list2bib.resolve.book import (
     Evidence,
     Lookups,
@@ -55,15 +54,11 @@ from list2bib.text.identity import published_doi
 from list2bib.text.names import split_name
 
 CORR_KEY = "journals/corr/"  # DBLP's arXiv records
-# Title searches, in the order they are tried (cheapest and broadest first).
+# The services that search by title, the most likely to answer first (resolve/titles.py asks
+# them at once, each at its own pace).
 SEARCHERS: tuple[Searcher, ...] = (s2, dblp, crossref)
 # Identifier kinds no service is asked for: the entry is searched by its title instead.
 _TITLE_SEARCHED_KINDS = frozenset({IdKind.PMLR, IdKind.NEURIPS})
-
-
-# Title searches in flight at once: each host still gets its own pace (net.HostLimiter), so more
-# workers only let a slow search on one service overlap with the others.
-TITLE_WORKERS = 4
 
 
 def title_query(entry: ListEntry) -> TitleQuery:
@@ -119,11 +114,31 @@ def resolve(
     wanted |= {i for v in verdicts.values() for r in v.records for i in ids_of(r)}
     _lookup_identifiers(book, wanted)
     _check_years_on_dblp(book, entries, ids_by_entry)
+    # 3. Entries whose link names another paper are looked up by their own title.
+    wrong = _wrong_links(book, entries, ids_by_entry, verdicts)
     # 4. One record per entry.
-    return [
+    resolutions = [
         settle.settle(entry, ids, book, verdicts.get(n))
         for n, (entry, ids) in enumerate(zip(entries, ids_by_entry, strict=True))
     ]
+    return [wronglinks.mark(r, wrong[n]) if n in wrong else r for n, r in enumerate(resolutions)]
+
+
+def _wrong_links(
+    book: Lookups,
+    entries: Sequence[ListEntry],
+    ids_by_entry: list[tuple[Identifier, ...]],
+    verdicts: dict[int, match.Verdict],
+) -> dict[int, wronglinks.WrongLink]:
+    """Entries whose link names another paper lose that link and are searched by their own title;
+    the records the searches name are looked up like any. Entry index -> its wrong link."""
+    wrong = wronglinks.find(entries, ids_by_entry, book)
+    for n, link in wrong.items():
+        ids_by_entry[n] = tuple(i for i in ids_by_entry[n] if i not in link.dropped)
+        verdicts.pop(n, None)
+    _search_titles(book, entries, sorted(wrong), verdicts)
+    _lookup_identifiers(book, {i for n in wrong for r in verdicts[n].records for i in ids_of(r)})
+    return wrong
 
 
 def _search_titles(
@@ -135,41 +150,14 @@ def _search_titles(
     if not indices:
         return
     book.progress.add(len(indices), "titles")
-
-    def one(n: int) -> tuple[int, match.Verdict]:
-        verdict = _search_title(book, title_query(entries[n]))
-        book.progress.advance("titles")
-        return n, verdict
-
-    with worker_pool(book.http, min(TITLE_WORKERS, len(indices))) as pool:
-        verdicts.update(pool.map(one, indices))
+    queries = {n: title_query(entries[n]) for n in indices}
+    verdicts.update(
+        titles.search_titles(book, queries, SEARCHERS, lambda: book.progress.advance("titles"))
+    )
 
 
 def _only_urls(ids: Sequence[Identifier]) -> bool:
     return bool(ids) and all(i.kind is IdKind.URL for i in ids)
-
-
-def _search_title(book: Lookups, query: TitleQuery) -> match.Verdict:
-    offered: list[Record] = []
-    failures: list[str] = []
-    verdict = match.choose(query, offered)
-    for searcher in SEARCHERS:
-        if not book.configured(searcher.SERVICE):
-            continue
-        try:
-            offered += searcher.search(book.http, book.config.service(searcher.SERVICE), query)
-        except ServiceError as exc:
-            failures.append(str(exc))
-            continue
-        verdict = match.choose(query, offered)
-        if verdict.outcome is match.Outcome.ACCEPTED:
-            return verdict
-    if failures and verdict.outcome is match.Outcome.NONE:
-        reason = f"{verdict.reason}; not asked: {'; '.join(failures)}"
-        return match.Verdict(verdict.outcome, (), verdict.candidates, reason, tuple(failures))
-    if failures:
-        return replace(verdict, unasked=tuple(failures))
-    return verdict
 
 
 def _full_batches_first(book: Lookups, listed: set[Identifier]) -> None:
