@@ -1,0 +1,139 @@
+"""Title searches spread over the services that search by title, each at its own pace: one worker
+per service, so a slow service never holds up a fast one.
+
+Which services a title is asked, and in what order, is fixed before anything is asked (never by
+timing, so a warm run asks exactly what the cold one did, from the cache): the first service is
+the one that would be free soonest if every title took one request at the configured pace (the
+first titles go to the first service), the others follow in `searchers` order. A title stops at
+the first accepted match (`match.choose` decides over every candidate offered so far)."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from list2bib.errors import ServiceError
+from list2bib.model import Record
+from list2bib.resolve import match
+from list2bib.resolve.book import Lookups, worker_pool
+from list2bib.resolve.sources import Searcher, TitleQuery
+
+
+@dataclass
+class _Title:
+    query: TitleQuery
+    order: tuple[str, ...]
+    offered: list[Record] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    asked: int = 0  # how many of `order` answered
+
+
+def orders(count: int, paces: Mapping[str, float]) -> list[tuple[str, ...]]:
+    """The services each of `count` titles is asked, in order (`paces`: seconds between
+    requests, the most likely service first)."""
+    services = list(paces)
+    free_at = dict.fromkeys(services, 0.0)
+    result = []
+    for _ in range(count):
+        first = min(services, key=lambda s: (free_at[s], services.index(s)))
+        free_at[first] += paces[first]
+        result.append((first, *(s for s in services if s != first)))
+    return result
+
+
+class _Board:
+    """The titles still open, shared by the services' workers under one condition."""
+
+    def __init__(self, queries: Mapping[int, TitleQuery], paces: Mapping[str, float]) -> None:
+        planned = orders(len(queries), paces)
+        self._titles = {
+            n: _Title(q, order) for (n, q), order in zip(queries.items(), planned, strict=True)
+        }
+        self._ready: dict[str, deque[int]] = {service: deque() for service in paces}
+        # Titles each service may still be asked for (ready, being searched or to come).
+        self._owed: Counter[str] = Counter()
+        for n, title in self._titles.items():
+            self._ready[title.order[0]].append(n)
+            self._owed.update(title.order)
+        self._lock = threading.Condition()
+        self.verdicts: dict[int, match.Verdict] = {}
+
+    def take(self, service: str) -> tuple[int, TitleQuery] | None:
+        """The next title for `service`, waiting while some may still come its way; None once
+        none can."""
+        with self._lock:
+            while not self._ready[service]:
+                if not self._owed[service]:
+                    return None
+                self._lock.wait()
+            n = self._ready[service].popleft()
+            return n, self._titles[n].query
+
+    def done(self, service: str, n: int, records: Sequence[Record] = (), failure: str = "") -> bool:
+        """What `service` answered for title `n`; True when that settled the title."""
+        with self._lock:
+            title = self._titles[n]
+            title.asked += 1
+            self._owed[service] -= 1
+            title.offered += records
+            if failure:
+                title.failures.append(failure)
+            verdict = match.choose(title.query, title.offered)
+            rest = title.order[title.asked :]
+            settled = verdict.outcome is match.Outcome.ACCEPTED or not rest
+            if settled:
+                self.verdicts[n] = _final(verdict, title.failures)
+                self._owed.subtract(rest)
+            else:
+                self._ready[rest[0]].append(n)
+            self._lock.notify_all()
+            return settled
+
+
+def _final(verdict: match.Verdict, failures: Sequence[str]) -> match.Verdict:
+    """The verdict, naming the services that could not be asked (when no candidate was taken)."""
+    if not failures or verdict.outcome is match.Outcome.ACCEPTED:
+        return verdict
+    if verdict.outcome is match.Outcome.NONE:
+        reason = f"{verdict.reason}; not asked: {'; '.join(failures)}"
+        return match.Verdict(verdict.outcome, (), verdict.candidates, reason, tuple(failures))
+    return replace(verdict, unasked=tuple(failures))
+
+
+def search_titles(
+    book: Lookups,
+    queries: Mapping[int, TitleQuery],
+    searchers: Sequence[Searcher],
+    settled: Callable[[], None] = lambda: None,
+) -> dict[int, match.Verdict]:
+    """A verdict for every query (by its number), asking the configured `searchers`; `settled`
+    is called as each title is decided."""
+    usable = [s for s in searchers if book.configured(s.SERVICE)]
+    if not usable:
+        return {n: match.choose(query, []) for n, query in queries.items()}
+    board = _Board(
+        queries, {s.SERVICE: book.config.service(s.SERVICE).min_interval for s in usable}
+    )
+
+    def work(searcher: Searcher) -> None:
+        service = book.config.service(searcher.SERVICE)
+        while (taken := board.take(searcher.SERVICE)) is not None:
+            n, query = taken
+            try:
+                records = searcher.search(book.http, service, query)
+            except ServiceError as exc:
+                decided = board.done(searcher.SERVICE, n, failure=str(exc))
+            except BaseException:
+                board.done(searcher.SERVICE, n, failure="the search failed")  # others go on
+                raise
+            else:
+                decided = board.done(searcher.SERVICE, n, records)
+            if decided:
+                settled()
+
+    with worker_pool(book.http, len(usable)) as pool:
+        for future in [pool.submit(work, searcher) for searcher in usable]:
+            future.result()
+    return board.verdicts
