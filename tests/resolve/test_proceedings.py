@@ -109,3 +109,16 @@ def test_short_venue_names_on_request() -> None:
                   "Computational Linguistics (Volume 1: Long Papers)"}, "2022")  # fmt: skip
     assert complete(acl, short=True).venue["booktitle"] == "ACL"
     assert complete(acl).venue["booktitle"] == acl.venue["booktitle"]  # not fixed: kept
+
+
+def test_a_dblp_hit_links_the_proceedings_page_before_arxiv() -> None:
+    hit = {
+        "title": "Attention is All you Need.", "year": "2017", "venue": "NIPS",
+        "type": "Conference and Workshop Papers", "key": "conf/nips/VaswaniSPUJGKP17",
+        "ee": ["https://arxiv.org/abs/1706.03762",
+               "https://proceedings.neurips.cc/paper/2017/hash/3f5-Abstract.html"],
+    }  # fmt: skip
+    found = dblp.parse_hit(hit)
+    assert found is not None
+    assert found.url == "https://proceedings.neurips.cc/paper/2017/hash/3f5-Abstract.html"
+    assert found.arxiv_id == "1706.03762"

@@ -204,6 +204,11 @@ def rank(records: Sequence[Record]) -> list[Record]:
     return [record for _, record in sorted(enumerate(records), key=order)]
 
 
+def _proceedings_page(ee: Sequence[str]) -> str | None:
+    """The venue's own page among a hit's links (NeurIPS, PMLR), before a copy on arXiv."""
+    return next((e for e in ee if not _ARXIV_EE.search(e)), ee[0] if ee else None)
+
+
 def parse_hit(info: Mapping[str, Any]) -> Record | None:
     """One search hit's `info` -> Record (None without a title)."""
     title = _clean(_text(info.get("title"))).rstrip(".")
@@ -231,7 +236,7 @@ def parse_hit(info: Mapping[str, Any]) -> Record | None:
         year=year,
         doi=doi,
         arxiv_id=arxiv_id,
-        url=f"https://doi.org/{doi}" if doi else (ee[0] if ee else None),
+        url=f"https://doi.org/{doi}" if doi else _proceedings_page(ee),
         venue=venue,
         kind=WorkKind.PUBLISHED,
         published_doi=doi,
