@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -164,3 +165,18 @@ def test_an_interrupt_ends_a_real_sleep_at_once() -> None:
     clock.interrupt()
     sleeper.join(timeout=5)
     assert not sleeper.is_alive()
+
+
+@pytest.mark.parametrize("status", [404, 410])
+def test_a_gone_page_is_remembered(tmp_path: Path, status: int) -> None:
+    class Gone(FakeServer):
+        def handle(self, request: LoggedRequest) -> Reply:
+            return Reply.text(status, "Gone")
+
+    with Gone() as site:
+        for _ in range(2):  # two runs, one cache
+            http = make_http(clock=FakeClock(), cache_path=tmp_path / "cache.sqlite")
+            with http:
+                answer = http.get("page", f"{site.root}/post", accept_status=(404, 410))
+            assert answer.status == status
+        assert len(site.requests) == 1

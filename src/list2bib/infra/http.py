@@ -37,8 +37,9 @@ from list2bib.infra.politeness import (
 logger = logging.getLogger("list2bib")
 
 TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
-# Statuses worth remembering: 404 is a real answer ("no such work") and saves asking again.
-CACHEABLE_STATUSES = (200, 404)
+# Statuses worth remembering: 404 and 410 are real answers ("no such work", "this page is gone")
+# and save asking again.
+CACHEABLE_STATUSES = (200, 404, 410)
 # Parameters and headers that must never be part of a cache key or stored in the cache.
 SECRET_PARAMETERS = (
     "mailto",
