@@ -25,6 +25,10 @@ DATA = Path(__file__).parents[1] / "data" / "lists"
         ("doi:10.1145/3442188.3445922", "https://doi.org/10.1145/3442188.3445922"),
         ("https://arxiv.org/abs/2104.08164%5Cn", "https://arxiv.org/abs/2104.08164"),
         ("https://arxiv.org/abs/2104.08164\\n", "https://arxiv.org/abs/2104.08164"),
+        (
+            "https://arxiv.org/pdf/1511.07289.pdf%5Cnhttp://arxiv.org/abs/1511.07289%5Cn",
+            "https://arxiv.org/pdf/1511.07289.pdf",
+        ),
         (" https://arxiv.org/abs/\n2104.08164 ", "https://arxiv.org/abs/2104.08164"),
         ("arxiv.org/abs/2206.06520", "https://arxiv.org/abs/2206.06520"),
         # Targets that are no URL stay what they are, so they are never taken for a paper.

@@ -12,8 +12,10 @@ from list2bib.text.identifiers import arxiv_abs_url, doi_url, parse_identifier
 _URL_NOISE = re.compile(r"[\t\n\r]")
 # A URL inside a mangled target: `%5B10.48550/arXiv.x%5D(http://…)`, `(https://…)`.
 _INNER_URL = re.compile(r"https?://[^\s()\[\]<>\"']+(?:\([^\s()]*\)[^\s()\[\]<>\"']*)*", re.I)
-# An escaped line break or space glued to the end (`…/2305.13172%5Cn`, `…\n`, `…%20`).
-_GLUED_TAIL = re.compile(r"(?:%5c[nrt]|\\[nrt]|%0a|%0d|%20|%09)+$", re.I)
+# An escaped line break glued to a URL ends it (`…/2305.13172%5Cn`, `….pdf%5Cnhttp://…`: what
+# follows is the next line of a pasted list); so do escaped spaces left at the end.
+_GLUED_BREAK = re.compile(r"%5c[nrt]|\\[nrt]|%0a|%0d", re.I)
+_GLUED_TAIL = re.compile(r"(?:%20|%09)+$", re.I)
 _SCHEMELESS = re.compile(r"(?:www\.)?(?:[a-z0-9-]+\.)+[a-z]{2,}/\S*", re.I)
 
 
@@ -34,7 +36,7 @@ def repair_href(value: str) -> str:
             href = found
         elif _SCHEMELESS.fullmatch(href):
             href = "https://" + href
-    return _GLUED_TAIL.sub("", href)
+    return _GLUED_TAIL.sub("", _GLUED_BREAK.split(href, maxsplit=1)[0])
 
 
 def _identifier_url(text: str) -> str | None:
