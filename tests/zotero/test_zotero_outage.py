@@ -11,17 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
 from fakes import FakeClock, FakeServices, FakeZotero, World, make_http
 from fakes.zotero import reference
-from list2bib.cli import main
 from list2bib.errors import EXIT_PARTIAL
-from list2bib.infra.clock import Clock
-from list2bib.infra.http import Http, HttpSettings
 from list2bib.model import Reference
 from list2bib.zotero.client import ZoteroClient
 from list2bib.zotero.sync import SyncResult, sync
+from zotero_cli import cli_sync
 
 GROUP = "12345"
 # Published works the list links by their arXiv page: arXiv announces the DOI (or not) and
@@ -33,6 +30,8 @@ LISTED = {
     "devlin2019bert": "https://arxiv.org/abs/1810.04805",
     "he2016deep": "https://arxiv.org/abs/1512.03385",
 }
+LIST = ("list.md",)
+NETWORK = "retries = 1"
 WATCHED = ("itemType", "DOI", "publicationTitle", "proceedingsTitle", "publisher", "citationKey")
 
 
@@ -55,24 +54,6 @@ def _list_text() -> str:
     return "\n".join(lines) + "\n"
 
 
-def cli_sync(
-    folder: Path, services: FakeServices, zotero: FakeZotero, monkeypatch: pytest.MonkeyPatch,
-    *options: str,
-) -> Result:  # fmt: skip
-    env, config = services.cli_settings(folder, "retries = 1")
-    env |= {"LIST2BIB_ZOTERO_URL": zotero.base_url, "ZOTERO_API_KEY": FakeZotero.WRITER}
-
-    def http(settings: HttpSettings, clock: Clock | None = None) -> Http:
-        return Http(settings, clock=clock or fake_clock)
-
-    # Every wait (the services' retries during the outage, Zotero's pacing) is on a fake clock.
-    fake_clock = FakeClock()
-    monkeypatch.setattr("list2bib.cli.zotero.Http", http)
-    monkeypatch.setattr("list2bib.pipeline.Http", http)
-    args = ["zotero", "sync", str(folder / "list.md"), "--group", GROUP, "--config", str(config)]
-    return CliRunner().invoke(main, [*args, *options], env=env, catch_exceptions=False)
-
-
 def watched(zotero: FakeZotero) -> dict[str, tuple[Any, ...]]:
     return {k: tuple(d.get(f) for f in WATCHED) for k, d in zotero.items.items()}
 
@@ -81,7 +62,7 @@ def test_an_outage_of_every_service_but_arxiv_changes_no_item(
     services: FakeServices, zotero: FakeZotero, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "list.md").write_text(_list_text(), encoding="utf-8")
-    healthy = cli_sync(tmp_path, services, zotero, monkeypatch)
+    healthy = cli_sync(tmp_path, services, zotero, monkeypatch, LIST, network=NETWORK)
     assert healthy.exit_code == 0, healthy.output
     before = watched(zotero)
     assert len(before) == len(LISTED)
@@ -93,8 +74,10 @@ def test_an_outage_of_every_service_but_arxiv_changes_no_item(
     for server in down:
         server.fault_mode(1.0, kinds=("503",))
     try:
-        dry = cli_sync(tmp_path, services, zotero, monkeypatch, "--dry-run", "--prune")
-        outage = cli_sync(tmp_path, services, zotero, monkeypatch, "--prune")
+        dry = cli_sync(
+            tmp_path, services, zotero, monkeypatch, LIST, "--dry-run", "--prune", network=NETWORK
+        )
+        outage = cli_sync(tmp_path, services, zotero, monkeypatch, LIST, "--prune", network=NETWORK)
     finally:
         for server in down:
             server.fault_mode(0)
@@ -105,7 +88,7 @@ def test_an_outage_of_every_service_but_arxiv_changes_no_item(
     assert zotero.version == version  # not one write
     assert not any(d.get("deleted") for d in zotero.items.values())
     assert outage.output.count("a service failed for it") >= len(published)
-    again = cli_sync(tmp_path, services, zotero, monkeypatch)
+    again = cli_sync(tmp_path, services, zotero, monkeypatch, LIST, network=NETWORK)
     assert again.exit_code == 0, again.output
     assert watched(zotero) == before and zotero.version == version
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from list2bib.model import Person, Record, Reference, Status, WorkKind
 from list2bib.text.identifiers import arxiv_doi, arxiv_id_of_doi
-from list2bib.text.identity import item_identity, normal_doi
+from list2bib.text.identity import identity_keys, item_identity, normal_doi, title_author_year
 
 # BibTeX entry type -> Zotero item type for published works. arXiv-only works are `preprint`,
 # web pages `blogPost`/`webpage` (chosen in `item_type`).
@@ -62,6 +62,11 @@ MAX_NAME = 255
 # never migrate it away (they move `Citation Key:` and other field labels into real fields).
 MARKER = "list2bib-id"
 ARXIV_LINE = "list2bib-arxiv"
+# The work's other identities, one line each, so a later run that meets the work in another form
+# (its OpenReview forum, its Anthology page) finds the item.
+ID_LINES = {"openreview": "list2bib-openreview", "acl": "list2bib-acl", "dblp": "list2bib-dblp"}
+_OPENREVIEW_URL = re.compile(r"openreview\.net/(?:forum|pdf)\?id=(?P<id>[\w-]+)", re.I)
+_ACL_URL = re.compile(r"aclanthology\.org/(?P<id>[\w.-]+?)(?:\.pdf)?/?$", re.I)
 BLOG_HOSTS = ("medium.com", "substack.com", "distill.pub", "lesswrong.com", "alignmentforum.org")
 _ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/(?P<id>[^?#]+?)(?:v\d+)?(?:\.pdf)?$", re.I)
 _EXTRA_LINE = re.compile(r"^\s*(?P<label>[A-Za-z][\w -]*?)\s*:\s*(?P<value>.+?)\s*$")
@@ -77,6 +82,9 @@ class Desired:
     arxiv_id: str | None
     topics: tuple[str, ...]
     data: dict[str, Any]
+    # Every identity of the work, in `identity_keys` terms (`arxiv:`, `doi:`, `openreview:`, ...,
+    # last the title + first author + year), by which an item of the group may be the work.
+    names: tuple[str, ...] = ()
     # (list, topic path) of every entry naming the work, and (list, tag) of each tag it adds:
     # what each list puts on the item. A list is known by its path as given.
     placed: tuple[tuple[str, str], ...] = ()
@@ -130,6 +138,10 @@ def desired(ref: Reference) -> Desired | None:
     lines = [f"{MARKER}: {ident}"]
     if record.arxiv_id:
         lines.append(f"{ARXIV_LINE}: {record.arxiv_id}")
+    names = [n for n in identity_keys(record) if not n.startswith("title:")]
+    for kind, _, value in (name.partition(":") for name in names):
+        if kind in ID_LINES:
+            lines.append(f"{ID_LINES[kind]}: {value}")
     data["extra"] = "\n".join(lines)
     tagged = tuple(dict.fromkeys(
         (e.source, t[:MAX_NAME])
@@ -153,6 +165,7 @@ def desired(ref: Reference) -> Desired | None:
         data=data,
         placed=tuple(dict.fromkeys((e.source, e.topic_path) for e in ref.entries)),
         tagged=tagged,
+        names=tuple(names),
     )
 
 
@@ -185,6 +198,33 @@ def identities(data: dict[str, Any]) -> tuple[str | None, set[str], set[str]]:
     if url:
         arxiv.add(url["id"])
     return marker, dois, {a.lower() for a in arxiv if a}
+
+
+def item_names(data: dict[str, Any]) -> set[str]:
+    """Every identity an item's data shows, in `identity_keys` terms: its DOIs and arXiv ids, the
+    OpenReview, ACL and DBLP ids of list2bib's lines or its URL, and its title + first author +
+    year."""
+    _, dois, arxiv = identities(data)
+    names = {f"doi:{d}" for d in dois} | {f"arxiv:{a}" for a in arxiv}
+    lines = extra_lines(str(data.get("extra") or ""))
+    for prefix, label in ID_LINES.items():
+        names.update(f"{prefix}:{value}" for value in lines.get(label, []))
+    url = str(data.get("url") or "").strip()
+    for prefix, pattern in (("openreview", _OPENREVIEW_URL), ("acl", _ACL_URL)):
+        found = pattern.search(url)
+        if found:
+            names.add(f"{prefix}:{found['id']}")
+    if url:
+        names.add(f"url:{url.rstrip('/')}")
+    creators = [c for c in data.get("creators", []) if isinstance(c, dict)]
+    first = creators[0] if creators else {}
+    year = re.search(r"\b(\d{4})\b", str(data.get("date") or ""))
+    tay = title_author_year(
+        str(data.get("title") or ""),
+        str(first.get("lastName") or first.get("name") or ""),
+        year[1] if year else "",
+    )
+    return names | ({tay} if tay else set())
 
 
 def _creator(person: Person) -> dict[str, str]:

@@ -7,8 +7,12 @@ from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
 from typing import Any
 
+from list2bib.zotero.items import ARXIV_LINE, ID_LINES, MARKER
+
 # Lines of Extra whose label list2bib writes; every other line is a member's and stays.
 OWN_LABELS = ("list2bib-",)
+MARKER_LABEL = MARKER.lower()
+ID_LABELS = frozenset({ARXIV_LINE, *ID_LINES.values()})
 # Not merged field by field: the item's collections and trash state are decided by the plan.
 _NOT_FIELDS = frozenset({"key", "version", "collections", "deleted", "relations", "dateAdded",
                          "dateModified", "parentItem"})  # fmt: skip
@@ -68,10 +72,23 @@ def merge(
 
 
 def merge_extra(current: str, ours: str) -> str:
-    """list2bib's lines, then every line a member keeps in Extra, in their order."""
-    mine = [line for line in current.splitlines() if not _own(line) and line.strip()]
+    """list2bib's lines, then every line a member keeps in Extra, in their order.
+
+    An item keeps what identifies it across the forms lists give a work in: its marker, and each
+    kind of id line (`list2bib-openreview:`, ...) this run's record does not have."""
     lines = ours.splitlines()
-    return "\n".join([*lines, *(line for line in mine if line not in lines)])
+    have = current.splitlines()
+    labels = {_label(line) for line in lines}
+    marker = next((line for line in have if _label(line) == MARKER_LABEL), None)
+    if marker is not None:
+        lines = [marker if _label(line) == MARKER_LABEL else line for line in lines]
+    ids = [line for line in have if _label(line) in ID_LABELS and _label(line) not in labels]
+    mine = [line for line in have if not _own(line) and line.strip()]
+    return "\n".join([*lines, *ids, *(line for line in mine if line not in lines)])
+
+
+def _label(line: str) -> str:
+    return line.partition(":")[0].strip().lower()
 
 
 def merge_tags(

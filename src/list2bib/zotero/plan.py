@@ -10,9 +10,10 @@ from itertools import count
 from typing import Any
 
 from list2bib.model import TOPIC_SEPARATOR
+from list2bib.text.identity import conflicting
 from list2bib.zotero import owners, tidy
 from list2bib.zotero.index import Index
-from list2bib.zotero.items import Desired, identities
+from list2bib.zotero.items import Desired, identities, item_names
 from list2bib.zotero.merge import merge
 
 # Zotero object keys: 8 symbols of this alphabet (no 0, 1, O). The first 32 symbols encode 5 bits.
@@ -112,7 +113,7 @@ def make_plan(
         seen.add(want.identity)
         asks = _asks(want, folders)
         target = {k.removeprefix("c:") for k in asks if k.startswith("c:")}
-        found = matcher.claim(want.identity, want.doi, want.arxiv_id)
+        found = matcher.claim(want.identity, want.names)
         if found is None:
             key = object_key(index.group, "item", want.identity, taken)
             taken.add(key)
@@ -166,8 +167,7 @@ def make_plan(
             payload = {"collections": collections}
             writes.append(ItemWrite("file", found, _version(current), want.label, payload))
     for ident in keep:
-        kind, _, value = ident.partition(":")
-        matcher.claim(ident, value if kind == "doi" else None, value if kind == "arxiv" else None)
+        matcher.claim(ident, (ident,))
     stale = []
     for key in matcher.unclaimed_ours():
         memory = index.owned.get(key)
@@ -278,6 +278,7 @@ class _Matcher:
 
     def __init__(self, index: Index) -> None:
         self._marker: dict[str, str | None] = {}
+        self._names: dict[str, set[str]] = {}
         self._by: dict[str, set[str]] = {}
         self._claimed: set[str] = set()
         self._trashed = {k for k, d in index.items.items() if d.get("deleted")}
@@ -287,20 +288,27 @@ class _Matcher:
         for key, data in [*index.items.items(), *((k, index.gone[k]) for k in self.gone)]:
             if data.get("parentItem"):
                 continue
-            marker, dois, arxiv = identities(data)
+            marker = identities(data)[0]
             self._marker[key] = marker
-            names = {f"doi:{d}" for d in dois} | {f"arxiv:{a}" for a in arxiv}
-            for name in names | ({f"id:{marker}"} if marker else set()):
+            self._names[key] = {_normal(n) for n in item_names(data)}
+            for name in self._names[key] | ({f"id:{marker}"} if marker else set()):
                 self._by.setdefault(name, set()).add(key)
 
     def ours(self, key: str) -> bool:
         return self._marker.get(key) is not None
 
-    def claim(self, ident: str, doi: str | None, arxiv_id: str | None) -> str | None:
-        names = [f"id:{ident}", f"doi:{doi}" if doi else "", f"arxiv:{(arxiv_id or '').lower()}"]
-        found = {k for n in names if n for k in self._by.get(n, ())} - self._claimed
+    def claim(self, ident: str, names: Iterable[str]) -> str | None:
+        """The item of the work marked `ident` with identities `names`: one sharing an id, else
+        the one item (fail-closed: two is none) of the same title, first author and year whose
+        DOIs and arXiv ids do not say it is another work."""
+        names = {_normal(n) for n in names}
+        strong = {f"id:{ident}"} | {n for n in names if not n.startswith("tay:")}
+        found = {k for n in strong for k in self._by.get(n, ())} - self._claimed
         if not found:
-            return None
+            alike = {k for n in names - strong for k in self._by.get(n, ())} - self._claimed
+            found = {k for k in alike if not conflicting(names, self._names[k])}
+            if len(found) != 1:
+                return None
         best = min(found, key=lambda k: (k in self.gone, not self.ours(k), k in self._trashed, k))
         self._claimed.add(best)
         return best
@@ -309,6 +317,11 @@ class _Matcher:
         return [
             k for k in self._marker if self.ours(k) and k not in self._claimed | self.gone
         ]
+
+
+def _normal(name: str) -> str:
+    """arXiv ids compare case-blind (`hep-th/…`); OpenReview ids are case-sensitive."""
+    return name.lower() if name.startswith("arxiv:") else name
 
 
 def _version(data: dict[str, Any]) -> int:
