@@ -167,6 +167,9 @@ def prepare(
     keys = citekeys.keys_for(works, merged, existing.entries, old_renames, pattern=pattern)
     keyed = references.keyed(works, keys, merged, str(config.output))
     written = references.to_write(works, keyed, merged)
+    asked = state.asked(entries, chosen)
+    checked = state.checked_times(works, old_state, asked, now, refresh=refresh)
+    written = references.with_urldates(written, {keys[w]: t for w, t in checked.items()}, old_state)
     biblatex = dialect == "biblatex"
     reconciled = reconcile.reconcile(
         works, keys, written, merged, old_state, ascii=config.ascii, biblatex=biblatex
@@ -184,7 +187,6 @@ def prepare(
             overrides=reconciled.overrides,
             biblatex=biblatex,
         ).replace("\n", existing.newline)  # line endings follow the file
-    asked = state.asked(entries, chosen)
     new_state = state.next_state(
         works, keys, merged, old_state, reconciled.bare, asked, now, refresh=refresh
     )

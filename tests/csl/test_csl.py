@@ -22,7 +22,7 @@ from list2bib import pipeline
 from list2bib.bibtex.render import entry_type
 from list2bib.config import Config
 from list2bib.csl.render import csl_item, plain, render_csl
-from list2bib.model import Person, Record, Reference, Status
+from list2bib.model import Person, Record, Reference, Status, WorkKind
 from system.test_latex import REFERENCES
 
 SCHEMA = json.loads(
@@ -134,4 +134,15 @@ def test_editors_and_series_of_a_proceedings_volume() -> None:
         "Lecture Notes in Computer Science",
         "4209",
     )
+    jsonschema.validate([item], SCHEMA)
+
+
+def test_the_day_a_page_was_read_is_accessed() -> None:
+    record = Record(
+        source="page", entry_type="misc", title="T", url="https://x.org/p",
+        venue={"howpublished": "X", "urldate": "2026-01-05"}, kind=WorkKind.WEB,
+    )  # fmt: skip
+    item = csl_item(Reference("x", record, (), Status.RESOLVED), "misc")
+    assert item["accessed"] == {"date-parts": [[2026, 1, 5]]}
+    assert (item["type"], item["container-title"]) == ("webpage", "X")
     jsonschema.validate([item], SCHEMA)

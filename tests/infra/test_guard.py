@@ -15,7 +15,7 @@ from list2bib.infra.http import Http, HttpSettings
 
 
 class Site(FakeServer):
-    """`/ok` answers 200; `/go` redirects to `target`."""
+    """`/go` redirects to `target`; `/missing` answers 404; anything else 200."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -24,6 +24,8 @@ class Site(FakeServer):
     def handle(self, request: LoggedRequest) -> Reply:
         if request.path == "/go":
             return Reply(302, b"", [("Location", self.target)])
+        if request.path == "/missing":
+            return Reply.text(404, "Not Found")
         return Reply.text(200, "hello")
 
 

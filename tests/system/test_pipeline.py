@@ -42,7 +42,9 @@ def test_example_list_matches_the_golden_file(
 ) -> None:
     monkeypatch.chdir(ROOT)  # the list's path, as given, is part of the file's comments
     config = services.config(tmp_path)
-    result = build(config, Path("examples/papers.md"))
+    # a fixed day: the web page's urldate is the day it was read
+    day = datetime(2026, 1, 5, tzinfo=UTC)
+    result = pipeline.build([Path("examples/papers.md")], config, clock=FakeClock(), now=day)
     text = config.output.read_text(encoding="utf-8")
     if os.environ.get("UPDATE_GOLDEN"):
         GOLDEN.parent.mkdir(parents=True, exist_ok=True)

@@ -109,6 +109,9 @@ def csl_item(ref: Reference, bibtex_type: str) -> dict[str, Any]:
     host = url_host(url).removeprefix("www.") if url else ""
     if kind == "webpage" and host:
         item.setdefault("container-title", host)
+    accessed = record.venue.get("urldate", "")
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", accessed):
+        item["accessed"] = {"date-parts": [[int(part) for part in accessed.split("-")]]}
     if ref.topics:
         item["keyword"] = ", ".join(ref.topics)
     if ref.status is not Status.RESOLVED and "note" not in item:

@@ -25,6 +25,7 @@ from list2bib.errors import NotAskable, OfflineMiss, RateLimited, ServiceError
 from list2bib.infra.adapter import GuardedAdapter
 from list2bib.infra.answers import HttpResponse, why_unreadable
 from list2bib.infra.clock import Clock, SystemClock
+from list2bib.infra.failures import FailureCount, counts_failures
 from list2bib.infra.guard import AddressRefused, PublicOnly, endpoint
 from list2bib.infra.politeness import (
     Breaker,
@@ -126,6 +127,8 @@ class Http:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         self.requests_by_host: Counter[str] = Counter()
+        # Requests that failed for good (offline misses too): see `infra.failures`.
+        self.failures = FailureCount()
         self._limiter = HostLimiter(self.clock, settings.host_intervals, settings.default_interval)
         self._breaker = Breaker(settings.breaker_threshold)
         # True while `fresh()` is active: answers are fetched anew (and the cache updated).
@@ -194,6 +197,7 @@ class Http:
         """POST `json_body` as JSON, or a Mapping given as `form=...` through `request`."""
         return self.request("POST", service, url, json_body=json_body, **options)
 
+    @counts_failures
     def request(
         self,
         method: str,

@@ -21,7 +21,7 @@ MANAGED_FIELDS = frozenset(
     {"author", "title", "booktitle", "journal", "volume", "number", "pages", "year", "month",
      "publisher", "address", "howpublished", "organization", "school", "institution", "doi",
      "eprint", "archiveprefix", "primaryclass", "url", "keywords", "ids", "key", "editor",
-     "series",
+     "series", "urldate",
      # biblatex's names for the same (`--format biblatex`)
      "date", "journaltitle", "location", "eprinttype", "eprintclass", "type"}
 )  # fmt: skip

@@ -239,6 +239,23 @@ def select(
 # --- what this run wrote -------------------------------------------------------------------------
 
 
+def checked_times(
+    works: Sequence[Work], old: State, asked: set[str], now: datetime, *, refresh: bool
+) -> dict[str, str]:
+    """work id -> when the services were last asked about it (see `next_state`): now for a work
+    asked this run (a refresh) or whose answer changed (a build), else the time the state has."""
+    stamp = now_text(now)
+    times: dict[str, str] = {}
+    for work in works:
+        before = old.works.get(work.work_id)
+        if refresh:
+            fresh = bool({fingerprint(e) for e in work.entries} & asked) or before is None
+        else:
+            fresh = before is None or (before.record, before.status) != (work.record, work.status)
+        times[work.work_id] = stamp if fresh or before is None else before.checked
+    return times
+
+
 def next_state(
     works: Sequence[Work],
     keys: Mapping[str, str],
@@ -255,8 +272,8 @@ def next_state(
     changed (a build, which cannot tell a cached answer from a new one), so an unchanged run
     leaves the state file byte-identical too. A work whose previous entry was kept verbatim keeps
     its old state."""
-    stamp = now_text(now)
     by_work = {work.work_id: work for work in works}
+    checked = checked_times(works, old, asked, now, refresh=refresh)
     states: dict[str, WorkState] = {}
     for work_id, work in by_work.items():
         before = old.works.get(work_id)
@@ -266,17 +283,12 @@ def next_state(
                     before, incomplete=before.incomplete or work.incomplete
                 )
             continue
-        prints = {fingerprint(e) for e in work.entries}
-        if refresh:
-            fresh = bool(prints & asked) or before is None
-        else:
-            fresh = before is None or (before.record, before.status) != (work.record, work.status)
         key = keys[work_id]
         states[work_id] = WorkState(
             key=key,
             status=work.status,
             record=work.record,
-            checked=stamp if fresh or before is None else before.checked,
+            checked=checked[work_id],
             written=bare.get(key, {}),
             problems=work.problems,
             evidence=work.evidence,
