@@ -31,7 +31,16 @@ from list2bib.read.arguments import InlineList
 from list2bib.report import changes as changes_
 from list2bib.resolve.book import Progress
 from list2bib.resolve.rounds import resolve
-from list2bib.works import citekeys, dedupe, merge, reconcile, references, renames, state
+from list2bib.works import (
+    citekeys,
+    dedupe,
+    merge,
+    monotone,
+    reconcile,
+    references,
+    renames,
+    state,
+)
 
 logger = logging.getLogger("list2bib")
 
@@ -156,13 +165,15 @@ def prepare(
         )
     else:
         chosen = state.select_all(entries)
-    resolutions, requests = (
+    resolutions, requests, failures = (
         _resolve_chosen(entries, chosen, config, clock, progress)
         if resolved is None
-        else (list(resolved), {})
+        else (list(resolved), {}, 0)
     )
 
     works = dedupe.cluster(resolutions)
+    if failures:  # this run may know less than the one that wrote the file: keep what it verified
+        works = monotone.hold_verified(works, existing.entries, old_state.managed_keys())
     merged = merge.plan(works, existing.entries, old_state.managed_keys())
     keys = citekeys.keys_for(works, merged, existing.entries, old_renames, pattern=pattern)
     keyed = references.keyed(works, keys, merged, str(config.output))
@@ -239,9 +250,9 @@ def _resolve_chosen(
     config: Config,
     clock: Clock | None,
     progress: Progress | None,
-) -> tuple[list[Resolution], dict[str, int]]:
+) -> tuple[list[Resolution], dict[str, int], int]:
     """A resolution for every entry: the chosen ones asked (re-checks with the cache bypassed),
-    the rest reused; and the requests that took, by host."""
+    the rest reused; the requests that took, by host; and how many failed for good."""
     found: dict[int, Resolution] = dict(chosen.reused)
     with http_for(config, clock) as http:
         if chosen.new:
@@ -253,7 +264,7 @@ def _resolve_chosen(
                 answers = resolve(picked, http, config, progress)
             found.update(zip(chosen.recheck, answers, strict=True))
         requests = dict(http.requests_by_host)
-    return [found[i] for i in range(len(entries))], requests
+    return [found[i] for i in range(len(entries))], requests, http.failures.count
 
 
 def build(
