@@ -134,6 +134,8 @@ class Record:
     openreview_id: str | None = None
     acl_id: str | None = None
     abstract: str | None = None
+    # A web page that declares itself no work (`a profile page (og:type profile)`).
+    not_a_work: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ import functools
 import logging
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -171,6 +171,8 @@ def prepare(
         else (list(resolved), {}, 0)
     )
 
+    resolutions, pages = declared_non_works(resolutions, config.include_links)
+    left_out += pages
     works = dedupe.cluster(resolutions)
     if failures:  # this run may know less than the one that wrote the file: keep what it verified
         works = monotone.hold_verified(works, existing.entries, old_state.managed_keys())
@@ -223,6 +225,28 @@ def prepare(
         asked=len(chosen.new) + len(chosen.recheck),
         left_out=left_out,
     )
+
+
+def declared_non_works(
+    resolutions: list[Resolution], include_links: bool
+) -> tuple[list[Resolution], tuple[ListEntry, ...]]:
+    """The resolutions to write, and the entries whose record is a web page that declares itself
+    no work (`Record.not_a_work`: a profile, an app, a course), left out like the links a list
+    shows are none unless `include_links`. Only such pages is an error, as in `works_only`."""
+    if include_links:
+        return resolutions, ()
+    kept = [r for r in resolutions if r.record is None or not r.record.not_a_work]
+    out = tuple(
+        replace(r.entry, not_a_work=r.record.not_a_work)
+        for r in resolutions
+        if r.record is not None and r.record.not_a_work
+    )
+    if out and not kept:
+        raise InputError(
+            f"{out[0].where}: the lists hold only pages that are not works ({out[0].not_a_work}, "
+            "...); give --include-links to write them as @misc"
+        )
+    return kept, out
 
 
 def works_only(

@@ -153,3 +153,29 @@ def test_a_wrong_link_is_resolved_by_its_own_title_and_reported(
         f.startswith(f"{WRONG}:6: links arxiv:2202.05262, which is 'Locating") for f in findings
     )
     assert not any(f.startswith((f"{WRONG}:5:", f"{WRONG}:12:", f"{WRONG}:13:")) for f in findings)
+
+
+def test_a_page_that_declares_itself_no_work_stays_out(
+    services: FakeServices, tmp_path: Path
+) -> None:
+    profile = '<html><head><title>Jane Doe</title><meta property="og:type" content="profile">'
+    services.web.add_page("/janedoe.example.org/about", profile + "</head></html>")
+    post = '<html><head><title>On probing</title><meta property="og:type" content="article">'
+    services.web.add_page("/janedoe.example.org/posts/probing", post + "</head></html>")
+    listed = tmp_path / "list.md"
+    listed.write_text(
+        "## Reading\n\n- [Jane Doe](https://janedoe.example.org/about)\n"
+        "- [On probing](https://janedoe.example.org/posts/probing)\n",
+        encoding="utf-8",
+    )
+    config = services.config(tmp_path)
+    result = pipeline.build([listed], config, clock=FakeClock())
+    text = config.output.read_text(encoding="utf-8")
+    assert "posts/probing" in text and "janedoe.example.org/about" not in text
+    assert [(e.line, e.not_a_work) for e in result.left_out] == [
+        (3, "a profile page (og:type profile)")
+    ]
+    with_links = pipeline.build(
+        [listed], services.config(tmp_path / "all", include_links=True), clock=FakeClock()
+    )
+    assert len(with_links.references) == 2 and with_links.left_out == ()

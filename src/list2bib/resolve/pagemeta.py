@@ -85,6 +85,7 @@ class PageMeta:
     abstract: str = ""
     bibtex_venue: str = ""  # journal/howpublished of a BibTeX block the page offers for citing
     links: tuple[PageLink, ...] = field(default=())
+    not_a_work: str = ""  # what the page says it is when that is no work (`a profile page`)
 
 
 class _Collector(HTMLParser):
@@ -193,7 +194,61 @@ def extract(html: str, url: str = "") -> PageMeta:
         abstract=picked["abstract"],
         bibtex_venue=bib.get("journal") or bib.get("howpublished") or "",
         links=tuple(collector.links),
+        not_a_work=_declared_non_work(meta, collector.jsonld),
     )
+
+
+# What a page may declare itself to be (Open Graph `og:type`, JSON-LD `@type`) that is no work.
+_OG_NON_WORKS = {
+    "profile": "a profile page",
+    "product": "a product page",
+    "business.business": "a business page",
+    "music.song": "a song",
+    "music.album": "an album",
+}
+_ARTICLE_TYPES = frozenset(JSONLD_TYPES) - {"WebPage"}
+_LD_NON_WORKS = {
+    "Person": "a person's page",
+    "ProfilePage": "a profile page",
+    "Organization": "an organisation's page",
+    "SoftwareApplication": "a software page",
+    "WebApplication": "a software page",
+    "MobileApplication": "an app",
+    "SoftwareSourceCode": "a code repository",
+    "Product": "a product page",
+    "Course": "a course",
+    "Event": "an event page",
+}
+
+
+def _declared_non_work(meta: Mapping[str, list[str]], scripts: list[str]) -> str:
+    """`a profile page (og:type profile)` when the page declares itself no work, else ''. A page
+    with `citation_*` tags or an article-like JSON-LD node is a work whatever else it declares (a
+    paper's page names its authors' Person nodes and its publisher's Organization)."""
+    if any(name.startswith("citation_") for name in meta):
+        return ""
+    og_type = _first(meta, ("og:type",)).strip().lower()
+    typed: list[str] = []
+    for script in scripts:
+        try:
+            nodes = list(_walk(json.loads(script)))
+        except ValueError:
+            continue
+        for node in nodes:
+            types = node.get("@type")
+            typed += [
+                t for t in (types if isinstance(types, list) else [types]) if isinstance(t, str)
+            ]
+    if any(t in _ARTICLE_TYPES for t in typed) or og_type == "article":
+        return ""
+    if og_type in _OG_NON_WORKS:
+        return f"{_OG_NON_WORKS[og_type]} (og:type {og_type})"
+    # Person and Organization count only as the page's own (first) node: elsewhere they are
+    # authors and publishers; the other kinds are never a work's side note.
+    for index, name in enumerate(typed):
+        if name in _LD_NON_WORKS and (index == 0 or name not in ("Person", "Organization")):
+            return f"{_LD_NON_WORKS[name]} (JSON-LD {name})"
+    return ""
 
 
 def _first(meta: Mapping[str, list[str]], names: tuple[str, ...]) -> str:

@@ -217,6 +217,7 @@ def page_record(meta: PageMeta, url: str) -> Record:
         kind=WorkKind.PUBLISHED if publication else WorkKind.WEB,
         acl_id=acl.value if publication and acl is not None and acl.kind is IdKind.ACL else None,
         abstract=meta.abstract or None,
+        not_a_work=None if publication else meta.not_a_work or None,
     )
 
 
