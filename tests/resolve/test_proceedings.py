@@ -122,3 +122,11 @@ def test_a_dblp_hit_links_the_proceedings_page_before_arxiv() -> None:
     assert found is not None
     assert found.url == "https://proceedings.neurips.cc/paper/2017/hash/3f5-Abstract.html"
     assert found.arxiv_id == "1706.03762"
+
+
+def test_conference_papers_of_a_fixed_venue_have_no_month() -> None:
+    submitted = record({"booktitle": "ICLR"}, "2022", month=9)  # OpenReview's submission month
+    assert complete(submitted).month is None
+    article = Record(source="crossref", entry_type="article", title="T", year="2015", month=5,
+                     venue={"journal": "Nature"})  # fmt: skip
+    assert complete(article).month == 5

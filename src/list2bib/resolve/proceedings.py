@@ -57,7 +57,7 @@ def complete(record: Record, ids: Sequence[Identifier] = (), *, short: bool = Fa
     if record.kind is not WorkKind.PUBLISHED or record.source == "bib":
         return record
     fields = dict(record.venue)
-    entry_type = record.entry_type
+    entry_type, month = record.entry_type, record.month
     if entry_type == "incollection" and fields.get("series", "").lower() in PROCEEDINGS_SERIES:
         entry_type = "inproceedings"
     if publisher := fields.get("publisher", ""):
@@ -66,6 +66,10 @@ def complete(record: Record, ids: Sequence[Identifier] = (), *, short: bool = Fa
     venue = venues.record_venue(record)
     if venue is not None:
         name = fields.get(venue.bibtex_field)
+        if venue.fixed and venue.entry_type == "inproceedings":
+            # The sources' month of such a paper is its preprint's or its submission's
+            # (OpenReview), never the meeting's: one NeurIPS entry is dated like another.
+            month = None
         if name and (venue.fixed or short):
             fields[venue.bibtex_field] = venue.short if short else venue.title_for(record.year)
         zero = VOLUME_YEAR_ZERO.get(venue.short)
@@ -79,9 +83,9 @@ def complete(record: Record, ids: Sequence[Identifier] = (), *, short: bool = Fa
     if pmlr and not fields.get("volume"):
         fields["volume"] = pmlr
         fields.setdefault("series", PMLR_SERIES)
-    if fields == record.venue and entry_type == record.entry_type:
+    if (fields, entry_type, month) == (record.venue, record.entry_type, record.month):
         return record
-    return replace(record, venue=fields, entry_type=entry_type)
+    return replace(record, venue=fields, entry_type=entry_type, month=month)
 
 
 def _pmlr_volume(record: Record, ids: Sequence[Identifier]) -> str | None:
