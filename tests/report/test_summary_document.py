@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from test_review import AMBIGUOUS, PUBLISHED, RESULT
 
+from list2bib.model import Link, ListEntry
 from list2bib.report.changes import Change
 from list2bib.report.json_summary import summary_document, to_json
 
@@ -34,3 +35,24 @@ def test_entries_findings_and_topics() -> None:
         {"kind": "added", "key": "emergentnd", "detail": "new", "fields": []}
     ]
     assert json.loads(to_json(data)) == data
+
+
+def test_links_left_out_are_listed_with_their_reason() -> None:
+    chat = ListEntry(
+        "list.md",
+        12,
+        ("Groups",),
+        "EleutherAI",
+        links=(Link("https://discord.com/invite/x"),),
+        not_a_work="a chat invite (discord.com)",
+    )
+    data = summary_document(replace(RESULT, left_out=(chat,)), command="build", exit_code=0)
+    assert data["left_out"] == [
+        {
+            "file": "list.md",
+            "line": 12,
+            "title": "EleutherAI",
+            "reason": "a chat invite (discord.com)",
+        }
+    ]
+    assert summary_document(RESULT, command="build", exit_code=0)["left_out"] == []

@@ -50,6 +50,10 @@ def summary_document(
         "incomplete": sorted(r.key for r in result.incomplete),
         "kept": list(result.kept),
         "removed": list(removed),
+        "left_out": [
+            {"file": e.source, "line": e.line, "title": e.title, "reason": e.not_a_work}
+            for e in result.left_out
+        ],
         "changes": [
             {"kind": c.kind, "key": c.key, "detail": c.detail, "fields": list(c.fields)}
             for c in changes
