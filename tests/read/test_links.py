@@ -1,4 +1,5 @@
-"""Link targets as a person reads them: nested, bracketed, identifier-only, glued or empty."""
+"""Link targets as a person reads them: nested, bracketed, identifier-only, glued or empty; and a
+plain list's prose, which is no title."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from list2bib.read.dispatch import read_list
+from list2bib.read import hints
+from list2bib.read.dispatch import parse_plain, read_list
+from list2bib.read.hints import is_prose
 from list2bib.read.links import repair_href
 
 DATA = Path(__file__).parents[1] / "data" / "lists"
@@ -65,3 +68,21 @@ def test_every_malformed_link_keeps_its_paper() -> None:
 def test_prose_linking_an_anchor_is_no_entry() -> None:
     titles = [e.title for e in read_list(DATA / "malformed_links.md")]
     assert not any("section on conflicts" in t for t in titles)
+
+
+@pytest.mark.parametrize(
+    ("line", "prose"),
+    [
+        ("This is just prose about nothing. No links here at all", True),
+        ("We collect papers on editing here. Pull requests are welcome if you find one", True),
+        ("Attention is all you need", False),
+        ("Deep learning. Nature 521, 436-444", False),
+        ("Language models are few-shot learners. In NeurIPS 2020, pages 1877-1901", False),
+        ("A survey of large language models for code generation and what comes next", False),
+        ("Show, attend and tell: neural image caption generation with visual attention", False),
+    ],
+)
+def test_prose_in_a_plain_list_is_no_title(line: str, prose: bool) -> None:
+    assert is_prose(line) is prose
+    found = parse_plain(f"# Notes\n\n{line}\n", "notes.txt")
+    assert [e.title for e in found] == ([] if prose else [hints.clean_title(line)])

@@ -48,7 +48,7 @@ def parse_plain(text: str, source: str) -> list[ListEntry]:
         topics = tuple(t for _, t in chain)
         if (line.startswith(("http://", "https://")) and " " not in line) or parse_identifier(line):
             entries.append(ListEntry(source, number, topics, "", links=(Link(line),)))
-        else:
+        elif not hints.is_prose(line):  # a sentence about the list is no title
             entries.append(ListEntry(source, number, topics, hints.clean_title(line)))
     return entries
 

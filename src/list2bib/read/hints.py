@@ -261,3 +261,21 @@ def clean_title(text: str) -> str:
         if text[0] not in inner and text[-1] not in inner:
             text = inner.strip().rstrip(_TRAILING_JUNK)
     return text
+
+
+# Prose in a plain list: two or more sentences, long, mostly lower-case words, no year. Titles in
+# sentence case are one sentence; `Deep learning. Nature 2015` is a reference.
+_SENTENCE_BREAK = re.compile(r"[a-z][.!?]\s+[A-Z]")
+_PROSE_MIN_WORDS = 8
+_PROSE_MAX_CAPITALISED = 0.3
+
+
+def is_prose(line: str) -> bool:
+    """`This is just prose about nothing. No links here at all`: a sentence, not a title."""
+    words = line.split()
+    if len(words) < _PROSE_MIN_WORDS or not _SENTENCE_BREAK.search(line):
+        return False
+    if re.search(r"\b(?:19|20)\d\d\b", line):  # a year: a reference (`Title. In NeurIPS 2020`)
+        return False
+    capitalised = sum(1 for w in words if w[:1].isupper())
+    return capitalised / len(words) <= _PROSE_MAX_CAPITALISED
