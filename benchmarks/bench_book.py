@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -30,18 +29,36 @@ from fakes import FakeServices  # noqa: E402
 from list2bib import pipeline  # noqa: E402
 from synthetic import synthetic_world  # noqa: E402
 
+# Runs the CLI and then says the process's own peak RSS (VmHWM: getrusage would count the
+# benchmark's memory, which a forked child starts with).
+_MEASURED_CLI = """
+import runpy, sys
+try:
+    runpy.run_module("list2bib", run_name="__main__", alter_sys=True)
+finally:
+    with open("/proc/self/status") as status:
+        peak = next(line for line in status if line.startswith("VmHWM"))
+    print("peak", int(peak.split()[1]) / 1024, file=sys.stderr)
+"""
 
-def offline_build(listed: Path, output: Path, env: dict[str, str], config: Path) -> float:
-    """Seconds `list2bib build --offline` took in a process of its own (which must succeed)."""
-    command = [sys.executable, "-m", "list2bib", "build", str(listed), "-o", str(output)]
+
+def offline_build(
+    listed: Path, output: Path, env: dict[str, str], config: Path
+) -> tuple[float, float]:
+    """Seconds `list2bib build --offline` took in a process of its own (which must succeed),
+    and that process's peak RSS in MiB."""
+    arguments = ["build", str(listed), "-o", str(output), "--offline", "--config", str(config)]
     started = time.perf_counter()
-    subprocess.run(
-        [*command, "--offline", "--config", str(config)],
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURED_CLI, *arguments],
         env={**os.environ, **env},
         check=True,
         capture_output=True,
+        text=True,
     )
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    peak = next(line for line in done.stderr.splitlines() if line.startswith("peak "))
+    return seconds, float(peak.split()[1])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,8 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             config = fakes.config(folder, services=fakes.service_configs(), retries=1)
             cold = pipeline.build([listed], config)  # fills the cache the offline run reads
             written = config.output.read_text(encoding="utf-8")
-            seconds = offline_build(listed, folder / "offline.bib", env, config_file)
-            rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            seconds, rss = offline_build(listed, folder / "offline.bib", env, config_file)
             same = (folder / "offline.bib").read_text(encoding="utf-8") == written
             print(
                 f"{size:>7} entries offline, warm cache  works={len(cold.references):>7} "
