@@ -491,6 +491,16 @@ def test_trailing_authors_and_venues_split_off_titles() -> None:
         ("Y. LeCun", "Y. Bengio", "G. Hinton"),
     )
     assert hints.split_trailing_authors("Show, attend and tell") == ("Show, attend and tell", ())
+    # A title's own list of capitalised words is no author list; surnames after a full stop are.
+    for title in (
+        "Editing Large Language Models: Problems, Methods, and Opportunities",
+        "Neurons in Large Language Models: Dead, N-gram, Positional",
+    ):
+        assert hints.split_trailing_authors(title) == (title, ())
+    assert hints.split_trailing_authors("A Dependency Parser. Chen and Manning") == (
+        "A Dependency Parser",
+        ("Chen", "Manning"),
+    )
     assert hints.split_trailing_venue("Editing Models, EMNLP 2023 Main Conference Paper") == (
         "Editing Models",
         "EMNLP 2023 Main Conference Paper",

@@ -216,7 +216,10 @@ def split_trailing_authors(title: str) -> tuple[str, tuple[str, ...]]:
     names after the comma (or full stop), so `Show, attend and tell` stays whole."""
     for m in re.finditer(r"[,.]\s+", title):
         names = parse_authors(title[m.end() :])
-        if names and (len(names) > 1 or _INITIALS.match(names[0].split()[0])):
+        # After a comma, one-word "names" are the title's own list (`Problems, Methods, and
+        # Opportunities`); after a full stop they are surnames (`... Networks. Chen and Manning`).
+        full = m[0].startswith(".") or any(len(name.split()) > 1 for name in names)
+        if names and ((len(names) > 1 and full) or _INITIALS.match(names[0].split()[0])):
             return title[: m.start()], names
     return title, ()
 
