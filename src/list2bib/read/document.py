@@ -46,7 +46,12 @@ class _MarkdownReader:
 
     def __init__(self, text: str, source: str) -> None:
         self.source = source
-        self.tokens = MarkdownIt("commonmark").enable("table").parse(text)
+        parser = MarkdownIt("commonmark").enable("table")
+        # Links with any target are links here: markdown-it's HTML safety check would turn
+        # `[Title](javascript:…)` into plain text and the entry would vanish; no target is
+        # followed or written unless it is http(s).
+        parser.validateLink = lambda url: True
+        self.tokens = parser.parse(text)
         self.entries: list[ListEntry] = []
         self.chain: list[tuple[int, str]] = []
         self.skip_below: int | None = None

@@ -314,6 +314,10 @@ def _authors_after(rest: str) -> tuple[str, ...]:
 def is_entry(parsed: Parsed) -> bool:
     if parsed.prose:
         return False
+    if parsed.links and all(_NOT_WEB.match(link.url) for link in parsed.links):
+        # Only an ftp:/file:/data:/javascript: target: nothing to fetch, but the link text
+        # names a paper as a titled entry would (it is looked up by title).
+        return bool(parsed.title) and not parsed.wordy
     if parsed.links:
         return any(_is_paper(link.url) for link in parsed.links)
     # Without a link, only a title with hints and nothing else (`Title (2014), A. Author`) is one,
@@ -346,6 +350,9 @@ def entry_groups(flat: Flat) -> list[tuple[int, str]]:
 
 def _first_text_line(lines: list[str], flat: Flat) -> int:
     return next((flat.offsets[i] for i, line in enumerate(lines) if line.strip()), 0)
+
+
+_NOT_WEB = re.compile(r"\s*(?:ftp|ftps|file|data|javascript|vbscript):", re.IGNORECASE)
 
 
 def _is_paper(url: str) -> bool:
