@@ -24,11 +24,12 @@ from list2bib.infra.clock import Clock
 from list2bib.infra.files import check_no_link, write_atomic
 from list2bib.infra.http import Http, HttpSettings
 from list2bib.infra.memo import Memo
-from list2bib.model import ListEntry, Reference, Resolution, RunResult
+from list2bib.model import ListEntry, Record, Reference, Resolution, RunResult
 from list2bib.read import arguments
 from list2bib.read import dispatch as listfile
 from list2bib.read.arguments import InlineList
 from list2bib.report import changes as changes_
+from list2bib.resolve import venues
 from list2bib.resolve.book import Progress
 from list2bib.resolve.rounds import resolve
 from list2bib.works import (
@@ -90,6 +91,15 @@ def http_for(config: Config, clock: Clock | None = None) -> Http:
         allow_private=config.allow_private_addresses,
     )
     return Http(settings, clock=clock)
+
+
+def conference_name(record: Record) -> str:
+    """The conference a published record appeared at, from the venue table: its short name and
+    year (`ICLR 2023`), as Zotero's `conferenceName`; '' when the venue is no known conference."""
+    venue = venues.record_venue(record)
+    if venue is None or venue.bibtex_field != "booktitle":
+        return ""
+    return f"{venue.short} {(record.year or '')[:4]}".strip()
 
 
 def read_existing(path: Path, memo: Memo | None = None) -> BibFile:

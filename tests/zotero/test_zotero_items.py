@@ -8,6 +8,7 @@ from dataclasses import replace
 from fakes.zotero import reference
 from fakes.zotero_schema import CREATOR_TYPES, ITEM_FIELDS
 from list2bib.model import ListEntry, Person, Record, Reference, Status, WorkKind
+from list2bib.pipeline import conference_name
 from list2bib.text.identity import normal_doi
 from list2bib.zotero.index import Index
 from list2bib.zotero.items import desired, identities, item_type, syncable
@@ -21,14 +22,17 @@ def only_valid_fields(data: dict[str, object]) -> bool:
 
 
 def test_published_conference_paper() -> None:
-    ref = reference("meng2022locating", doi="10.5555/3600270.3601532", venue="NeurIPS 2022",
+    ref = reference("meng2022locating", doi="10.5555/3600270.3601532", venue="NeurIPs 2023 oral",
                     tags=("editing",))  # fmt: skip
-    item = desired(ref)
+    item = desired(ref, conference_name)
     assert item is not None
     data = item.data
     assert data["itemType"] == "conferencePaper" and only_valid_fields(data)
     assert data["proceedingsTitle"] == "Advances in Neural Information Processing Systems"
+    # From the venue table and the record's year, never the list's raw hint.
     assert data["conferenceName"] == "NeurIPS 2022"
+    plain = desired(ref)
+    assert plain is not None and plain.data["conferenceName"] == ""
     assert data["DOI"] == "10.5555/3600270.3601532" and data["date"] == "2022-02"
     assert data["citationKey"] == "meng2022locating"
     assert data["creators"][0] == {
@@ -37,8 +41,22 @@ def test_published_conference_paper() -> None:
         "lastName": "Meng",
     }
     assert "list2bib-id: doi:10.5555/3600270.3601532" in data["extra"]
-    assert {t["tag"] for t in data["tags"]} == {"editing", "NeurIPS 2022"}
+    assert {t["tag"] for t in data["tags"]} == {"editing", "NeurIPs 2023 oral"}
     assert item.identity == "doi:10.5555/3600270.3601532"
+
+
+def test_doi_holds_the_items_own_doi_and_extra_the_arxiv_id() -> None:
+    venue = {"booktitle": "International Conference on Learning Representations"}
+    iclr = Record(source="dblp", entry_type="inproceedings", title="LoRA", year="2022",
+                  arxiv_id="2106.09685", doi="10.48550/arXiv.2106.09685", venue=venue)  # fmt: skip
+    item = desired(Reference("hu2022lora", iclr, (), Status.RESOLVED), conference_name)
+    assert item is not None
+    data = item.data
+    assert data["itemType"] == "conferencePaper" and data["DOI"] == ""
+    assert data["conferenceName"] == "ICLR 2022"
+    assert "arXiv: 2106.09685" in data["extra"].splitlines()
+    _, dois, arxiv = identities(data)
+    assert (dois, arxiv) == (set(), {"2106.09685"})
 
 
 def test_arxiv_only_work_is_a_preprint() -> None:

@@ -402,7 +402,7 @@ def test_a_preprint_that_was_published_becomes_the_published_item(
     data = fake.items[key]
     assert data["itemType"] == "conferencePaper" and data["DOI"] == "10.5555/3600270.3601532"
     assert "archiveID" not in data or data["archiveID"] == ""
-    assert "list2bib-arxiv: 2202.05262" in data["extra"]
+    assert "arXiv: 2202.05262" in data["extra"].splitlines()
     assert not any(run([published]).done.values())
 
 

@@ -136,6 +136,7 @@ def sync_command(
                 adopt=config.zotero_adopt,
                 prune=prune,
                 dry_run=dry_run,
+                conference=pipeline.conference_name,
             )
         except KeyboardInterrupt:
             if not client.writes_sent:

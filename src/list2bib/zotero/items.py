@@ -4,6 +4,7 @@ carries. Pure functions; the field tables follow Zotero's schema (v41)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -61,7 +62,10 @@ MAX_NAME = 255
 # The identity marker: a line in `extra` whose label is no Zotero field, so desktop clients
 # never migrate it away (they move `Citation Key:` and other field labels into real fields).
 MARKER = "list2bib-id"
-ARXIV_LINE = "list2bib-arxiv"
+# Zotero's own convention for a work's arXiv id (Better BibTeX and citation styles read it);
+# `list2bib-arxiv:` is how earlier versions wrote it, still read.
+ARXIV_LINE = "arXiv"
+OLD_ARXIV_LINE = "list2bib-arxiv"
 # The work's other identities, one line each, so a later run that meets the work in another form
 # (its OpenReview forum, its Anthology page) finds the item.
 ID_LINES = {"openreview": "list2bib-openreview", "acl": "list2bib-acl", "dblp": "list2bib-dblp"}
@@ -109,8 +113,9 @@ def item_type(record: Record) -> str:
     return ITEM_TYPES.get(record.entry_type, "document")
 
 
-def desired(ref: Reference) -> Desired | None:
-    """The item `ref` should be, or None when it has nothing to identify it by."""
+def desired(ref: Reference, conference: Callable[[Record], str] | None = None) -> Desired | None:
+    """The item `ref` should be, or None when it has nothing to identify it by. `conference`
+    names a published record's conference (`ICLR 2023`) from the venue table, '' if unknown."""
     record = ref.record
     ident = item_identity(record)
     if ident is None:
@@ -124,7 +129,11 @@ def desired(ref: Reference) -> Desired | None:
     data["creators"] = [_creator(p) for p in record.authors if p.family.strip()]
     data["abstractNote"] = record.abstract or ""
     data["date"] = _date(record)
-    data["DOI"] = record.doi or (arxiv_doi(record.arxiv_id) if record.arxiv_id else "")
+    # The item's own DOI only: a published work's arXiv version has its own (DataCite) DOI.
+    own_doi = record.doi if record.doi and not arxiv_id_of_doi(record.doi) else None
+    if kind == "preprint":
+        own_doi = record.doi or (arxiv_doi(record.arxiv_id) if record.arxiv_id else None)
+    data["DOI"] = own_doi or ""
     data["url"] = record.url or ""
     data["citationKey"] = ref.key
     for bib, field in VENUE_FIELDS[kind].items():
@@ -133,8 +142,8 @@ def desired(ref: Reference) -> Desired | None:
         data["repository"] = "arXiv"
         data["archiveID"] = f"arXiv:{record.arxiv_id}"
     hints = _venue_hints(ref)
-    if kind == "conferencePaper" and hints:
-        data["conferenceName"] = hints[0]
+    if kind == "conferencePaper" and conference is not None:
+        data["conferenceName"] = conference(record)
     lines = [f"{MARKER}: {ident}"]
     if record.arxiv_id:
         lines.append(f"{ARXIV_LINE}: {record.arxiv_id}")
@@ -184,7 +193,7 @@ def identities(data: dict[str, Any]) -> tuple[str | None, set[str], set[str]]:
     lines = extra_lines(str(data.get("extra") or ""))
     marker = lines[MARKER][0] if lines.get(MARKER) else None
     dois = {d for d in map(normal_doi, [data.get("DOI"), *lines.get("doi", [])]) if d}
-    arxiv = set(lines.get(ARXIV_LINE, []))
+    arxiv = set(lines.get(OLD_ARXIV_LINE, []))
     arxiv.update(v.split()[0].removeprefix("arXiv:") for v in lines.get("arxiv", []))
     archive = str(data.get("archiveID") or "")
     if archive.lower().startswith("arxiv:"):

@@ -7,12 +7,12 @@ from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
 from typing import Any
 
-from list2bib.zotero.items import ARXIV_LINE, ID_LINES, MARKER
+from list2bib.zotero.items import ARXIV_LINE, ID_LINES, MARKER, OLD_ARXIV_LINE
 
 # Lines of Extra whose label list2bib writes; every other line is a member's and stays.
-OWN_LABELS = ("list2bib-",)
+OWN_LABELS = ("list2bib-", f"{ARXIV_LINE.lower()}:")
 MARKER_LABEL = MARKER.lower()
-ID_LABELS = frozenset({ARXIV_LINE, *ID_LINES.values()})
+ID_KINDS = frozenset({ARXIV_LINE.lower(), *ID_LINES.values()})
 # Not merged field by field: the item's collections and trash state are decided by the plan.
 _NOT_FIELDS = frozenset({"key", "version", "collections", "deleted", "relations", "dateAdded",
                          "dateModified", "parentItem"})  # fmt: skip
@@ -78,17 +78,19 @@ def merge_extra(current: str, ours: str) -> str:
     kind of id line (`list2bib-openreview:`, ...) this run's record does not have."""
     lines = ours.splitlines()
     have = current.splitlines()
-    labels = {_label(line) for line in lines}
-    marker = next((line for line in have if _label(line) == MARKER_LABEL), None)
+    kinds = {_kind(line) for line in lines}
+    marker = next((line for line in have if _kind(line) == MARKER_LABEL), None)
     if marker is not None:
-        lines = [marker if _label(line) == MARKER_LABEL else line for line in lines]
-    ids = [line for line in have if _label(line) in ID_LABELS and _label(line) not in labels]
+        lines = [marker if _kind(line) == MARKER_LABEL else line for line in lines]
+    ids = [line for line in have if _kind(line) in ID_KINDS and _kind(line) not in kinds]
     mine = [line for line in have if not _own(line) and line.strip()]
     return "\n".join([*lines, *ids, *(line for line in mine if line not in lines)])
 
 
-def _label(line: str) -> str:
-    return line.partition(":")[0].strip().lower()
+def _kind(line: str) -> str:
+    """A line's label, lower-cased; the arXiv line as earlier versions wrote it is the same."""
+    label = line.partition(":")[0].strip().lower()
+    return ARXIV_LINE.lower() if label == OLD_ARXIV_LINE else label
 
 
 def merge_tags(

@@ -11,12 +11,12 @@ finishes it without duplicates, because new objects have deterministic keys."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from list2bib.errors import ServiceError, ZoteroError
-from list2bib.model import Reference
+from list2bib.model import Record, Reference
 from list2bib.text.identity import item_identity, normal_doi
 from list2bib.zotero.access import check_access, require_write
 from list2bib.zotero.client import MAX_WRITE, ZoteroClient
@@ -88,12 +88,14 @@ class Wanted:
     lists: set[str] = field(default_factory=set)  # every list synced this run
 
 
-def wanted_from(references: Sequence[Reference]) -> Wanted:
+def wanted_from(
+    references: Sequence[Reference], conference: Callable[[Record], str] | None = None
+) -> Wanted:
     """Split the references into what is written and what is only protected."""
     wanted = Wanted([], [], [], [])
     for ref in references:
         wanted.lists.update(e.source for e in ref.entries)
-        item = desired(ref) if syncable(ref) else None
+        item = desired(ref, conference) if syncable(ref) else None
         if item is not None:
             wanted.items.append(item)
             continue
@@ -119,12 +121,14 @@ def sync(
     adopt: bool = True,
     prune: bool = False,
     dry_run: bool = False,
+    conference: Callable[[Record], str] | None = None,
 ) -> SyncResult:
-    """Make the group hold `references`, filed by topic under `root`; idempotent.
+    """Make the group hold `references`, filed by topic under `root`; idempotent. `conference`
+    names a published record's conference from the venue table (`pipeline.conference_name`).
 
     A run in which a service failed for some works writes nothing for them and trashes nothing:
     which items no list produces is only known when every work was settled."""
-    asked = wanted_from(references)
+    asked = wanted_from(references, conference)
     notes: list[str] = []
     if asked.held and prune:
         prune = False
