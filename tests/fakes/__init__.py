@@ -16,6 +16,7 @@ from fakes.crossref import FakeCrossref
 from fakes.datacite import FakeDataCite
 from fakes.dblp import FakeDblp
 from fakes.doi import FakeDoi
+from fakes.openalex import FakeOpenAlex
 from fakes.openreview import FakeOpenReview
 from fakes.s2 import FakeS2
 from fakes.web import FakeWeb
@@ -33,6 +34,7 @@ __all__ = [
     "FakeDataCite",
     "FakeDblp",
     "FakeDoi",
+    "FakeOpenAlex",
     "FakeOpenReview",
     "FakeS2",
     "FakeServer",

@@ -17,6 +17,7 @@ from fakes.base import FakeServer
 from fakes.clock import TEST_MAILTO
 from fakes.dblp import FakeDblp
 from fakes.doi import FakeDoi
+from fakes.openalex import FakeOpenAlex
 from fakes.openreview import FakeOpenReview
 from fakes.s2 import FakeS2
 from fakes.web import FakeWeb
@@ -26,7 +27,7 @@ from list2bib.config import SERVICE_DEFAULTS, Config, ServiceConfig
 
 class FakeServices:
     """arXiv, doi.org (with Crossref and DataCite behind it), Semantic Scholar, DBLP, OpenReview,
-    the ACL Anthology and a web of pages, all on 127.0.0.1."""
+    the ACL Anthology, OpenAlex and a web of pages, all on 127.0.0.1."""
 
     def __init__(self, world: World, *, latency: float = 0.0, wire: str = "2026") -> None:
         self.world = world
@@ -37,6 +38,7 @@ class FakeServices:
         self.openreview = FakeOpenReview(world, latency=latency)
         self.acl = FakeAcl(world, latency=latency)
         self.web = FakeWeb(world, latency=latency)
+        self.openalex = FakeOpenAlex(world, latency=latency)
 
     def __enter__(self) -> Self:
         for server in self.own_servers():
@@ -54,10 +56,11 @@ class FakeServices:
     def enforce_limits(self, jitter: float = 0.0) -> None:
         """Every service throttles as it does when asked faster than its published limit
         (arXiv 1 per 3 s with a 200 `Rate exceeded.`, Semantic Scholar's anonymous pool 1/s
-        without Retry-After, DBLP 1/s with Retry-After, Crossref's polite pool 10/s); latency
+        without Retry-After, DBLP 1/s with Retry-After, Crossref's polite pool and OpenAlex
+        10/s); latency
         varies by +-`jitter` seconds."""
         limits = {self.arxiv: (1, 3.0), self.s2: (1, 1.0), self.dblp: (1, 1.0)}
-        limits[self.crossref] = (10, 1.0)
+        limits[self.crossref] = limits[self.openalex] = (10, 1.0)
         for server, (count, per) in limits.items():
             server.enforce_limit(count, per)
         for server in self.servers():
@@ -68,7 +71,8 @@ class FakeServices:
         return {type(s).__name__: s.throttled for s in self.servers()}
 
     def own_servers(self) -> list[FakeServer]:
-        return [self.arxiv, self.doi, self.s2, self.dblp, self.openreview, self.acl, self.web]
+        servers = [self.arxiv, self.doi, self.s2, self.dblp, self.openreview, self.acl, self.web]
+        return [*servers, self.openalex]
 
     def servers(self) -> list[FakeServer]:
         """Every server that answers requests, including Crossref and DataCite behind doi.org."""
@@ -90,6 +94,7 @@ class FakeServices:
             "openreview": self.openreview.base_url,
             "acl": self.acl.base_url,
             "page": self.web.base_url,
+            "openalex": self.openalex.base_url,
         }
         configs: dict[str, ServiceConfig] = {}
         for name, default in SERVICE_DEFAULTS.items():

@@ -44,6 +44,8 @@ SERVICE_DEFAULTS: dict[str, ServiceConfig] = {
     "dblp": ServiceConfig("https://dblp.org", 2.0),
     "openreview": ServiceConfig("https://api2.openreview.net", 0.5, 100),
     "acl": ServiceConfig("https://aclanthology.org", 0.5),
+    # Title search. 5 requests/s with bursts of 10 for a caller who names a contact (User-Agent).
+    "openalex": ServiceConfig("https://api.openalex.org", 0.2, 100),
     "zotero": ServiceConfig("https://api.zotero.org", 0.0, 50),
     # Project pages and blogs: no base URL (each page from its own site) unless a mirror is set.
     "page": ServiceConfig("", 1.0),

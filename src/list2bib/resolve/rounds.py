@@ -45,6 +45,7 @@ from list2bib.resolve.sources import (
     crossref,
     dblp,
     doi,
+    openalex,
     openreview,
     page,
     s2,
@@ -56,7 +57,7 @@ from list2bib.text.names import split_name
 CORR_KEY = "journals/corr/"  # DBLP's arXiv records
 # The services that search by title, the most likely to answer first (resolve/titles.py asks
 # them at once, each at its own pace).
-SEARCHERS: tuple[Searcher, ...] = (s2, dblp, crossref)
+SEARCHERS: tuple[Searcher, ...] = (s2, dblp, crossref, openalex)
 # Identifier kinds no service is asked for: the entry is searched by its title instead.
 _TITLE_SEARCHED_KINDS = frozenset({IdKind.PMLR, IdKind.NEURIPS})
 
