@@ -86,15 +86,20 @@ class HostLimiter:
             self._next_allowed[host] += slower_by
 
     def wait(self, host: str) -> None:
-        """Wait for `host`'s turn; raises Stopped once the run was interrupted."""
-        with self._lock:
-            now = self._clock.monotonic()
-            ready = self._next_allowed.get(host, now)
-            self._next_allowed[host] = max(ready, now) + self.interval(host)
-        if ready > now and not self._stopped.is_set():
+        """Wait for `host`'s turn; raises Stopped once the run was interrupted.
+
+        The turn is taken when it has come, not booked ahead: a thread that wakes late (a busy
+        machine) then delays the next request instead of sending it too close to its own."""
+        while True:
+            with self._lock:
+                if self._stopped.is_set():
+                    raise Stopped(f"{host} not asked: the run was interrupted")
+                now = self._clock.monotonic()
+                ready = self._next_allowed.get(host, now)
+                if ready <= now + 1e-9:
+                    self._next_allowed[host] = now + self.interval(host)
+                    return
             self._clock.sleep(ready - now)
-        if self._stopped.is_set():
-            raise Stopped(f"{host} not asked: the run was interrupted")
 
     def defer(self, host: str, seconds: float) -> None:
         """Make the next request to `host` wait `seconds` from now (Retry-After, Backoff)."""
