@@ -187,3 +187,14 @@ def test_serve_fakes_prints_its_environment_and_stops_on_ctrl_c() -> None:
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+(/.*)?", exported[f"LIST2BIB_{name}_URL"])
     assert exported["ZOTERO_API_KEY"]
     assert server.returncode == 0, errors
+
+
+def test_bench_big_pages() -> None:
+    row = (
+        rf"(?P<mode>head|whole): pages=1 size=3 MB kept-per-page=(?P<kept>{NUMBER}) MB"
+        rf" cache={NUMBER} MB peak-RSS={NUMBER} MiB wall={NUMBER}s$"
+    )
+    head = figures(bench("bench_big_pages.py", "--pages", "1", "--mb", "3"), row)
+    whole = figures(bench("bench_big_pages.py", "--pages", "1", "--mb", "3", "--whole"), row)
+    assert head and whole, (head, whole)
+    assert float(head[0]["kept"]) <= 2.0 < float(whole[0]["kept"])
