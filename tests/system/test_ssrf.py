@@ -70,3 +70,23 @@ def test_a_list_cannot_reach_local_addresses(
     for host in (f"127.0.0.1:{trap.port}", "localhost", "2130706433", "[::1]", "169.254.169.254"):
         assert any(host in f and "not fetched" in f for f in findings), host
     assert not result.incomplete  # asking again later cannot help: not a partial run
+
+
+def test_a_page_that_cannot_be_asked_is_no_partial_run(
+    fakes: tuple[FakeServices, Trap], tmp_path: Path
+) -> None:
+    """A redirect loop or a redirect to `file:` is the page's own fault: asking again later
+    cannot help, so the entry is written as the list gives it and the run is not partial."""
+    services, _ = fakes
+    services.web.add_page("/loop.example.org/a", status=302, location="/loop.example.org/a")
+    services.web.add_page("/trap.example.org/b", status=302, location="file:///etc/passwd")
+    path = tmp_path / "list.md"
+    path.write_text(
+        "# Papers\n\n- [Looping Blog Notes](https://loop.example.org/a)\n"
+        "- [Trapped Blog Notes](https://trap.example.org/b)\n",
+        encoding="utf-8",
+    )
+    config = services.config(tmp_path)
+    result = pipeline.build([path], config, clock=FakeClock())
+    assert len(read_entries(config.output)) == 2
+    assert not result.incomplete
