@@ -87,9 +87,13 @@ def test_sync_then_resync(fake: FakeZotero) -> None:
     assert first.exit_code == 0, first.output
     assert "items created" in first.output and "collections created" in first.output
     assert fake.items
-    types = {d["itemType"] for d in fake.items.values()}
+    types = {d["itemType"] for d in fake.top_items.values()}
     assert "preprint" in types and types <= {"preprint", "conferencePaper", "journalArticle"}
-    assert len(fake.items) == 4
+    assert len(fake.top_items) == 4
+    # Each work's PDF is one click away: a linked-URL attachment, made once.
+    links = [d["url"] for d in fake.items.values() if d.get("linkMode") == "linked_url"]
+    assert sorted(links) == sorted(set(links)) and len(links) == 4
+    assert "https://arxiv.org/pdf/1706.03762" in links
     names = {c["name"] for c in fake.collections.values()}
     assert {"list2bib", "Papers", "Foundations"} <= names
     fake.clear_log()

@@ -190,6 +190,11 @@ class FakeZotero(FakeServer):
         with self._lock:
             self._hooks.append(action)
 
+    @property
+    def top_items(self) -> dict[str, dict[str, Any]]:
+        """The items that are no child (attachment or note) of another."""
+        return {k: d for k, d in self.items.items() if not d.get("parentItem")}
+
     def add_item(self, data: dict[str, Any]) -> str:
         """An item someone added by hand (server-chosen key)."""
         with self._state:

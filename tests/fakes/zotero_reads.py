@@ -139,8 +139,15 @@ def _selected(
 
 
 def _read(
-    fake: FakeZotero, req: LoggedRequest, kind: str, tail: list[str], scope: str = ""
+    fake: FakeZotero,
+    req: LoggedRequest,
+    kind: str,
+    tail: list[str],
+    scope: str = "",
+    parent: str = "",
 ) -> Reply:
+    """A multi-object read (or one object's); `scope`: a collection's, `parent`: an item's
+    children."""
     version_header = [("Last-Modified-Version", str(fake.version))]
     if len(tail) == 1 and KEY_RE.match(tail[0]):
         store = fake.items if kind == "items" else fake.collections
@@ -156,9 +163,12 @@ def _read(
     selected = _selected(fake, req, kind, tail)
     if isinstance(selected, Reply):
         return selected
-    if scope and kind == "items":
-        # The collection's items (plus their children, which the fake never holds).
-        selected = [o for o in selected if scope in o.get("collections", [])]
+    if parent:
+        selected = [o for o in selected if o.get("parentItem") == parent]
+    elif scope and kind == "items":
+        # The collection's items, plus their children (unless only top-level items were asked).
+        members = {k for k, d in fake.items.items() if scope in d.get("collections", [])}
+        selected = [o for o in selected if o["key"] in members or o.get("parentItem") in members]
     elif scope:
         selected = [o for o in selected if o.get("parentCollection") == scope]
     fmt = req.query.get("format", "json")

@@ -16,7 +16,8 @@ SCHEMA_VERSION = "41"
 MAX_WRITE = 50
 ITEM_PROPS = {"key", "version", "parentItem", "itemType", "tags", "collections", "relations",
               "creators", "note", "deleted", "inPublications", "dateAdded", "dateModified",
-              "accessDate"}  # fmt: skip
+              "accessDate", "linkMode", "contentType", "charset", "filename", "md5",
+              "mtime"}  # fmt: skip
 COLLECTION_PROPS = {"key", "version", "name", "parentCollection", "relations", "deleted"}
 V2_NAMES = {"itemKey": "key", "itemVersion": "version", "collectionKey": "key",
             "collectionVersion": "version"}  # fmt: skip
@@ -76,6 +77,7 @@ ITEM_FIELDS: dict[str, tuple[str, ...]] = {
     "webpage": ("title", "abstractNote", "websiteTitle", "websiteType", "date", "publisher", "place",  # noqa: E501
                 *_COMMON_TAIL),
     "document": ("title", "abstractNote", "publisher", "date", *_COMMON_TAIL, *_LIBRARY),
+    "attachment": ("title", "accessDate", "url"),
 }  # fmt: skip
 CREATOR_TYPES: dict[str, tuple[str, ...]] = {
     "preprint": ("author", "contributor", "editor", "translator", "reviewedAuthor"),
@@ -85,6 +87,7 @@ CREATOR_TYPES: dict[str, tuple[str, ...]] = {
     "blogPost": ("author", "commenter", "contributor", "translator"),
     "webpage": ("author", "contributor", "translator"),
     "document": ("author", "contributor", "editor", "reviewedAuthor", "translator"),
+    "attachment": (),
 }
 ALL_FIELDS = frozenset(f for fields in ITEM_FIELDS.values() for f in fields)
 

@@ -8,6 +8,7 @@ import random
 from typing import TYPE_CHECKING, Any
 
 from fakes.base import LoggedRequest, Reply
+from fakes.zotero_children import ATTACHMENT_PROPS, child_props, children_of
 from fakes.zotero_reads import _read, _read_tags, _render
 from fakes.zotero_schema import (
     ALL_FIELDS,
@@ -56,6 +57,10 @@ def route_library(fake: FakeZotero, req: LoggedRequest, rest: list[str]) -> Repl
         if tail[1:] == ["collections"]:
             return _read(fake, req, "collections", [], scope=tail[0])
         return error(404, "Not found")
+    if method in ("GET", "HEAD") and head == "items" and tail[1:] == ["children"]:
+        if tail[0] not in fake.items:
+            return error(404, "Not found")
+        return _read(fake, req, "items", [], parent=tail[0])
     if method in ("GET", "HEAD"):
         return _read(fake, req, head, tail)
     if method == "POST" and not tail:
@@ -170,6 +175,8 @@ def _delete(fake: FakeZotero, req: LoggedRequest, kind: str, tail: list[str]) ->
         param = "itemKey" if kind == "items" else "collectionKey"
         keys = [k for k in req.query.get(param, "").split(",") if KEY_RE.match(k)]
     fake.version += 1
+    if kind == "items":
+        keys = [*keys, *children_of(fake, keys)]
     for key in keys:
         if store.pop(key, None) is not None:
             fake.deleted_log.append((kind, key, fake.version))
@@ -269,7 +276,7 @@ def _item(fake: FakeZotero, obj: dict[str, Any], current: dict[str, Any] | None)
         raise _ObjectError(400, "'itemType' property not provided")
     if kind not in ITEM_FIELDS:
         raise _ObjectError(400, f"'{kind}' is not a valid itemType")
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = child_props(fake, kind, obj, current)
     if current is not None and kind != current["itemType"]:
         # Changing the type keeps fields valid for the new type and drops the rest.
         for field in list(current):
@@ -277,8 +284,8 @@ def _item(fake: FakeZotero, obj: dict[str, Any], current: dict[str, Any] | None)
                 out[field] = ""
     out["itemType"] = kind
     for name, value in obj.items():
-        if name in ("key", "version", "itemType"):
-            continue
+        if name in ("key", "version", "itemType", "parentItem", *ATTACHMENT_PROPS):
+            continue  # checked and set by child_props
         if name not in ITEM_PROPS and name not in ALL_FIELDS:
             raise _ObjectError(400, f"Invalid property '{name}'")
         if name in ALL_FIELDS:
@@ -311,7 +318,8 @@ def _item(fake: FakeZotero, obj: dict[str, Any], current: dict[str, Any] | None)
     if current is None:
         out.setdefault("creators", [])
         out.setdefault("tags", [])
-        out.setdefault("collections", [])
+        if not out.get("parentItem"):
+            out.setdefault("collections", [])
         out.setdefault("relations", {})
         for field in ITEM_FIELDS[kind]:
             out.setdefault(field, "")

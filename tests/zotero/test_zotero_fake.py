@@ -165,3 +165,28 @@ def test_error_bodies_are_escaped_text(fake: FakeZotero) -> None:
     )
     assert "Last-Modified-Version" not in reply.headers
     json.dumps(reply.text)  # text, not JSON
+
+
+def test_attachments_are_children_of_regular_items(fake: FakeZotero) -> None:
+    parent = fake.add_item({"itemType": "preprint", "title": "A paper"})
+    link = {"itemType": "attachment", "linkMode": "linked_url", "url": "https://x.org/a.pdf"}
+    report = post(fake, "items", [
+        {**link, "parentItem": parent},
+        {**link, "parentItem": "ABCD2345"},
+        {**link, "parentItem": parent, "collections": ["ABCD2345"]},
+        {"itemType": "attachment", "parentItem": parent},
+        {"itemType": "preprint", "title": "x", "parentItem": parent},
+    ]).json()  # fmt: skip
+    assert list(report["successful"]) == ["0"]
+    codes = {i: f["code"] for i, f in report["failed"].items()}
+    assert codes == {"1": 409, "2": 400, "3": 400, "4": 400}
+    child = report["successful"]["0"]["key"]
+    assert post(fake, "items", [{**link, "parentItem": child}]).json()["failed"]["0"]["code"] == 409
+    top = get(fake, "items/top").json()
+    assert [o["key"] for o in top] == [parent]
+    version = fake.items[parent]["version"]
+    requests.delete(url(fake, f"items/{parent}"), timeout=5,
+                    headers={"Zotero-API-Key": FakeZotero.WRITER,
+                             "If-Unmodified-Since-Version": str(version)})  # fmt: skip
+    assert fake.items == {}  # the parent's children go with it
+    assert set(get(fake, "deleted", since="0").json()["items"]) == {parent, child}

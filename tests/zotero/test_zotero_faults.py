@@ -208,10 +208,11 @@ def ours(fake: FakeZotero) -> dict[str, Any]:
         more = {k for k, c in fake.collections.items() if c["parentCollection"] in below}
         grew = bool(more - below)
         below |= more
+    mine = {k for k, d in fake.items.items() if f"{MARKER}:" in str(d.get("extra") or "")}
     items = {
         k: {n: v for n, v in d.items() if n not in _VOLATILE}
         for k, d in fake.items.items()
-        if f"{MARKER}:" in str(d.get("extra") or "")
+        if k in mine or d.get("parentItem") in mine  # with the PDF links made for them
     }
     collections = {
         k: (fake.collections[k]["name"], fake.collections[k]["parentCollection"]) for k in below
@@ -220,8 +221,11 @@ def ours(fake: FakeZotero) -> dict[str, Any]:
 
 
 def assert_no_duplicates(fake: FakeZotero) -> None:
-    titles = Counter(d.get("title") for d in fake.items.values())
+    titles = Counter(d.get("title") for d in fake.top_items.values())
     assert [t for t, n in titles.items() if n > 1] == []
+    links = Counter((d["parentItem"], d.get("url")) for d in fake.items.values()
+                    if d.get("parentItem"))  # fmt: skip
+    assert [link for link, n in links.items() if n > 1] == []
     markers = Counter(
         line for d in fake.items.values() for line in str(d.get("extra") or "").splitlines()
         if line.startswith(f"{MARKER}:")
@@ -237,6 +241,7 @@ def assert_same_group(got: dict[str, Any], want: dict[str, Any], seed: int) -> N
     for it."""
     assert got["collections"] == want["collections"], seed
     trashed = {k for k, d in want["items"].items() if d.get("deleted")}
+    trashed |= {k for k, d in want["items"].items() if d.get("parentItem") in trashed}
     assert set(got["items"]) - set(want["items"]) == set(), seed
     assert set(want["items"]) - set(got["items"]) <= trashed, seed
     for key, data in got["items"].items():
@@ -315,6 +320,11 @@ def intended(
 def test_the_intended_group_is_what_the_lists_say(intended: dict[str, dict[str, Any]]) -> None:
     """The reference itself: every listed work once, the dropped ones trashed, nested topics."""
     final = intended["all"]
+    links = [d for d in final["items"].values() if d.get("parentItem")]
+    assert sorted(d["parentItem"] for d in links) == sorted(
+        k for k, d in final["items"].items() if "\narXiv: " in str(d.get("extra"))
+    )  # one PDF link per work on arXiv
+    final = {**final, "items": {k: d for k, d in final["items"].items() if not d.get("parentItem")}}
     titles = {d["title"] for d in final["items"].values()}
     assert titles == {w["title"] for w in WORKS}
     trashed = {d["citationKey"] for d in final["items"].values() if d.get("deleted")}
@@ -322,7 +332,7 @@ def test_the_intended_group_is_what_the_lists_say(intended: dict[str, dict[str, 
     names = {name for name, _ in final["collections"].values()}
     assert names == {ROOT, "Interpretability", "Probing", "Linear probes", "Circuits", "Editing",
                      "Memory", "Robustness"}  # fmt: skip
-    assert len(intended["a"]["items"]) == 48
+    assert len([d for d in intended["a"]["items"].values() if not d.get("parentItem")]) == 48
     types = Counter(d["itemType"] for d in final["items"].values())
     assert types == {"preprint": 44, "conferencePaper": 11}
 

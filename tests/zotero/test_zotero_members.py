@@ -165,3 +165,31 @@ def test_an_item_list2bib_pruned_and_a_member_emptied_comes_back(group: Group) -
         "lu2022fantastically",
         "other",
     }
+
+
+def test_a_pdf_link_is_attached_once_and_a_deleted_one_stays_deleted(group: Group) -> None:
+    preprint = reference("meng2022locating", arxiv="2202.05262", kind="preprint")
+    first = group.sync([preprint])
+    assert first.count("attach") == 1
+    (parent,) = [i for i in group.member.top() if i["data"]["citationKey"] == "meng2022locating"]
+    (link,) = group.member.children(parent["key"])
+    assert link["data"]["linkMode"] == "linked_url"
+    assert link["data"]["url"] == "https://arxiv.org/pdf/2202.05262"
+    assert link["data"]["contentType"] == "application/pdf"
+    group.fake.clear_log()
+    assert not any(group.sync([preprint]).done.values()) and group.writes() == 0
+    group.member.delete_item(link)  # a member does not want it
+    assert not any(group.sync([preprint]).done.values())
+    assert group.member.children(parent["key"]) == []
+
+
+def test_no_second_link_beside_a_members_own(group: Group) -> None:
+    preprint = reference("meng2022locating", arxiv="2202.05262", kind="preprint")
+    group.sync([replace(preprint, record=replace(preprint.record, arxiv_id=None))])
+    (parent,) = group.member.top()
+    group.fake.add_item({"itemType": "attachment", "parentItem": parent["key"],
+                         "linkMode": "linked_url", "title": "PDF",
+                         "url": "https://arxiv.org/pdf/2202.05262"})  # fmt: skip
+    result = group.sync([preprint])
+    assert result.count("attach") == 0
+    assert len(group.member.children(parent["key"])) == 1

@@ -55,7 +55,7 @@ def _list_text() -> str:
 
 
 def watched(zotero: FakeZotero) -> dict[str, tuple[Any, ...]]:
-    return {k: tuple(d.get(f) for f in WATCHED) for k, d in zotero.items.items()}
+    return {k: tuple(d.get(f) for f in WATCHED) for k, d in zotero.top_items.items()}
 
 
 def test_an_outage_of_every_service_but_arxiv_changes_no_item(
@@ -113,7 +113,7 @@ def test_a_work_left_short_keeps_its_item_and_stops_the_prune(
     published = replace(published, record=replace(published.record, arxiv_id="2202.05262"))
     other = reference("other", doi="10.1000/other")
     run([published, other])
-    (key,) = [k for k, d in zotero.items.items() if d["citationKey"] == "meng2022locating"]
+    (key,) = [k for k, d in zotero.top_items.items() if d["citationKey"] == "meng2022locating"]
     before = dict(zotero.items[key])
     # This run only arXiv answered: the record is the preprint, marked incomplete.
     short = reference("meng2022locatingx", arxiv="2202.05262", kind="preprint")
@@ -127,4 +127,4 @@ def test_a_work_left_short_keeps_its_item_and_stops_the_prune(
     # A new work a failing service left short is not created either.
     fresh = replace(reference("fresh", arxiv="2301.00001", kind="preprint"), incomplete=True)
     assert not any(run([published, other, fresh]).done.values())
-    assert len(zotero.items) == 2
+    assert len(zotero.top_items) == 2

@@ -394,7 +394,7 @@ def test_a_preprint_that_was_published_becomes_the_published_item(
 ) -> None:
     preprint = reference("meng2022locating", arxiv="2202.05262", kind="preprint")
     run([preprint])
-    (key,) = fake.items
+    (key,) = fake.top_items
     published = reference("meng2022locating", doi="10.5555/3600270.3601532")
     published = replace(published, record=replace(published.record, arxiv_id="2202.05262"))
     result = run([published])

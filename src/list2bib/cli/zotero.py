@@ -38,6 +38,7 @@ ACTIONS = (
     ("update", "items updated", "items to update"),
     ("file", "items filed into collections", "items to file into collections"),
     ("trash", "items moved to the trash", "items to move to the trash"),
+    ("attach", "PDF links attached", "PDF links to attach"),
     ("remove", "empty collections removed", "empty collections to remove"),
 )
 

@@ -41,8 +41,8 @@ class Index:
     # Per item list2bib wrote: each field's value as last written (the base of a three-way
     # merge: a group value that differs from it is a member's edit).
     written: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # Top-level items deleted from the group for good (the last `data` known of each): a member
-    # deleted the work, so it is not created again.
+    # Items deleted from the group for good (the last `data` known of each): a member deleted
+    # the work (or its PDF link), so it is not created again.
     gone: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Per item, which lists put each of its collections and tags there (`owners`).
     owned: dict[str, dict[str, list[str]]] = field(default_factory=dict)
@@ -129,7 +129,7 @@ class Index:
             data = self.items.pop(key, None)
             self.written.pop(key, None)
             self.owned.pop(key, None)
-            if data and not data.get("parentItem"):
+            if data:
                 self.gone[key] = data
         for key in gone:
             self.collections.pop(key, None)

@@ -70,6 +70,9 @@ OLD_ARXIV_LINE = "list2bib-arxiv"
 # (its OpenReview forum, its Anthology page) finds the item.
 ID_LINES = {"openreview": "list2bib-openreview", "acl": "list2bib-acl", "dblp": "list2bib-dblp"}
 _OPENREVIEW_URL = re.compile(r"openreview\.net/(?:forum|pdf)\?id=(?P<id>[\w-]+)", re.I)
+_PMLR_URL = re.compile(
+    r"https?://proceedings\.mlr\.press/(?P<volume>v\d+)/(?P<paper>[\w-]+)\.html$", re.I
+)
 _ACL_URL = re.compile(r"aclanthology\.org/(?P<id>[\w.-]+?)(?:\.pdf)?/?$", re.I)
 BLOG_HOSTS = ("medium.com", "substack.com", "distill.pub", "lesswrong.com", "alignmentforum.org")
 _ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/(?P<id>[^?#]+?)(?:v\d+)?(?:\.pdf)?$", re.I)
@@ -86,6 +89,8 @@ class Desired:
     arxiv_id: str | None
     topics: tuple[str, ...]
     data: dict[str, Any]
+    # Where the work's PDF is (arXiv, OpenReview, ACL Anthology, PMLR), for a linked-URL attachment.
+    pdf: str | None = None
     # Every identity of the work, in `identity_keys` terms (`arxiv:`, `doi:`, `openreview:`, ...,
     # last the title + first author + year), by which an item of the group may be the work.
     names: tuple[str, ...] = ()
@@ -175,6 +180,7 @@ def desired(ref: Reference, conference: Callable[[Record], str] | None = None) -
         placed=tuple(dict.fromkeys((e.source, e.topic_path) for e in ref.entries)),
         tagged=tagged,
         names=tuple(names),
+        pdf=pdf_url(record),
     )
 
 
@@ -207,6 +213,34 @@ def identities(data: dict[str, Any]) -> tuple[str | None, set[str], set[str]]:
     if url:
         arxiv.add(url["id"])
     return marker, dois, {a.lower() for a in arxiv if a}
+
+
+def pdf_url(record: Record) -> str | None:
+    """The work's PDF where a public server keeps it: the published version's (OpenReview, ACL
+    Anthology, PMLR) before the arXiv preprint's."""
+    if record.openreview_id:
+        return f"https://openreview.net/pdf?id={record.openreview_id}"
+    if record.acl_id:
+        return f"https://aclanthology.org/{record.acl_id}.pdf"
+    pmlr = _PMLR_URL.match(record.url or "")
+    if pmlr:
+        return f"https://proceedings.mlr.press/{pmlr['volume']}/{pmlr['paper']}/{pmlr['paper']}.pdf"
+    if record.arxiv_id:
+        return f"https://arxiv.org/pdf/{record.arxiv_id}"
+    return None
+
+
+def attachment(parent: str, url: str) -> dict[str, Any]:
+    """A linked-URL attachment of `parent` to the PDF at `url`: one click opens it."""
+    return {
+        "itemType": "attachment",
+        "parentItem": parent,
+        "linkMode": "linked_url",
+        "title": "Full Text PDF",
+        "url": url,
+        "contentType": "application/pdf",
+        "tags": [],
+    }
 
 
 def item_names(data: dict[str, Any]) -> set[str]:

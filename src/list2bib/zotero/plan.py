@@ -13,7 +13,7 @@ from list2bib.model import TOPIC_SEPARATOR
 from list2bib.text.identity import conflicting
 from list2bib.zotero import owners, tidy
 from list2bib.zotero.index import Index
-from list2bib.zotero.items import Desired, identities, item_names
+from list2bib.zotero.items import Desired, attachment, identities, item_names
 from list2bib.zotero.merge import merge
 
 # Zotero object keys: 8 symbols of this alphabet (no 0, 1, O). The first 32 symbols encode 5 bits.
@@ -40,7 +40,7 @@ class NewCollection:
 class ItemWrite:
     """One object of a write. `version` 0 means "must not exist yet" (a create)."""
 
-    action: str  # create | update | file | trash
+    action: str  # create | update | file | trash | attach
     key: str
     version: int
     label: str
@@ -107,6 +107,7 @@ def make_plan(
     owned: dict[str, dict[str, list[str]]] = {}
     seen: set[str] = set()
     taken = set(index.items)
+    parents: list[tuple[Desired, str]] = []  # list2bib's items of this run's works
     for want in wanted:
         if want.identity in seen:
             continue
@@ -120,6 +121,7 @@ def make_plan(
             payload = {**want.data, "collections": sorted(target)}
             writes.append(ItemWrite("create", key, 0, want.label, payload))
             owned[key] = owners.settle(None, (), asks, run)[1]
+            parents.append((want, key))
             continue
         if found in matcher.gone:
             notes.append(f"{want.label}: a member deleted its item {found}; not created again")
@@ -139,6 +141,7 @@ def make_plan(
         )
         refiled = set(collections) != set(current.get("collections", []))
         if matcher.ours(found):
+            parents.append((want, found))
             droppable = {n.removeprefix("t:") for n in drop if n.startswith("t:")}
             merged = merge(current, want.data, index.written.get(found), droppable)
             if merged.agreed:
@@ -166,6 +169,7 @@ def make_plan(
             # Adopted: filed into the topic collections; its fields are the user's and stay.
             payload = {"collections": collections}
             writes.append(ItemWrite("file", found, _version(current), want.label, payload))
+    writes.extend(_attachments(parents, index))
     for ident in keep:
         matcher.claim(ident, (ident,))
     stale = []
@@ -202,6 +206,22 @@ def make_plan(
     return Plan(tuple(folders.new), tuple(writes), tuple(notes), agreed, owned, removals)
 
 
+def _attachments(parents: Sequence[tuple[Desired, str]], index: Index) -> list[ItemWrite]:
+    """A linked-URL attachment to each work's PDF, created once: its key is deterministic, so one
+    the group holds, or a member deleted, is never made again; nor one beside a member's own link
+    to the same PDF."""
+    linked = {(d.get("parentItem"), d.get("url")) for d in index.items.values()}
+    creates = []
+    for want, parent in parents:
+        if not want.pdf or (parent, want.pdf) in linked:
+            continue
+        key = object_key(index.group, "attachment", f"{parent}\x1f{want.pdf}", ())
+        if key not in index.items and key not in index.gone:
+            payload = attachment(parent, want.pdf)
+            creates.append(ItemWrite("attach", key, 0, f"{want.label}: PDF link", payload))
+    return creates
+
+
 def _filled(index: Index, writes: Sequence[ItemWrite]) -> set[str]:
     """The collections some item is in once `writes` are done (what --prune trashed counts not)."""
     items = index.items
@@ -214,7 +234,7 @@ def _filled(index: Index, writes: Sequence[ItemWrite]) -> set[str]:
     for write in writes:
         if write.action == "trash":
             final.pop(write.key, None)
-        else:
+        elif write.action != "attach":
             here = items.get(write.key, {}).get("collections", [])
             final[write.key] = write.payload.get("collections", here)
     return {c for collections in final.values() for c in collections}
