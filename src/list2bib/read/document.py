@@ -50,7 +50,7 @@ class _MarkdownReader:
         # Links with any target are links here: markdown-it's HTML safety check would turn
         # `[Title](javascript:…)` into plain text and the entry would vanish; no target is
         # followed or written unless it is http(s).
-        parser.validateLink = lambda url: True
+        parser.validateLink = lambda url: True  # type: ignore[method-assign]
         self.tokens = parser.parse(text)
         self.entries: list[ListEntry] = []
         self.chain: list[tuple[int, str]] = []
