@@ -95,3 +95,26 @@ def test_trust_is_by_host_and_port() -> None:
     with pytest.raises(AddressRefused):
         guard.check("http://127.0.0.1:8081/")
     assert endpoint("https://doi.org") == endpoint("https://DOI.org:443/10.1/x") == "doi.org:443"
+
+
+def test_a_connection_that_reaches_a_local_address_sends_nothing(
+    sites: tuple[Site, Site], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DNS rebinding: the name was public when checked, this machine when connected. Here the
+    check before sending is skipped; the connection itself still refuses, before any byte."""
+    service, trap = sites
+    monkeypatch.setattr(PublicOnly, "check", lambda self, url: None)
+    with http_trusting(service.base_url) as http:
+        assert http.get("t", f"{service.root}/ok").status == 200  # a trusted service connects
+        with pytest.raises(NotAskable, match=r"connected to 127\.0\.0\.1, a loopback address"):
+            http.get("t", f"{trap.root}/ok")
+    assert trap.requests == []
+    assert http.failures.count == 0
+
+
+def test_the_peer_check_follows_trust_and_the_switch() -> None:
+    guard = PublicOnly(["127.0.0.1:8080"])
+    assert guard.check_peer("127.0.0.1", 8080, "127.0.0.1") is None
+    assert guard.check_peer("example.org", 443, "93.184.216.34") is None
+    assert "link-local" in (guard.check_peer("example.org", 80, "169.254.169.254") or "")
+    assert PublicOnly(allow_private=True).check_peer("x.org", 80, "10.0.0.1") is None

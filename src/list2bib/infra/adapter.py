@@ -10,8 +10,10 @@ from contextlib import contextmanager
 from typing import Any
 
 import requests
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from list2bib.infra.guard import PublicOnly
+from list2bib.infra.guard import AddressRefused, PublicOnly
 from list2bib.infra.politeness import PoliteAdapter
 
 # Set (lower case, as HttpResponse has it) on an answer read only up to its head: complete as far
@@ -28,6 +30,14 @@ class GuardedAdapter(PoliteAdapter):
         super().__init__(*args, **kwargs)
         self._head = threading.local()
 
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        """Direct connections (not those through a proxy) check the address they reached."""
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _checked_pool(HTTPConnectionPool, HTTPConnection, self),
+            "https": _checked_pool(HTTPSConnectionPool, HTTPSConnection, self),
+        }
+
     @contextmanager
     def head_only(self, limit: int | None) -> Iterator[None]:
         """Within the block, this thread's answers (redirect hops too) are read up to `limit`
@@ -43,12 +53,37 @@ class GuardedAdapter(PoliteAdapter):
         if not self._offline:  # offline, nothing is sent (and nothing resolved)
             self.guard.check(request.url or "")
         limit: int | None = getattr(self._head, "limit", None)
-        if limit is None:
-            return super().send(request, **kwargs)
-        response = super().send(request, **{**kwargs, "stream": True})
-        if not kwargs.get("stream"):
+        if limit is not None:
+            kwargs = {**kwargs, "stream": True}
+        try:
+            response = super().send(request, **kwargs)
+        except _PeerRefused as exc:
+            raise AddressRefused(str(exc)) from None
+        if limit is not None:
             read_head(response, limit)
         return response
+
+
+class _PeerRefused(Exception):
+    """Raised inside urllib3 (not an OSError, which it would retry as a network failure)."""
+
+
+def _checked_pool(pool: type[Any], connection: type[Any], adapter: GuardedAdapter) -> type[Any]:
+    """`pool` whose connections drop a socket that reached a refused address (see
+    `PublicOnly.check_peer`) before a byte is sent; the adapter's guard is read at connect time."""
+
+    class Checked(connection):  # type: ignore[misc]
+        def _new_conn(self) -> Any:
+            sock = super()._new_conn()
+            if not (self.proxy or self._tunnel_host):
+                peer = str(sock.getpeername()[0])
+                why = adapter.guard.check_peer(self.host, self.port, peer)
+                if why is not None:
+                    sock.close()
+                    raise _PeerRefused(why)
+            return sock
+
+    return type(f"Checked{pool.__name__}", (pool,), {"ConnectionCls": Checked})
 
 
 def read_head(response: requests.Response, limit: int) -> None:

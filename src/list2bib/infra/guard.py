@@ -70,7 +70,22 @@ class PublicOnly:
                     reason = f"{host} resolves to {address}, {a_kind(kind)} address"
                     break
         if reason is not None:
-            raise AddressRefused(
-                f"{reason}: not asked (only public web addresses are; name a self-hosted"
-                " service as its base_url, or set [network] allow_private_addresses)"
-            )
+            raise AddressRefused(_refused(reason))
+
+    def check_peer(self, host: str, port: int, address: str) -> str | None:
+        """Why a connection to `host` that reached `address` must be dropped before anything is
+        sent (a name that resolved to a public address when checked and to this machine when
+        connecting: DNS rebinding), or None."""
+        if self._allow_private or f"{host.lower()}:{port}" in self._trusted:
+            return None
+        kind = address_kind(ipaddress.ip_address(address.split("%")[0]))
+        if kind is None:
+            return None
+        return _refused(f"{host} connected to {address}, {a_kind(kind)} address")
+
+
+def _refused(reason: str) -> str:
+    return (
+        f"{reason}: not asked (only public web addresses are; name a self-hosted service as its"
+        " base_url, or set [network] allow_private_addresses)"
+    )
