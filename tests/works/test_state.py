@@ -3,6 +3,7 @@ about again (new or edited; preprints and unresolved entries past their TTL)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -64,6 +65,20 @@ def test_state_json_is_deterministic_and_round_trips() -> None:
     assert to_json(from_json(text)) == text
     assert text.index('"a"') < text.index('"b"')
     assert from_json(text).works["arxiv:2202.05262"] == work
+
+
+def test_state_json_is_written_as_json_dumps_writes_it() -> None:
+    """Encoded a work at a time, the text is still exactly the whole document's."""
+    meng = WorkState("meng2022locating", Status.RESOLVED, MENG, now_text(NOW), {"title": "Tø"})
+    other = replace(meng, key="x", problems=("a\nb",), evidence=("é",), incomplete=True)
+    for state in (
+        State(),
+        State({"arxiv:2202.05262": meng}),
+        State({"b": meng, "a": other}, {"z": "a", "y": "b"}),
+    ):
+        text = to_json(state)
+        assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=1) + "\n"
+        assert from_json(text) == state
 
 
 def test_a_missing_state_is_empty_and_a_broken_one_says_what_to_do(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import dataclasses
 import hashlib
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -120,21 +120,37 @@ def record_from_json(data: Mapping[str, Any]) -> Record:
 
 
 def to_json(state: State) -> str:
-    works = {
-        work_id: {
-            "key": work.key,
-            "status": work.status.value,
-            "checked": work.checked,
-            "record": record_to_json(work.record),
-            "written": dict(sorted(work.written.items())),
-            **({"problems": list(work.problems)} if work.problems else {}),
-            **({"evidence": list(work.evidence)} if work.evidence else {}),
-            **({"incomplete": True} if work.incomplete else {}),
-        }
-        for work_id, work in sorted(state.works.items())
+    """The state file's text: `json.dumps(..., indent=1)` of version, works and entries, encoded
+    one work at a time (the whole document at once holds every chunk of a 100,000-work state)."""
+    works = ((work_id, _work_json(work)) for work_id, work in sorted(state.works.items()))
+    parts = ['{\n "version": ', json.dumps(VERSION), ',\n "works": ', *_members(works, 1)]
+    parts += [',\n "entries": ', *_members(sorted(state.entries.items()), 1), "\n}\n"]
+    return "".join(parts)
+
+
+def _work_json(work: WorkState) -> dict[str, Any]:
+    return {
+        "key": work.key,
+        "status": work.status.value,
+        "checked": work.checked,
+        "record": record_to_json(work.record),
+        "written": dict(sorted(work.written.items())),
+        **({"problems": list(work.problems)} if work.problems else {}),
+        **({"evidence": list(work.evidence)} if work.evidence else {}),
+        **({"incomplete": True} if work.incomplete else {}),
     }
-    data = {"version": VERSION, "works": works, "entries": dict(sorted(state.entries.items()))}
-    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+
+
+def _members(items: Iterable[tuple[str, Any]], depth: int) -> Iterator[str]:
+    """A JSON object of `items` as `json.dumps(indent=1)` writes it `depth` levels deep, a member
+    at a time (JSON text holds no raw newline, so re-indenting a member's lines is safe)."""
+    pad = "\n" + " " * (depth + 1)
+    empty = True
+    for key, value in items:
+        member = json.dumps(value, ensure_ascii=False, indent=1).replace("\n", pad)
+        yield ("{" if empty else ",") + pad + json.dumps(key, ensure_ascii=False) + ": " + member
+        empty = False
+    yield "{}" if empty else "\n" + " " * depth + "}"
 
 
 def from_json(text: str, source: str = "<state>") -> State:
