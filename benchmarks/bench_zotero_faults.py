@@ -44,12 +44,14 @@ class Tally:
 
     def check(self, label: str, fake: FakeZotero, want: dict[str, Any], mine: Any) -> None:
         """Count duplicates, intended objects missing or different, and touched user objects."""
-        titles = Counter(d.get("title") for d in fake.items.values())
+        titles = Counter(d.get("title") for d in fake.top_items.values())
+        links = Counter((d["parentItem"], d.get("url")) for d in fake.items.values()
+                        if d.get("parentItem"))  # fmt: skip
         paths = Counter((c["name"], c["parentCollection"]) for c in fake.collections.values())
-        dupes = sum(n - 1 for n in titles.values() if n > 1)
-        dupes += sum(n - 1 for n in paths.values() if n > 1)
+        dupes = sum(n - 1 for counts in (titles, links, paths) for n in counts.values() if n > 1)
         got = scenario.ours(fake)
         trashed = {k for k, d in want["items"].items() if d.get("deleted")}
+        trashed |= {k for k, d in want["items"].items() if d.get("parentItem") in trashed}
         lost = sum(
             1
             for key, data in want["items"].items()
