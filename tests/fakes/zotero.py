@@ -95,6 +95,8 @@ class FakeZotero(FakeServer):
     throttle_body = "Too many requests"
     WRITER = "WRITERkey0123456789ABCDE"
     READER = "READERkey0123456789ABCDE"
+    # Another member of the group, editing in their own client with their own key.
+    MEMBER = "MEMBERkey0123456789ABCDE"
     USER = 777
 
     def __init__(self, group: int = 12345, *, library_editing: str = "members") -> None:
@@ -123,6 +125,7 @@ class FakeZotero(FakeServer):
         self.max_in_flight = 0
         self.add_key(self.WRITER, {str(group): {"library": True, "write": True}})
         self.add_key(self.READER, {str(group): {"library": True, "write": False}})
+        self.add_key(self.MEMBER, {str(group): {"library": True, "write": True}}, user=778)
 
     # --- lifecycle (our handler knows PUT/PATCH/DELETE) --------------------------------------
     def start(self) -> Self:

@@ -44,7 +44,7 @@ def test_an_arxiv_link_and_an_openreview_link_give_one_item(
         for lists in runs:
             result = cli_sync(tmp_path, services, fake, monkeypatch, lists)
             assert result.exit_code == 0, result.output
-        member = zotero.Zotero(GROUP, "group", FakeZotero.WRITER)
+        member = zotero.Zotero(GROUP, "group", FakeZotero.MEMBER)
         member.endpoint = fake.base_url
         (item,) = member.top()
         names = {c["data"]["name"] for c in member.collections()}

@@ -24,7 +24,7 @@ class Group:
     def __init__(self, fake: FakeZotero, tmp_path: Path) -> None:
         self.fake = fake
         self.index = tmp_path / "index.json"
-        self.member = zotero.Zotero("12345", "group", FakeZotero.WRITER)
+        self.member = zotero.Zotero("12345", "group", FakeZotero.MEMBER)
         self.member.endpoint = fake.base_url
         self.clock = FakeClock()
 

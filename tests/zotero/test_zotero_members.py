@@ -28,7 +28,7 @@ class Group:
         self.fake = fake
         self.index = tmp_path / "index.json"
         self.clock = FakeClock()
-        self.member = zotero.Zotero(GROUP, "group", FakeZotero.WRITER)
+        self.member = zotero.Zotero(GROUP, "group", FakeZotero.MEMBER)
         self.member.endpoint = fake.base_url
 
     def sync(self, refs: list[Reference], **options: Any) -> SyncResult:
