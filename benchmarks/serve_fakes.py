@@ -1,6 +1,6 @@
 """Start every local fake service (arXiv, doi.org with Crossref and DataCite behind it, Semantic
-Scholar, DBLP, OpenReview, the ACL Anthology, a web of pages, and optionally Zotero) and print the
-environment that points list2bib at them; runs until interrupted (Ctrl-C or SIGTERM).
+Scholar, DBLP, OpenReview, the ACL Anthology, OpenAlex, a web of pages, and optionally Zotero) and
+print the environment that points list2bib at them; runs until interrupted (Ctrl-C or SIGTERM).
 
     .venv/bin/python benchmarks/serve_fakes.py [--latency 0.15] [--zotero-group 1234]
 

@@ -174,7 +174,7 @@ def test_serve_fakes_prints_its_environment_and_stops_on_ctrl_c() -> None:
     )
     try:
         assert server.stdout is not None
-        lines = [server.stdout.readline().strip() for _ in range(11)]
+        lines = [server.stdout.readline().strip() for _ in range(12)]
         server.send_signal(signal.SIGINT)
         _, errors = server.communicate(timeout=30)
     finally:
@@ -182,7 +182,8 @@ def test_serve_fakes_prints_its_environment_and_stops_on_ctrl_c() -> None:
             server.kill()
             server.wait()
     exported = dict(line.removeprefix("export ").split("=", 1) for line in lines)
-    services = ("ARXIV", "DOI", "CROSSREF", "DATACITE", "S2", "DBLP", "OPENREVIEW", "ACL", "PAGE")
+    services = ("ARXIV", "DOI", "CROSSREF", "DATACITE", "S2", "DBLP", "OPENREVIEW", "ACL", "PAGE",
+                "OPENALEX")  # fmt: skip
     for name in (*services, "ZOTERO"):
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+(/.*)?", exported[f"LIST2BIB_{name}_URL"])
     assert exported["ZOTERO_API_KEY"]
