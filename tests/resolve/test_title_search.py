@@ -5,6 +5,7 @@ has asked every service and names those that failed."""
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -50,31 +51,58 @@ def query(n: int) -> TitleQuery:
     return TitleQuery(f"A Distinct Study of Sparse Routing Number {n}", "Tester", "2023")
 
 
-def test_the_first_titles_go_to_whichever_service_is_free_soonest() -> None:
-    planned = orders(9, {"s2": 1.1, "dblp": 2.0, "crossref": 0.2})
-    firsts = [order[0] for order in planned]
-    assert firsts == ["s2", "dblp"] + ["crossref"] * 6 + ["s2"]
-    assert planned[1] == ("dblp", "s2", "crossref")  # the rest in the given order
+def test_a_title_is_planned_the_same_whatever_else_the_run_holds() -> None:
+    paces = {"s2": 1.1, "dblp": 2.0, "crossref": 0.2}
+    titles = [query(n).title for n in range(40)]
+    together = orders(titles, paces)
+    alone = [orders([title], paces)[0] for title in titles]
+    assert together == alone
+    # Case and spacing are no part of a title's draw.
+    assert orders(["  a distinct STUDY of sparse routing number 3 "], paces) == [together[3]]
+    assert {order[1:] for order in together if order[0] == "dblp"} == {("s2", "crossref")}
+
+
+def test_each_service_takes_titles_in_proportion_to_its_rate() -> None:
+    paces = {"s2": 1.0, "dblp": 2.0, "crossref": 0.25}  # rates 1, 0.5 and 4 a second
+    firsts = Counter(order[0] for order in orders([query(n).title for n in range(2000)], paces))
+    for service, share in (("s2", 1 / 5.5), ("dblp", 0.5 / 5.5), ("crossref", 4 / 5.5)):
+        assert abs(firsts[service] / 2000 - share) < 0.04, firsts
+
+
+def test_titles_start_only_at_the_first_choice_services_that_are_configured() -> None:
+    paces = {"s2": 1.0, "dblp": 1.0, "crossref": 0.1, "openalex": 0.1}
+    titles = [query(n).title for n in range(200)]
+    firsts = Counter(order[0] for order in orders(titles, paces, {"s2", "openalex"}))
+    assert set(firsts) == {"s2", "openalex"} and firsts["openalex"] > firsts["s2"]
+    # None of the first choices configured: every service may come first.
+    others = Counter(order[0] for order in orders(titles, {"dblp": 1.0, "crossref": 0.1}, {"s2"}))
+    assert set(others) == {"dblp", "crossref"}
 
 
 def test_without_paces_every_title_starts_at_the_first_service() -> None:
-    assert set(orders(5, {"s2": 0.0, "dblp": 0.0})) == {("s2", "dblp")}
+    titles = [query(n).title for n in range(5)]
+    assert set(orders(titles, {"s2": 0.0, "dblp": 0.0})) == {("s2", "dblp")}
 
 
 @pytest.mark.parametrize("rounds", range(3))
 def test_who_is_asked_what_does_not_depend_on_timing(tmp_path: Path, rounds: int) -> None:
-    s2 = Stub("s2", lambda title: title.endswith(("1", "3", "5")))
-    dblp = Stub("dblp", lambda title: title.endswith(("2", "4")))
-    crossref = Stub("crossref", lambda title: False)
-    answers = book(tmp_path, {"s2": 1.0, "dblp": 1.0, "crossref": 1.0})
-    verdicts = search_titles(answers, {n: query(n) for n in range(1, 7)}, [s2, dblp, crossref])
+    known = {"s2": ("1", "3", "5"), "dblp": ("2", "4"), "crossref": ()}
+    stubs = {n: Stub(n, lambda title, e=ends: title.endswith(e)) for n, ends in known.items()}
+    paces = {"s2": 1.0, "dblp": 1.0, "crossref": 1.0}
+    queries = {n: query(n) for n in range(1, 7)}
+    verdicts = search_titles(book(tmp_path, paces), queries, list(stubs.values()))
     outcomes = {n: v.outcome for n, v in verdicts.items()}
     assert outcomes == {n: match.Outcome.ACCEPTED for n in range(1, 6)} | {6: match.Outcome.NONE}
-    # Planned: 1 -> s2, 2 -> dblp, 3 -> crossref then s2, 4 -> s2 then dblp, 5 -> dblp then s2,
-    # 6 -> crossref, s2, dblp (nobody knows it).
-    assert sorted(s2.asked) == sorted(query(n).title for n in (1, 3, 4, 5, 6))
-    assert sorted(dblp.asked) == sorted(query(n).title for n in (2, 4, 5, 6))
-    assert sorted(crossref.asked) == sorted(query(n).title for n in (3, 6))
+    # Each title asks its planned services in order, up to the first that knows it.
+    expected: dict[str, list[str]] = {name: [] for name in stubs}
+    titles = [q.title for q in queries.values()]
+    for title, order in zip(titles, orders(titles, paces), strict=True):
+        for service in order:
+            expected[service].append(title)
+            if known[service] and title.endswith(known[service]):
+                break
+    for name, stub in stubs.items():
+        assert sorted(stub.asked) == sorted(expected[name]), name
 
 
 def test_a_title_nobody_could_be_asked_names_the_failures(tmp_path: Path) -> None:

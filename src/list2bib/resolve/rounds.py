@@ -58,6 +58,9 @@ CORR_KEY = "journals/corr/"  # DBLP's arXiv records
 # The services that search by title, the most likely to answer first (resolve/titles.py asks
 # them at once, each at its own pace).
 SEARCHERS: tuple[Searcher, ...] = (s2, dblp, crossref, openalex)
+# A title goes first to one of these: their answers name a published work's arXiv version too,
+# so the entry has both versions whichever of them it is drawn to.
+FIRST_SEARCHERS = frozenset({s2.SERVICE, openalex.SERVICE})
 # Identifier kinds no service is asked for: the entry is searched by its title instead.
 _TITLE_SEARCHED_KINDS = frozenset({IdKind.PMLR, IdKind.NEURIPS})
 
@@ -153,7 +156,9 @@ def _search_titles(
     book.progress.add(len(indices), "titles")
     queries = {n: title_query(entries[n]) for n in indices}
     verdicts.update(
-        titles.search_titles(book, queries, SEARCHERS, lambda: book.progress.advance("titles"))
+        titles.search_titles(
+            book, queries, SEARCHERS, lambda: book.progress.advance("titles"), FIRST_SEARCHERS
+        )
     )
 
 

@@ -1,17 +1,19 @@
 """Title searches spread over the services that search by title, each at its own pace: one worker
 per service, so a slow service never holds up a fast one.
 
-Which services a title is asked, and in what order, is fixed before anything is asked (never by
-timing, so a warm run asks exactly what the cold one did, from the cache): the first service is
-the one that would be free soonest if every title took one request at the configured pace (the
-first titles go to the first service), the others follow in `searchers` order. A title stops at
+Which services a title is asked, and in what order, is fixed by the title before anything is asked
+(never by timing or by the other titles of the run, so a warm run asks exactly what the cold one
+did, and a refresh what the build did): the first service is drawn from the title among those
+whose answers name a work's arXiv version beside its published one, each taking a share in
+proportion to its pace; the others follow in `searchers` order. A title stops at
 the first accepted match (`match.choose` decides over every candidate offered so far)."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import Counter, deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from list2bib.errors import ServiceError
@@ -30,24 +32,48 @@ class _Title:
     asked: int = 0  # how many of `order` answered
 
 
-def orders(count: int, paces: Mapping[str, float]) -> list[tuple[str, ...]]:
-    """The services each of `count` titles is asked, in order (`paces`: seconds between
-    requests, the most likely service first)."""
+def orders(
+    titles: Sequence[str], paces: Mapping[str, float], firsts: Collection[str] = ()
+) -> list[tuple[str, ...]]:
+    """The services each title is asked, in order (`paces`: seconds between requests, the most
+    likely service first). A title's first service is one of `firsts` (all when none of them is
+    in `paces`), drawn from the title itself, each taking a share of titles in proportion to its
+    rate: so a title is asked the same way whatever else the run holds (a refresh of a few
+    entries gets the records the full build got)."""
     services = list(paces)
-    free_at = dict.fromkeys(services, 0.0)
+    leading = [s for s in services if s in firsts] or services
+    unpaced = [s for s in leading if paces[s] <= 0]  # as fast as can be: they take every title
+    rates = {s: 1.0 / paces[s] for s in leading} if not unpaced else {}
+    total = sum(rates.values())
     result = []
-    for _ in range(count):
-        first = min(services, key=lambda s: (free_at[s], services.index(s)))
-        free_at[first] += paces[first]
+    for title in titles:
+        first = unpaced[0] if unpaced else leading[-1]
+        point = _draw(title) * total
+        for service in rates:
+            point -= rates[service]
+            if point < 0:
+                first = service
+                break
         result.append((first, *(s for s in services if s != first)))
     return result
+
+
+def _draw(title: str) -> float:
+    """A number in [0, 1) fixed by the title's words (case and spacing aside)."""
+    words = " ".join(title.casefold().split()).encode("utf-8")
+    return int.from_bytes(hashlib.sha256(words).digest()[:8], "big") / 2**64
 
 
 class _Board:
     """The titles still open, shared by the services' workers under one condition."""
 
-    def __init__(self, queries: Mapping[int, TitleQuery], paces: Mapping[str, float]) -> None:
-        planned = orders(len(queries), paces)
+    def __init__(
+        self,
+        queries: Mapping[int, TitleQuery],
+        paces: Mapping[str, float],
+        firsts: Collection[str],
+    ) -> None:
+        planned = orders([q.title for q in queries.values()], paces, firsts)
         self._titles = {
             n: _Title(q, order) for (n, q), order in zip(queries.items(), planned, strict=True)
         }
@@ -107,14 +133,15 @@ def search_titles(
     queries: Mapping[int, TitleQuery],
     searchers: Sequence[Searcher],
     settled: Callable[[], None] = lambda: None,
+    firsts: Collection[str] = (),
 ) -> dict[int, match.Verdict]:
-    """A verdict for every query (by its number), asking the configured `searchers`; `settled`
-    is called as each title is decided."""
+    """A verdict for every query (by its number), asking the configured `searchers`, each title
+    first one of the `firsts` services; `settled` is called as each title is decided."""
     usable = [s for s in searchers if book.configured(s.SERVICE)]
     if not usable:
         return {n: match.choose(query, []) for n, query in queries.items()}
     board = _Board(
-        queries, {s.SERVICE: book.config.service(s.SERVICE).min_interval for s in usable}
+        queries, {s.SERVICE: book.config.service(s.SERVICE).min_interval for s in usable}, firsts
     )
 
     def work(searcher: Searcher) -> None:
