@@ -186,7 +186,8 @@ def prepare(
     works = dedupe.cluster(resolutions)
     if failures:  # this run may know less than the one that wrote the file: keep what it verified
         works = monotone.hold_verified(works, existing.entries, old_state.managed_keys())
-    merged = merge.plan(works, existing.entries, old_state.managed_keys())
+    earlier = state.listed_keys(works, old_state)
+    merged = merge.plan(works, existing.entries, old_state.managed_keys(), earlier)
     keys = citekeys.keys_for(works, merged, existing.entries, old_renames, pattern=pattern)
     keyed = references.keyed(works, keys, merged, str(config.output))
     written = references.to_write(works, keyed, merged)
@@ -211,8 +212,9 @@ def prepare(
             biblatex=biblatex,
         ).replace("\n", existing.newline)  # line endings follow the file
     new_state = state.next_state(
-        works, keys, merged, old_state, reconciled.bare, asked, now, refresh=refresh
-    )
+        works, keys, merged, old_state, reconciled.bare, asked, now, refresh=refresh,
+        kept=[e.key for e in verbatim.untouched],
+    )  # fmt: skip
     found_changes = changes_.compute(
         {e.key: e for e in existing.entries},
         keyed,

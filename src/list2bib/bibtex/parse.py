@@ -77,7 +77,8 @@ class BibEntry:
     """One entry of a .bib file: field names lower-case, values as written minus outer braces.
 
     `raw` is the entry's text exactly as in the file (to keep it verbatim); `unverified` marks a
-    placeholder list2bib wrote for an entry it could not resolve.
+    placeholder list2bib wrote for an entry it could not resolve, `mark` is the comment line that
+    marked it (written again above it when the entry is kept verbatim).
     """
 
     key: str
@@ -86,6 +87,7 @@ class BibEntry:
     line: int
     raw: str = ""
     unverified: bool = False
+    mark: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,24 +153,24 @@ def parse_file_text(text: str, *, source: str = "<bibtex>") -> BibFile:
         raise InputError(_failure(source, failed[0], len(failed)))
     entries: list[BibEntry] = []
     macros: list[str] = []
-    placeholder_next = False
+    placeholder_next = ""  # the mark of the placeholder that follows, if one does
     for block in library.blocks:
         if isinstance(block, ImplicitComment):
             # One block may hold several comment lines: list2bib's header, a user's notes and the
             # mark of the placeholder that follows. Only the user's lines are kept.
             lines = str(block.comment).splitlines()
-            placeholder_next = any(_is_unverified_mark(line) for line in lines[-1:])
+            placeholder_next = next((m for m in lines[-1:] if _is_unverified_mark(m)), "")
             # A line each: the parser merges comment lines however blank lines fall, so only
             # lines give the same blocks on every run.
             macros.extend(line for line in lines if line.strip() and not _is_own_comment(line))
         elif isinstance(block, ExplicitComment):
-            placeholder_next = False
+            placeholder_next = ""
             macros.append(block.raw or "")
         elif isinstance(block, String | Preamble):
             macros.append(block.raw or "")
         elif isinstance(block, Entry):
             entries.append(_entry(block, source, placeholder_next))
-            placeholder_next = False
+            placeholder_next = ""
     return BibFile(entries, macros)
 
 
@@ -186,7 +188,7 @@ def _is_unverified_mark(comment: str) -> bool:
     return text.startswith(tuple(UNVERIFIED_MARK + state for state in _UNVERIFIED_STATES))
 
 
-def _entry(entry: Entry, source: str, unverified: bool) -> BibEntry:
+def _entry(entry: Entry, source: str, mark: str) -> BibEntry:
     line = (entry.start_line or 0) + 1
     if any(unicodedata.category(char) in _INVISIBLE for char in entry.key):
         # bibtexparser takes them into the key; no \cite can name it, no file should carry it
@@ -207,7 +209,8 @@ def _entry(entry: Entry, source: str, unverified: bool) -> BibEntry:
             fields[name] = BibValue(value, value)
         else:
             fields[name] = value
-    return BibEntry(entry.key, entry.entry_type.lower(), fields, line, entry.raw or "", unverified)
+    raw, kind = entry.raw or "", entry.entry_type.lower()
+    return BibEntry(entry.key, kind, fields, line, raw, bool(mark), mark.strip())
 
 
 def _failure(source: str, block: ParsingFailedBlock, count: int) -> str:

@@ -3,6 +3,8 @@ exactly as they are, and which keys become aliases (`reconcile` then weighs the 
 
 - A work already in the file keeps its citation key (unless that entry was only a placeholder
   list2bib wrote for an entry it could not verify: the first real record gives it a proper key).
+  A placeholder is also found by its key when the state says the work's list entries made it
+  (`earlier`): built offline from a list's text, it may share no identity with the real record.
 - Several entries of the file found to be one work: the survivor keeps its key, every other key
   (and any placeholder key replaced) becomes an alias, written to biblatex's `ids` field and the
   rename map, so `\\cite{oldkey}` keeps working. A key is never silently dropped.
@@ -14,7 +16,7 @@ exactly as they are, and which keys become aliases (`reconcile` then weighs the 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from list2bib.bibtex.parse import BibEntry
@@ -39,10 +41,15 @@ def entry_ids(entry: BibEntry) -> tuple[str, ...]:
 
 
 def plan(
-    works: Sequence[Work], existing: Sequence[BibEntry], managed: Collection[str] = ()
+    works: Sequence[Work],
+    existing: Sequence[BibEntry],
+    managed: Collection[str] = (),
+    earlier: Mapping[str, Collection[str]] | None = None,
 ) -> MergePlan:
     """Match works to the file's entries. `managed`: keys list2bib wrote on an earlier run (they
-    win a tie when two entries turn out to be one work)."""
+    win a tie when two entries turn out to be one work); `earlier`: work id -> the keys the last
+    run gave the works its list entries made (a placeholder among them is this work's)."""
+    placeholders = {e.key: i for i, e in enumerate(existing) if e.unverified}
     by_identity: dict[str, list[int]] = {}
     identities: list[list[str]] = []
     for index, entry in enumerate(existing):
@@ -61,6 +68,10 @@ def plan(
                 if index in claimed or (last_resort and conflicting(keys, identities[index])):
                     continue
                 found.setdefault(index, strength)
+        for key in (earlier or {}).get(work.work_id, ()):
+            index = placeholders.get(key, -1)
+            if index >= 0 and index not in claimed:
+                found.setdefault(index, len(keys))
         if not found:
             continue
         ranked = sorted(

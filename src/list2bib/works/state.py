@@ -11,7 +11,7 @@ import dataclasses
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -252,6 +252,18 @@ def select(
     return Selection(tuple(new), tuple(recheck), reused)
 
 
+def listed_keys(works: Sequence[Work], old: State) -> dict[str, tuple[str, ...]]:
+    """work id -> the keys `old` gives the works each of its list entries made on the run before
+    (the same entry, resolved now, may be another work: a placeholder written offline)."""
+    found: dict[str, tuple[str, ...]] = {}
+    for work in works:
+        before = (old.works.get(old.entries.get(fingerprint(e), "")) for e in work.entries)
+        keys = tuple(dict.fromkeys(b.key for b in before if b is not None))
+        if keys:
+            found[work.work_id] = keys
+    return found
+
+
 # --- what this run wrote -------------------------------------------------------------------------
 
 
@@ -282,8 +294,11 @@ def next_state(
     now: datetime,
     *,
     refresh: bool,
+    kept: Collection[str] = (),
 ) -> State:
     """What this run wrote (`bare`: by key, the fields list2bib wrote before any override).
+    `kept`: keys of the file's entries no list of this run made, kept verbatim: their old states
+    stay, so a later run of their own list finds them as that list left them.
     `checked` moves on only for works the services were asked about (a refresh) or whose answer
     changed (a build, which cannot tell a cached answer from a new one), so an unchanged run
     leaves the state file byte-identical too. A work whose previous entry was kept verbatim keeps
@@ -311,4 +326,13 @@ def next_state(
             incomplete=work.incomplete,
         )
     prints_of = {fingerprint(e): w for w, work in by_work.items() for e in work.entries}
-    return State(states, {p: w for p, w in prints_of.items() if w in states})
+    entries = {p: w for p, w in prints_of.items() if w in states}
+    taken = {work.key for work in states.values()}
+    held = {
+        w: work
+        for w, work in old.works.items()
+        if work.key in kept and w not in states and work.key not in taken
+    }
+    states.update(held)
+    entries.update((p, w) for p, w in old.entries.items() if w in held and p not in entries)
+    return State(states, entries)
