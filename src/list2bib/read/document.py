@@ -169,7 +169,7 @@ class _MarkdownReader:
                 links=tuple(links.values()),
                 venue_hint=parsed.venue,
                 date_hint=parsed.date,
-                tags=tuple(parsed.tags),
+                tags=parsed.all_tags(),
                 authors=parsed.authors,
                 not_a_work=non_work_reason(topics, [link.url for link in links.values()]),
             )
@@ -259,19 +259,28 @@ class _MarkdownReader:
         title_cell = cells[roles["title"]] if roles["title"] < len(cells) else Flat()
         titled = [link for link in title_cell.links if not hints.is_generic_link_text(link.text)]
         leftover = plain_text(LINK_RE.sub("", BADGE_RE.sub("", title_cell.text)), title_cell)
+        tag_column = roles.get("tags", roles["title"])
+        tagged = tag_column != roles["title"] and tag_column < len(cells)
+        row_tags = _tag_cell(cells[tag_column]) if tagged else []
         if len(titled) > 1 and not re.sub(r"[\s,;&|/]|\band\b", "", leftover):
+            labels = [tag.value for tag in row_tags]
             for link in titled:  # a cell listing several papers by name: one entry each
-                self.add(Parsed(title=hints.clean_title(link.text), links=[link]), line, extra)
+                title = hints.clean_title(link.text)
+                self.add(Parsed(title=title, links=[link], labels=labels), line, extra)
             return
         parsed = parse_inline(title_cell.text, title_cell)
         for index, cell in enumerate(cells):
-            if index != roles["title"]:
+            if index == roles["title"]:
+                continue
+            if index != tag_column:  # a tag's link names a topic page, not the paper
                 parsed.links += cell.links + written_identifiers(cell.text, cell)
-                for badge in cell.badges:
-                    parsed.add_hint(badge)
+            for badge in cell.badges:
+                parsed.add_badge(badge)
         cell_text = {
             role: plain_text(cells[i].text, cells[i]) for role, i in roles.items() if i < len(cells)
         }
+        for tag in row_tags:
+            parsed.add_badge(tag)
         parsed.venue = _venue_cell(cell_text.get("venue", "")) or parsed.venue
         parsed.date = find_date(cell_text.get("date", "")) or parsed.date
         parsed.authors = hints.parse_authors(cell_text.get("authors", "")) or parsed.authors
@@ -307,6 +316,7 @@ def _column_roles(header: list[str], rows: list[list[Flat]]) -> dict[str, int]:
         "date": r"\b(date|year|time|published|released?)\b",
         "venue": r"\b(venue|conference|publication|journal|booktitle)\b",
         "authors": r"\bauthors?\b",
+        "tags": r"\b(tags?|topics?|keywords?|categor(y|ies)|type)\b",
     }
     roles: dict[str, int] = {}
     for role, pattern in patterns.items():
@@ -324,6 +334,15 @@ def _column_roles(header: list[str], rows: list[list[Flat]]) -> dict[str, int]:
         ]
         roles["title"] = totals.index(max(totals)) if totals else 0
     return roles
+
+
+def _tag_cell(cell: Flat) -> list[hints.Hint]:
+    """The tags in a tag column's cell: its tag badges, and tags written as text
+    (`Locate-then-edit, memory`, one per line); venue and date words there are no tags."""
+    text = plain_text(cell.text, cell)
+    pieces = (piece.strip(" []()#`*") for piece in re.split(r"[,;|\n•·]", text))
+    found = cell.badges + [hints.classify(piece, bracketed=True) for piece in pieces]
+    return [hint for hint in found if hint and hint.kind == "tag"]
 
 
 _NO_VENUE = frozenset({"", "n/a", "none", "arxiv", "preprint", "corr"})

@@ -56,6 +56,7 @@ GENERIC_LINK_TEXTS = _words(
 _GENERIC_FIRST_WORDS = _words("pdf paper code demo video slides blog project github doc")
 _GENERIC_SECOND = _words("by for of link page list site")
 _BADGE_VENUE_LABELS = _words("conference journal publish publication venue accepted")
+_BADGE_TAG_LABELS = _words("tag tags topic topics type category method task keyword keywords")
 _BADGE_COLOURS = _words(
     """brightgreen green yellowgreen yellow orange red blue lightgrey lightgray grey gray blueviolet
     success important critical informational inactive black white purple pink brown"""
@@ -163,7 +164,8 @@ def is_generic_link_text(text: str) -> bool:
 
 def decode_badge(url: str) -> Hint | None:
     """A shields.io static badge as a hint: `Conference-ICLR'24-blue` -> venue `ICLR 2024`,
-    `arXiv-2023-red` -> date `2023`. Dynamic badges (stars, forks, last commit) give nothing."""
+    `arXiv-2023-red` -> date `2023`, `Locate--then--edit-blue` -> tag `Locate-then-edit`.
+    Dynamic badges (stars, forks, last commit) give nothing."""
     parts = split_url(url)
     if not parts.netloc.endswith("shields.io") or not parts.path.startswith("/badge/"):
         return None
@@ -180,8 +182,14 @@ def decode_badge(url: str) -> Hint | None:
     if label.casefold() == "arxiv":
         date = parse_date(message)
         return Hint("date", date) if date else None
-    hint = classify(" ".join(fields), bracketed=False)
-    return hint if hint else None
+    if hint := classify(" ".join(fields), bracketed=False):
+        return hint
+    # A badge that names a topic: one field (`Locate--then--edit-blue`) or a topic label with
+    # its message (`Type-Structural`). Other two-field badges (`License-MIT`, `PRs-Welcome`) and
+    # link words (`Code`, `Paper`) give nothing.
+    topic = message if label.casefold() in _BADGE_TAG_LABELS else "" if message else label
+    tag = classify(topic, bracketed=True) if topic else None
+    return tag if tag and tag.kind == "tag" else None
 
 
 def _is_colour(text: str) -> bool:

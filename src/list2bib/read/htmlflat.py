@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from list2bib.read import hints
 from list2bib.read.htmltree import BLOCKS, Node, parse_html
-from list2bib.read.inline import Flat, RawLink, is_paper_badge, unmark
+from list2bib.read.inline import Flat, RawLink, is_paper_badge, linked_badge, unmark
 from list2bib.read.links import repair_href
 
 
@@ -48,7 +48,7 @@ def _link(node: Node, flat: Flat) -> None:
     href = repair_href(node.attrs.get("href", ""))
     images = [n for n in _descendants(node) if n.tag == "img"]
     for image in images:
-        if badge := hints.decode_badge(image.attrs.get("src", "")):
+        if badge := linked_badge(image.attrs.get("src", ""), href):
             flat.add_badge(badge)
     text = hints.collapse(unmark(node.text_content().replace("\n", " ")))
     if href and text:

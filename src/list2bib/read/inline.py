@@ -152,7 +152,7 @@ def _finish_link(flat: Flat, href: str, texts: list[str], images: list[Token]) -
     is a paper badge (`[![arXiv](…)](https://arxiv.org/abs/…)`); venue badges still give hints."""
     text = hints.collapse(unmark("".join(texts)))
     for image in images:
-        if badge := hints.decode_badge(str(image.attrs.get("src", ""))):
+        if badge := linked_badge(str(image.attrs.get("src", "")), href):
             flat.add_badge(badge)
     if text and href:
         flat.add_link(RawLink(href, text))
@@ -162,6 +162,13 @@ def _finish_link(flat: Flat, href: str, texts: list[str], images: list[Token]) -
             flat.add_text(text)
     elif href and any(_is_paper_badge(image) for image in images):
         flat.add_link(RawLink(href, ""))
+
+
+def linked_badge(src: str, href: str) -> hints.Hint | None:
+    """A badge inside a link to `href`. A topic badge is a tag only when the link goes to no web
+    page (`[![Type](…)]()`, an anchor); one linked to a page is a button (`Twitter`, `Demo`)."""
+    badge = hints.decode_badge(src)
+    return None if badge and badge.kind == "tag" and is_http(href) else badge
 
 
 def _is_paper_badge(image: Token) -> bool:
@@ -183,6 +190,9 @@ class Parsed:
     venue: str | None = None
     date: str | None = None
     tags: list[str] = field(default_factory=list)
+    # Tags from badges and a table's tag column: kept with the entry, but unlike a tag written
+    # in brackets never its sub-topic (a row's attribute, not a section of the list).
+    labels: list[str] = field(default_factory=list)
     authors: tuple[str, ...] = ()
     prose: bool = False  # a sentence with a link in it, not a listed paper
     wordy: bool = False  # words after the title that are neither hints nor authors
@@ -195,6 +205,15 @@ class Parsed:
             self.venue = self.venue or hint.value
         elif hint.kind == "date":
             self.date = self.date or hint.value
+
+    def add_badge(self, hint: hints.Hint) -> None:
+        if hint.kind != "tag":
+            self.add_hint(hint)
+        elif hint.value not in self.labels:
+            self.labels.append(hint.value)
+
+    def all_tags(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys([*self.tags, *self.labels]))
 
 
 def plain_text(text: str, flat: Flat) -> str:
@@ -235,7 +254,7 @@ def parse_inline(text: str, flat: Flat) -> Parsed:
     parsed = Parsed(links=[flat.link_at(c) for c in LINK_RE.findall(text)])
     parsed.empty_link = _EMPTY_LINK in text
     for marker in BADGE_RE.findall(text):
-        parsed.add_hint(flat.badge_at(marker))
+        parsed.add_badge(flat.badge_at(marker))
     title, rest, kind = _split_title(BADGE_RE.sub("", text), flat)
     if kind == "plain":
         title_lines = [line for line in title.split("\n") if line.strip()]
