@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +37,7 @@ from list2bib.works import (
     dedupe,
     merge,
     monotone,
+    pins,
     reconcile,
     references,
     renames,
@@ -126,6 +127,10 @@ class Prepared:
     removed: tuple[str, ...] = ()
     asked: int = 0  # list entries sent to the resolver (the rest were reused from the state)
     left_out: tuple[ListEntry, ...] = ()  # listed links that are no works
+    # What a later `build(resolved=..., failures=...)` needs to key the same works again.
+    resolutions: tuple[Resolution, ...] = ()
+    failures: int = 0
+    refused: tuple[str, ...] = ()  # pinned keys another work holds
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +141,7 @@ class BuildResult(RunResult):
     removed: tuple[str, ...] = ()
     would_change: bool = False  # the bib's text differs from the file (what --check reports)
     asked: int = 0
+    refused: tuple[str, ...] = ()
 
 
 def prepare(
@@ -147,9 +153,13 @@ def prepare(
     refresh: bool = False,
     now: datetime | None = None,
     resolved: Sequence[Resolution] | None = None,
+    failures: int = 0,
+    pinned: Mapping[str, str] | None = None,
 ) -> Prepared:
     """Resolve the lists and key every work as `build` would, without writing anything.
-    `resolved`: entries already resolved elsewhere (a Zotero group's items) stand for the lists.
+    `resolved`: entries already resolved elsewhere (a Zotero group's items) stand for the lists;
+    `failures`: how many requests failed for good while they were resolved. `pinned`: key ->
+    the key a member pinned in Zotero, which the work takes (the old one becomes an alias).
 
     `refresh`: resolve only new or edited list entries and the re-checks that are due (cache
     bypassed), reusing the state file's records for the rest. Keys come from `config.output`
@@ -178,17 +188,19 @@ def prepare(
     resolutions, requests, failures = (
         _resolve_chosen(entries, chosen, config, clock, progress)
         if resolved is None
-        else (list(resolved), {}, 0)
+        else (list(resolved), {}, failures)
     )
+    every = tuple(resolutions)
 
     resolutions, pages = declared_non_works(resolutions, config.include_links)
     left_out += pages
     works = dedupe.cluster(resolutions)
     if failures:  # this run may know less than the one that wrote the file: keep what it verified
         works = monotone.hold_verified(works, existing.entries, old_state.managed_keys())
-    earlier = state.listed_keys(works, old_state)
-    merged = merge.plan(works, existing.entries, old_state.managed_keys(), earlier)
+    merged = merge.plan(works, existing.entries, old_state.managed_keys())
     keys = citekeys.keys_for(works, merged, existing.entries, old_renames, pattern=pattern)
+    pinning = pins.pin(works, keys, merged, pinned or {}, old_renames)
+    keys, merged = pinning.keys, pinning.merged
     keyed = references.keyed(works, keys, merged, str(config.output))
     written = references.to_write(works, keyed, merged)
     asked = state.asked(entries, chosen)
@@ -212,9 +224,8 @@ def prepare(
             biblatex=biblatex,
         ).replace("\n", existing.newline)  # line endings follow the file
     new_state = state.next_state(
-        works, keys, merged, old_state, reconciled.bare, asked, now, refresh=refresh,
-        kept=[e.key for e in verbatim.untouched],
-    )  # fmt: skip
+        works, keys, merged, old_state, reconciled.bare, asked, now, refresh=refresh
+    )
     found_changes = changes_.compute(
         {e.key: e for e in existing.entries},
         keyed,
@@ -236,6 +247,9 @@ def prepare(
         removed=tuple(e.key for e in verbatim.removed),
         asked=len(chosen.new) + len(chosen.recheck),
         left_out=left_out,
+        resolutions=every,
+        failures=failures,
+        refused=pinning.refused,
     )
 
 
@@ -314,6 +328,8 @@ def build(
     progress: Progress | None = None,
     now: datetime | None = None,
     resolved: Sequence[Resolution] | None = None,
+    failures: int = 0,
+    pinned: Mapping[str, str] | None = None,
 ) -> BuildResult:
     """Resolve every list and write one references.bib (only when its text changes), its state
     file and rename map, under the bib's lock. `check`: write nothing, report `would_change`."""
@@ -333,6 +349,8 @@ def build(
             refresh=refresh,
             now=now,
             resolved=resolved,
+            failures=failures,
+            pinned=pinned,
         )
         would_change = _current(config.output) != prepared.text
         written = False
@@ -355,6 +373,7 @@ def build(
         would_change=would_change,
         asked=prepared.asked,
         left_out=prepared.left_out,
+        refused=prepared.refused,
     )
 
 

@@ -97,7 +97,9 @@ def _client(config: Config, group: str | None) -> tuple[ZoteroClient, Http]:
     help="File items added by hand (same DOI or arXiv id) into the collections  [default: adopt]",
 )
 @options.config()
-@options.output("The bib whose citation keys to use.")
+@options.output(
+    "The bib whose citation keys to use; a key a member set in Zotero becomes its key there."
+)
 @options.offline("Resolve from the cache only.")
 @options.MAILTO
 @options.CACHE_DIR
@@ -148,6 +150,8 @@ def sync_command(
             ) from None
         requests = sum(http.requests_by_host.values())
     _print_result(console, result, requests, verbose > 0)
+    if overrides["output"] is not None and not dry_run and result.pinned:
+        _write_pinned(console, prepared, config, result.pinned)
     if result.failed:
         sys.exit(EXIT_FAILURE)
     sys.exit(EXIT_PARTIAL if result.held else EXIT_OK)
@@ -192,6 +196,23 @@ def _print_result(console: Console, result: SyncResult, requests: int, verbose: 
     for failure in result.failed:
         click.echo(f"list2bib: failed: {redact(failure)}", err=True)
     console.print(f"{requests} requests to Zotero")
+
+
+def _write_pinned(
+    console: Console, prepared: pipeline.Prepared, config: Config, pinned: dict[str, str]
+) -> None:
+    """Write the bib (as `build` does, from this run's resolutions) with the citation keys
+    members set in Zotero; each old key stays citable as an alias."""
+    built = pipeline.build(
+        [], config, resolved=prepared.resolutions, failures=prepared.failures, pinned=pinned
+    )
+    keys = {ref.key for ref in built.references}
+    for old, new in sorted(pinned.items()):
+        if new in keys and old not in keys:
+            note = f"{config.output}: {old} is {new} now (set in Zotero); {old} stays an alias"
+            console.print(f"note: {note}", markup=False)
+    for line in built.refused:
+        console.print(f"note: {config.output}: {line}", markup=False)
 
 
 def _print_plan(console: Console, plan: Plan) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from list2bib.model import TOPIC_SEPARATOR
 from list2bib.text.identity import conflicting
 from list2bib.zotero import owners, tidy
+from list2bib.zotero.export import citation_key
 from list2bib.zotero.index import Index
 from list2bib.zotero.items import Desired, attachment, identities, item_names
 from list2bib.zotero.merge import merge
@@ -61,6 +62,8 @@ class Plan:
     owned: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     # (key, path) of empty collections list2bib made that no list files into (`--prune`).
     removals: tuple[tuple[str, str], ...] = ()
+    # list2bib's key -> the citation key a member set on the work's item (`-o` writes it).
+    pinned: dict[str, str] = field(default_factory=dict)
 
     def of(self, action: str) -> tuple[ItemWrite, ...]:
         return tuple(w for w in self.writes if w.action == action)
@@ -105,6 +108,7 @@ def make_plan(
     notes: list[str] = []
     agreed: dict[str, dict[str, Any]] = {}
     owned: dict[str, dict[str, list[str]]] = {}
+    pinned: dict[str, str] = {}
     seen: set[str] = set()
     taken = set(index.items)
     parents: list[tuple[Desired, str]] = []  # list2bib's items of this run's works
@@ -146,6 +150,10 @@ def make_plan(
             merged = merge(current, want.data, index.written.get(found), droppable)
             if merged.agreed:
                 agreed[found] = merged.agreed
+            ours_key = str(want.data.get("citationKey") or "")
+            member_key = _member_key(merged.data, ours_key)
+            if member_key:
+                pinned[ours_key] = member_key
             if merged.theirs:
                 names = ", ".join(sorted(merged.theirs))
                 notes.append(
@@ -203,7 +211,18 @@ def make_plan(
             for _, path in empty
         )
     removals = tuple(empty) if prune else ()
-    return Plan(tuple(folders.new), tuple(writes), tuple(notes), agreed, owned, removals)
+    return Plan(tuple(folders.new), tuple(writes), tuple(notes), agreed, owned, removals, pinned)
+
+
+def _member_key(data: dict[str, Any], ours: str) -> str | None:
+    """The citation key a member set on an item list2bib made (merged: a field list2bib wrote
+    differs only when a member edited it; list2bib never writes a `Citation Key:` line), when it
+    is not `ours` and is writable as a BibTeX key."""
+    for probe in ({"citationKey": data.get("citationKey")}, {"extra": data.get("extra")}):
+        key = citation_key(probe)
+        if key and key != ours:
+            return key
+    return None
 
 
 def _attachments(parents: Sequence[tuple[Desired, str]], index: Index) -> list[ItemWrite]:

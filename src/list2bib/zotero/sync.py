@@ -46,6 +46,8 @@ class SyncResult:
     skipped: list[str] = field(default_factory=list)
     # Works a service failed for this run: their items were left exactly as they were.
     held: list[str] = field(default_factory=list)
+    # list2bib's key -> the citation key a member set on the work's item (the bib takes it).
+    pinned: dict[str, str] = field(default_factory=dict)
 
     def count(self, action: str) -> int:
         return len(self.done.get(action, []))
@@ -180,6 +182,7 @@ def _rounds(
                 plan, dry_run, notes=notes + list(plan.notes), skipped=asked.skipped,
                 held=asked.held,
             )  # fmt: skip
+        result.pinned = dict(plan.pinned)
         if dry_run:
             break
         for key, fields in plan.agreed.items():
