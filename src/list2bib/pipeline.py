@@ -197,7 +197,8 @@ def prepare(
     works = dedupe.cluster(resolutions)
     if failures:  # this run may know less than the one that wrote the file: keep what it verified
         works = monotone.hold_verified(works, existing.entries, old_state.managed_keys())
-    merged = merge.plan(works, existing.entries, old_state.managed_keys())
+    earlier = state.listed_keys(works, old_state)
+    merged = merge.plan(works, existing.entries, old_state.managed_keys(), earlier)
     keys = citekeys.keys_for(works, merged, existing.entries, old_renames, pattern=pattern)
     pinning = pins.pin(works, keys, merged, pinned or {}, old_renames)
     keys, merged = pinning.keys, pinning.merged
@@ -224,8 +225,9 @@ def prepare(
             biblatex=biblatex,
         ).replace("\n", existing.newline)  # line endings follow the file
     new_state = state.next_state(
-        works, keys, merged, old_state, reconciled.bare, asked, now, refresh=refresh
-    )
+        works, keys, merged, old_state, reconciled.bare, asked, now, refresh=refresh,
+        kept=[e.key for e in verbatim.untouched],
+    )  # fmt: skip
     found_changes = changes_.compute(
         {e.key: e for e in existing.entries},
         keyed,
