@@ -60,17 +60,19 @@ class Lab:
         assert result.exit_code == 0, result.output
         return result
 
-    def pin(self, key: str, pinned: str) -> None:
-        """A member sets an item's citation key in their own client."""
+    def pin(self, key: str, pinned: str, *, extra: bool = False) -> None:
+        """A member sets an item's citation key in their own client (`extra`: as clients before
+        Zotero 7 did, a `Citation Key:` line in Extra)."""
         items = [i["data"] for i in self.member.everything(self.member.top())]
         data = next(d for d in items if d["citationKey"] == key)
-        assert self.member.update_item({**data, "citationKey": pinned})
+        edit = {"extra": f"{data['extra']}\nCitation Key: {pinned}"} if extra else {}
+        assert self.member.update_item({**data, **(edit or {"citationKey": pinned})})
 
-    def keys(self) -> list[str]:
+    def bib_keys(self) -> list[str]:
         return re.findall(r"^@\w+\{([^,]+),", self.bib.read_text(encoding="utf-8"), re.M)
 
     def key(self, author: str) -> str:
-        (key,) = [k for k in self.keys() if k.startswith(author)]
+        (key,) = [k for k in self.bib_keys() if k.startswith(author)]
         return key
 
     def ids(self, key: str) -> str:
@@ -95,7 +97,7 @@ def test_a_pinned_key_becomes_the_bib_key_and_stays(lab: Lab) -> None:
 
     result = lab.sync("-o", str(lab.bib))
     assert f"{meng} is Meng2022Rome now" in " ".join(result.output.split())
-    assert sorted(lab.keys()) == sorted([hu, "Meng2022Rome"])
+    assert sorted(lab.bib_keys()) == sorted([hu, "Meng2022Rome"])
     assert lab.ids("Meng2022Rome") == meng and lab.ids(hu) == ""
     renames = json.loads(Path(f"{lab.bib}.renames.json").read_text(encoding="utf-8"))
     assert renames == {meng: "Meng2022Rome"}
@@ -114,6 +116,15 @@ def test_a_pinned_key_becomes_the_bib_key_and_stays(lab: Lab) -> None:
     _compiles_citing(lab.folder, [meng, "Meng2022Rome", hu])
 
 
+def test_a_key_pinned_in_extra_is_taken_too(lab: Lab) -> None:
+    lab.build()
+    hu = lab.key("hu")
+    lab.sync("-o", str(lab.bib))
+    lab.pin(hu, "Hu2021LoRA", extra=True)
+    lab.sync("-o", str(lab.bib))
+    assert "Hu2021LoRA" in lab.bib_keys() and lab.ids("Hu2021LoRA") == hu
+
+
 def test_without_o_or_on_a_dry_run_the_bib_is_left_alone(lab: Lab) -> None:
     lab.build()
     text = lab.bib.read_text(encoding="utf-8")
@@ -121,7 +132,10 @@ def test_without_o_or_on_a_dry_run_the_bib_is_left_alone(lab: Lab) -> None:
     lab.sync("-o", str(lab.bib))
     lab.pin(key, "Meng2022Rome")
     lab.sync("-o", str(lab.bib), "--dry-run")
+    lab.mp.chdir(lab.folder)
+    lab.sync()  # the bib `-o` names by default (output/references.bib) is not written either
     assert lab.bib.read_text(encoding="utf-8") == text
+    assert not (lab.folder / "output").exists()
 
 
 def test_a_pinned_key_another_work_holds_is_refused(lab: Lab) -> None:
