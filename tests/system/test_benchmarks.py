@@ -112,7 +112,7 @@ def test_bench_book() -> None:
 
 
 def test_bench_interrupt() -> None:
-    output = bench("bench_interrupt.py", "--after", "1", "--latency", "0", "--trials", "1")
+    output = bench("bench_interrupt.py", "--after", "0.5", "--latency", "0", "--trials", "1")
     stops = figures(
         output,
         rf"trial 1: Ctrl-C after {NUMBER}s +exited in +{NUMBER}s +status=(?P<status>-?\d+) +"
