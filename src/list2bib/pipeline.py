@@ -344,16 +344,9 @@ def build(
             if path is not None:
                 check_no_link(path)
         prepared = prepare(
-            list_paths,
-            config,
-            clock=clock,
-            progress=progress,
-            refresh=refresh,
-            now=now,
-            resolved=resolved,
-            failures=failures,
-            pinned=pinned,
-        )
+            list_paths, config, clock=clock, progress=progress, refresh=refresh, now=now,
+            resolved=resolved, failures=failures, pinned=pinned,
+        )  # fmt: skip
         would_change = _current(config.output) != prepared.text
         written = False
         if not check:

@@ -33,15 +33,9 @@ def run(given: dict[str, Any], *, refresh: bool) -> NoReturn:
     setup_logging(verbose, quiet)
     config = load_config(config_path, overrides=given)
     run_build(
-        lists,
-        config,
-        quiet=quiet,
-        verbose=verbose,
-        check=check,
-        changes_path=changes_path,
-        refresh=refresh,
-        summary_json=summary_json,
-    )
+        lists, config, quiet=quiet, verbose=verbose, check=check, changes_path=changes_path,
+        refresh=refresh, summary_json=summary_json,
+    )  # fmt: skip
     sys.exit(EXIT_OK)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -121,11 +122,7 @@ def render_markdown(data: dict[str, Any]) -> str:
         lines += ["## Findings on the list", "", *(f"- {_md(f)}" for f in data["lint"]), ""]
     if data["left_out"]:
         lines += [f"## {LEFT_OUT}", ""]
-        lines += [
-            f"- {_md(link['title'] or link['url'])}: {_md(link['reason'])}, "
-            f"listed at {_md(link['listed_at'])} ({_md(link['url'])})"
-            for link in data["left_out"]
-        ]
+        lines += [f"- {_left_out(link, _md)}" for link in data["left_out"]]
         lines.append("")
     for topic in data["topics"]:
         lines += [f"## {_md(topic['topic'])}", ""]
@@ -162,6 +159,16 @@ def _cite(work: dict[str, Any]) -> str:
     return ". ".join(parts) + (f" ({ident})" if ident else "")
 
 
+def _left_out(
+    link: dict[str, str], escape: Callable[[str], str], code: tuple[str, str] = ("", "")
+) -> str:
+    """One link left out as no work: what it is, why, where the list has it, and where it goes."""
+    return (
+        f"{escape(link['title'] or link['url'])}: {escape(link['reason'])}, "
+        f"listed at {escape(link['listed_at'])} ({code[0]}{escape(link['url'])}{code[1]})"
+    )
+
+
 def _md(text: str) -> str:
     """Text safe inside a Markdown list item: no accidental emphasis, links or line breaks."""
     out = " ".join(str(text).split())
@@ -180,11 +187,8 @@ def render_html(data: dict[str, Any]) -> str:
         body.append("</ul>")
     if data["left_out"]:
         body.append(f"<h2>{e(LEFT_OUT)}</h2><ul>")
-        body += [
-            f"<li>{e(link['title'] or link['url'])}: {e(link['reason'])}, listed at "
-            f"{e(link['listed_at'])} (<code>{e(link['url'])}</code>)</li>"
-            for link in data["left_out"]
-        ]
+        code = ("<code>", "</code>")
+        body += [f"<li>{_left_out(link, e, code)}</li>" for link in data["left_out"]]
         body.append("</ul>")
     for topic in data["topics"]:
         body.append(f"<h2>{e(topic['topic'])}</h2><ul>")
