@@ -12,6 +12,7 @@ World section (in `tests/data/world.d/*.json`; optional)
 word, best first) or `filter=doi:a|b|...` (up to 100 values), `per-page` (default 25, max 200),
 `select`; the `{"meta", "results"}` envelope; an unknown filter or parameter answers 400 JSON
 (`{"error", "message"}`); past its limit 429 JSON with Retry-After (`fail_next(n, "429")`).
+A work joining a preprint to its published version also answers the preprint's arXiv DOI.
 """
 
 from __future__ import annotations
@@ -101,6 +102,11 @@ class FakeOpenAlex(FakeServer):
             for _, o in self._works
             if o["doi"]
         }
+        # A work joining a preprint to its published version is found by the preprint's
+        # DataCite DOI too (OpenAlex merged that DOI's work into it).
+        for w, o in self._works:
+            if "arxiv" in w and "crossref" in w:
+                self._by_doi.setdefault(f"10.48550/arxiv.{w['arxiv']['id'].lower()}", o)
 
     def fault_reply(self, kind: str) -> Reply:
         if kind.startswith("429"):

@@ -374,6 +374,7 @@ def test_an_announced_doi_that_fails_keeps_the_preprint_and_says_why(fakes: Fake
     fakes.crossref.fail_next(10, "503")
     fakes.doi.fail_next(10, "503")
     fakes.s2.fail_next(10, "503")
+    fakes.services.openalex.fail_next(10, "503")  # nor can OpenAlex stand in for it
     resolution = fakes.one(entry("", f"https://arxiv.org/abs/{VALERO_ID}"))
     assert resolution.status is Status.RESOLVED
     assert resolution.record is not None

@@ -8,7 +8,8 @@ The order is what keeps a cold run cheap and a wrong match out:
    (`/paper/batch`: the published venue and DOI of preprints), Crossref (`filter=doi:`), doi.org
    for DOIs Crossref does not know (DataCite), OpenReview, and the ACL Anthology; a DOI that a
    record announces is asked in the same round. When arXiv cannot be asked, its DataCite DOI is;
-   when Semantic Scholar cannot, DBLP is searched for the preprint's title.
+   when Semantic Scholar cannot, OpenAlex is (`filter=doi:` by DataCite DOI, 100 a request), and
+   DBLP is searched for the title of a preprint OpenAlex joins to no published version.
 4. `settle` turns what the services said into one record per entry.
 Failures are data: they end up in the entry's problems, never in an exception.
 """
@@ -194,6 +195,7 @@ def _lookup_identifiers(book: Lookups, wanted: set[Identifier]) -> None:
         if a in book.lookup(arxiv).failed and book.found(s2, s2.arxiv_key(a)) is None
     ]
     book.fetch(doi, [arxiv_doi(a).lower() for a in unanswered])
+    _ask_openalex_when_s2_failed(book, arxiv_ids)
     _search_dblp_when_s2_failed(book, arxiv_ids)
 
     dois = {k for i in wanted if (k := crossref.key_of(i))}
@@ -204,6 +206,7 @@ def _lookup_identifiers(book: Lookups, wanted: set[Identifier]) -> None:
     # Crossref answers only for its own DOIs: DataCite & co. through doi.org; and when Crossref
     # could not be asked at all, doi.org asks it one DOI at a time.
     book.fetch(doi, sorted(d for d in dois if d in lookup.missing or d in lookup.failed))
+    _published_on_openalex(book, arxiv_ids)
 
     book.fetch(openreview, sorted({k for i in wanted if (k := openreview.key_of(i))}))
     book.fetch(dblp, sorted({k for i in wanted if (k := dblp.key_of(i))}))
@@ -276,12 +279,43 @@ def _find_on_dblp(book: Lookups, arxiv_id: str, known: Record, evidence: str) ->
         book.add_published(arxiv_id, verdict.records[0], evidence)
 
 
+def _ask_openalex_when_s2_failed(book: Lookups, arxiv_ids: Iterable[str]) -> None:
+    """Semantic Scholar throttled, down or not configured: OpenAlex's works for the preprints it
+    could not be asked about (100 a request), read for their published versions."""
+    if book.configured(s2.SERVICE):
+        failed = book.lookup(s2).failed
+        arxiv_ids = [a for a in arxiv_ids if s2.arxiv_key(a) in failed]
+    book.fetch(openalex, sorted(arxiv_ids))
+
+
+def _published_on_openalex(book: Lookups, arxiv_ids: Iterable[str]) -> None:
+    """A published version OpenAlex keeps in the same work as the preprint (its arXiv copy among
+    the work's locations): Crossref's record of its DOI when fetched, else OpenAlex's own. A
+    preprint OpenAlex keeps apart from its venue version gets nothing (never joined by title)."""
+    for arxiv_id in arxiv_ids:
+        if (work := _joined_on_openalex(book, arxiv_id)) is not None:
+            named = published_doi(work)
+            record = book.by_doi(named) or work
+            book.add_published(arxiv_id, record, f"OpenAlex joins the preprint to doi:{named}")
+
+
+def _joined_on_openalex(book: Lookups, arxiv_id: str) -> Record | None:
+    """The published work OpenAlex keeps this very preprint in, if it was asked and has one."""
+    work = book.found(openalex, arxiv_id)
+    if work is None or work.kind is not WorkKind.PUBLISHED or work.arxiv_id != arxiv_id:
+        return None
+    return work
+
+
 def _search_dblp_when_s2_failed(book: Lookups, arxiv_ids: Iterable[str]) -> None:
-    """Semantic Scholar down: find the published version of each preprint on DBLP by title."""
+    """Semantic Scholar down: find the published version of each preprint on DBLP by title (unless
+    OpenAlex keeps it in the same work as its published version)."""
     failed = book.lookup(s2).failed
     if not failed:
         return
     for arxiv_id in arxiv_ids:
         preprint = book.found(arxiv, arxiv_id)
+        if _joined_on_openalex(book, arxiv_id) is not None:
+            continue
         if preprint is not None and not preprint.published_doi and s2.arxiv_key(arxiv_id) in failed:
             _find_on_dblp(book, arxiv_id, preprint, Evidence.DBLP_SEARCH)

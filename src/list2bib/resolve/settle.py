@@ -301,7 +301,8 @@ def _from_scholar(
 
 
 def _found_on_dblp(preprint: Record, book: Lookups, notes: _Notes) -> Record | None:
-    """The venue record a DBLP search found for this preprint, if one was made."""
+    """The venue record a stand-in for Semantic Scholar found for this preprint (OpenAlex's work
+    joining it, or a DBLP search), if one was made."""
     found = book.extra_published.get(preprint.arxiv_id or "")
     if found is None:
         return None

@@ -1,5 +1,5 @@
-"""OpenAlex works API: title search (`/works?filter=title.search:...`) and the parser that turns an
-OpenAlex work into a Record.
+"""OpenAlex works API: title search (`/works?filter=title.search:...`), arXiv preprints in
+batches (`/works?filter=doi:a|b|...`, their DataCite DOIs) and the parser of a work into a Record.
 
 A work usually joins a preprint and its published version: its `doi` is the publisher's and its
 primary location the journal or conference, with the arXiv copy among `locations`. Such a work is
@@ -11,20 +11,24 @@ is taken. The contact address travels in the User-Agent (OpenAlex's polite pool)
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from list2bib.config import ServiceConfig
+from list2bib.errors import ServiceError
 from list2bib.infra.answers import expect_json
 from list2bib.infra.http import Http
-from list2bib.model import Person, Record, WorkKind
+from list2bib.model import Identifier, IdKind, Person, Record, WorkKind
 from list2bib.resolve import venues
-from list2bib.resolve.sources import TitleQuery, read_search
+from list2bib.resolve.sources import Lookup, TitleQuery, fixed_batches, read_search
 from list2bib.text.identifiers import arxiv_abs_url, arxiv_doi, arxiv_id_of_doi, strip_doi_prefix
 from list2bib.text.names import split_name
 
 SERVICE = "openalex"
+CONCURRENT_BATCHES = False  # one host, at its pace
 SEARCH_ROWS = 5
+MAX_FILTER_VALUES = 100  # OpenAlex refuses more values in one filter (HTTP 400)
 SELECT = (
     "id,doi,title,display_name,publication_year,type,primary_location,locations,authorships,biblio"
 )
@@ -44,6 +48,60 @@ def search(http: Http, service: ServiceConfig, query: TitleQuery) -> list[Record
         SERVICE, f"{service.base_url.rstrip('/')}/works", params=params, expect=expect_json
     )
     return read_search(SERVICE, response, parse_work_list)
+
+
+def key_of(identifier: Identifier) -> str | None:
+    """The arXiv id a preprint is asked with (as its DataCite DOI); None for other kinds."""
+    return identifier.value if identifier.kind is IdKind.ARXIV else None
+
+
+def batches(service: ServiceConfig, keys: Sequence[str]) -> list[list[str]]:
+    """`batch_size` arXiv ids a request, never more than one filter takes."""
+    size = min(max(1, service.batch_size), MAX_FILTER_VALUES)
+    return fixed_batches(replace(service, batch_size=size), keys)
+
+
+def fetch(http: Http, service: ServiceConfig, arxiv_ids: Sequence[str]) -> Lookup:
+    """The work OpenAlex keeps for each preprint, asked by DataCite DOI; an id no work answers is
+    missing, a batch that could not be asked failed."""
+    found: dict[str, Record] = {}
+    failed: dict[str, str] = {}
+    for batch in batches(service, list(dict.fromkeys(arxiv_ids))):
+        params = {
+            "filter": "doi:" + "|".join(arxiv_doi(a).lower() for a in batch),
+            "per-page": str(len(batch)),
+            "select": SELECT,
+        }
+        try:
+            response = http.get(
+                SERVICE, f"{service.base_url.rstrip('/')}/works", params=params, expect=expect_json
+            )
+            found.update(parse_batch(response.json(), batch))
+        except ServiceError as exc:
+            failed.update(dict.fromkeys(batch, str(exc)))
+        except ValueError as exc:
+            failed.update(dict.fromkeys(batch, f"{SERVICE}: unusable answer: {exc}"))
+    missing = frozenset(a for a in arxiv_ids if a not in found and a not in failed)
+    return Lookup(found=found, missing=missing, failed=failed)
+
+
+def parse_batch(data: Any, arxiv_ids: Sequence[str]) -> dict[str, Record]:
+    """A `filter=doi:` answer -> asked arXiv id: the work naming that preprint (its DOI, or an arXiv
+    location). A work joining the preprint to a published version wins over a preprint-only one;
+    a work naming none of the asked ids is left out (never joined by title)."""
+    if not isinstance(data, Mapping) or not isinstance(data.get("results"), list):
+        raise ValueError("not an OpenAlex work list")
+    asked = {a.lower(): a for a in arxiv_ids}
+    found: dict[str, Record] = {}
+    for work in data["results"]:
+        if not isinstance(work, Mapping) or not (work.get("title") or work.get("display_name")):
+            continue
+        record = parse_work(work)
+        for named in _named_arxiv_ids(work):
+            key = asked.get(named.lower())
+            if key is not None and (key not in found or record.kind is WorkKind.PUBLISHED):
+                found[key] = record
+    return found
 
 
 def parse_work_list(data: Any) -> list[Record]:
@@ -105,6 +163,14 @@ def parse_work(work: Mapping[str, Any]) -> Record:
         published_doi=doi,
         **common,
     )
+
+
+def _named_arxiv_ids(work: Mapping[str, Any]) -> Iterator[str]:
+    """Every arXiv id a work names: its own DataCite DOI, else its arXiv locations."""
+    own = arxiv_id_of_doi(strip_doi_prefix(_text(work.get("doi"))))
+    if own:
+        yield own
+    yield from _arxiv_ids(work)
 
 
 def _arxiv_ids(work: Mapping[str, Any]) -> Iterator[str]:
