@@ -223,7 +223,9 @@ def prepare(
             macros=existing.macros,
             overrides=reconciled.overrides,
             biblatex=biblatex,
-        ).replace("\n", existing.newline)  # line endings follow the file
+        )
+        if existing.newline != "\n":  # line endings follow the file (no second copy otherwise)
+            text = text.replace("\n", existing.newline)
     new_state = state.next_state(
         works, keys, merged, old_state, reconciled.bare, asked, now, refresh=refresh,
         kept=[e.key for e in verbatim.untouched],

@@ -278,11 +278,21 @@ def written_fields(
     if not refs:
         return {}
     layout, stack = _format(), _unparse_stack(ascii)
-    text = "\n".join(
-        _render_reference(ref, stack, layout, ascii, (overrides or {}).get(ref.key), biblatex)
-        for ref in refs
-    )
-    return {entry.key: entry.fields for entry in parse_file_text(text).entries}
+    # Read back a slice at a time: the parser's blocks for a whole 100k-entry file take most of a
+    # large build's memory. Keys that repeat are read in one go, so the parser refuses them alike.
+    unique = len({ref.key for ref in refs}) == len(refs)
+    step = _READ_BACK_SLICE if unique else len(refs)
+    fields: dict[str, dict[str, str]] = {}
+    for start in range(0, len(refs), step):
+        text = "\n".join(
+            _render_reference(ref, stack, layout, ascii, (overrides or {}).get(ref.key), biblatex)
+            for ref in refs[start : start + step]
+        )
+        fields.update((entry.key, entry.fields) for entry in parse_file_text(text).entries)
+    return fields
+
+
+_READ_BACK_SLICE = 500
 
 
 def _render_reference(
