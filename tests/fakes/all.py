@@ -78,6 +78,17 @@ class FakeServices:
         """Every server that answers requests, including Crossref and DataCite behind doi.org."""
         return [*self.own_servers(), *self.doi.servers]
 
+    def stall_for(self, seconds: float) -> None:
+        """How long a `timeout` fault keeps a request waiting, on every server."""
+        for server in self.servers():
+            server.stall = seconds
+
+    def clear_faults(self) -> None:
+        """No fault mode and no pending faults left on any server."""
+        for server in self.servers():
+            server.fault_mode(0.0)
+            server._faults.clear()
+
     @property
     def crossref(self) -> FakeServer:
         return self.doi.crossref

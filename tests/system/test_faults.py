@@ -33,17 +33,14 @@ TIMEOUT = 0.3  # the client's; a "timeout" fault holds the connection longer tha
 def fakes() -> Iterator[FakeServices]:
     world = synthetic_world(arxiv=SHAPE["arxiv"], dois=SHAPE["dois"], pages=SHAPE["pages"])
     with FakeServices(world) as services:
-        for server in services.servers():
-            server.stall = 2 * TIMEOUT
+        services.stall_for(2 * TIMEOUT)
         yield services
 
 
 @pytest.fixture(autouse=True)
 def no_faults_left(fakes: FakeServices) -> Iterator[None]:
     yield
-    for server in fakes.servers():
-        server.fault_mode(0.0)
-        server._faults.clear()
+    fakes.clear_faults()
 
 
 @pytest.fixture(scope="module")

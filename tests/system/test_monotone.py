@@ -25,17 +25,14 @@ TIMEOUT = 0.3
 @pytest.fixture(scope="module")
 def fakes() -> Iterator[FakeServices]:
     with FakeServices(World.load()) as services:
-        for server in services.servers():
-            server.stall = 2 * TIMEOUT
+        services.stall_for(2 * TIMEOUT)
         yield services
 
 
 @pytest.fixture(autouse=True)
 def no_faults_left(fakes: FakeServices) -> Iterator[None]:
     yield
-    for server in fakes.servers():
-        server.fault_mode(0.0)
-        server._faults.clear()
+    fakes.clear_faults()
 
 
 def _config(fakes: FakeServices, folder: Path) -> Config:
