@@ -9,7 +9,7 @@ import functools
 import logging
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,12 +24,11 @@ from list2bib.infra.clock import Clock
 from list2bib.infra.files import check_no_link, write_atomic
 from list2bib.infra.http import Http, HttpSettings
 from list2bib.infra.memo import Memo
-from list2bib.model import ListEntry, Record, Reference, Resolution, RunResult
+from list2bib.model import ListEntry, Reference, Resolution, RunResult
 from list2bib.read import arguments
 from list2bib.read import dispatch as listfile
 from list2bib.read.arguments import InlineList
 from list2bib.report import changes as changes_
-from list2bib.resolve import venues
 from list2bib.resolve.book import Progress
 from list2bib.resolve.rounds import resolve
 from list2bib.works import (
@@ -37,6 +36,7 @@ from list2bib.works import (
     dedupe,
     merge,
     monotone,
+    nonworks,
     pins,
     reconcile,
     references,
@@ -92,15 +92,6 @@ def http_for(config: Config, clock: Clock | None = None) -> Http:
         allow_private=config.allow_private_addresses,
     )
     return Http(settings, clock=clock)
-
-
-def conference_name(record: Record) -> str:
-    """The conference a published record appeared at, from the venue table: its short name and
-    year (`ICLR 2023`), as Zotero's `conferenceName`; '' when the venue is no known conference."""
-    venue = venues.record_venue(record)
-    if venue is None or venue.bibtex_field != "booktitle":
-        return ""
-    return f"{venue.short} {(record.year or '')[:4]}".strip()
 
 
 def read_existing(path: Path, memo: Memo | None = None) -> BibFile:
@@ -168,7 +159,7 @@ def prepare(
     now = now or datetime.now(UTC)
     memo = Memo(config.cache_dir / "inputs")
     entries = read_lists(list_paths, memo) if resolved is None else [r.entry for r in resolved]
-    entries, left_out = works_only(entries, config.include_links)
+    entries, left_out = nonworks.works_only(entries, config.include_links)
     dialect = config.output_format
     # A CSL-JSON file is no .bib to merge with: its keys stay the same through the state file.
     csl = dialect == "csl-json"
@@ -192,7 +183,7 @@ def prepare(
     )
     every = tuple(resolutions)
 
-    resolutions, pages = declared_non_works(resolutions, config.include_links)
+    resolutions, pages = nonworks.declared_non_works(resolutions, config.include_links)
     left_out += pages
     works = dedupe.cluster(resolutions)
     if failures:  # this run may know less than the one that wrote the file: keep what it verified
@@ -212,8 +203,9 @@ def prepare(
         works, keys, written, merged, old_state, ascii=config.ascii, biblatex=biblatex
     )
     verbatim = references.verbatim(merged, prune=config.prune)
+    types = {r.key: entry_type(r) for r in written}
     if csl:
-        text = render_csl(written, {r.key: entry_type(r) for r in written})
+        text = render_csl(written, types)
     else:
         text = render(
             written,
@@ -234,7 +226,7 @@ def prepare(
         {e.key: e for e in existing.entries},
         keyed,
         reconciled.fields,
-        {r.key: entry_type(r) for r in written},
+        types,
         merged=renames.merged_this_run(merged, keys),
         edits=reconciled.edited,
         kept=[e.key for e in verbatim.untouched],
@@ -255,47 +247,6 @@ def prepare(
         failures=failures,
         refused=pinning.refused,
     )
-
-
-def declared_non_works(
-    resolutions: list[Resolution], include_links: bool
-) -> tuple[list[Resolution], tuple[ListEntry, ...]]:
-    """The resolutions to write, and the entries whose record is a web page that declares itself
-    no work (`Record.not_a_work`: a profile, an app, a course), left out like the links a list
-    shows are none unless `include_links`. Only such pages is an error, as in `works_only`."""
-    if include_links:
-        return resolutions, ()
-    kept = [r for r in resolutions if r.record is None or not r.record.not_a_work]
-    out = tuple(
-        replace(r.entry, not_a_work=r.record.not_a_work)
-        for r in resolutions
-        if r.record is not None and r.record.not_a_work
-    )
-    if out and not kept:
-        raise InputError(
-            f"{out[0].where}: the lists hold only pages that are not works ({out[0].not_a_work}, "
-            "...); give --include-links to write them as @misc"
-        )
-    return kept, out
-
-
-def works_only(
-    entries: list[ListEntry], include_links: bool
-) -> tuple[list[ListEntry], tuple[ListEntry, ...]]:
-    """The entries to resolve, and the listed links that are no works (`ListEntry.not_a_work`),
-    which stay out of the bib unless `include_links`. Only such links is an error: going on would
-    write an empty bibliography."""
-    if include_links:
-        return entries, ()
-    works = [e for e in entries if not e.not_a_work]
-    left_out = tuple(e for e in entries if e.not_a_work)
-    if left_out and not works:
-        first = left_out[0]
-        raise InputError(
-            f"{first.where}: the lists hold only links that are not works ({first.not_a_work}, "
-            f"...); give --include-links to write them as @misc"
-        )
-    return works, left_out
 
 
 def _resolve_chosen(

@@ -8,7 +8,7 @@ from dataclasses import replace
 from fakes.zotero import reference
 from fakes.zotero_schema import CREATOR_TYPES, ITEM_FIELDS
 from list2bib.model import ListEntry, Person, Record, Reference, Status, WorkKind
-from list2bib.pipeline import conference_name
+from list2bib.resolve.venues import conference_name
 from list2bib.text.identity import normal_doi
 from list2bib.zotero.index import Index
 from list2bib.zotero.items import desired, identities, item_type, syncable

@@ -26,6 +26,7 @@ from list2bib.config import Config, load_config, zotero_api_key
 from list2bib.errors import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, ConfigError, Interrupted
 from list2bib.infra.http import Http, HttpSettings
 from list2bib.read.arguments import list_sources
+from list2bib.resolve import venues
 from list2bib.zotero.access import check_access
 from list2bib.zotero.client import ZoteroClient
 from list2bib.zotero.index import Index
@@ -139,7 +140,7 @@ def sync_command(
                 adopt=config.zotero_adopt,
                 prune=prune,
                 dry_run=dry_run,
-                conference=pipeline.conference_name,
+                conference=venues.conference_name,
             )
         except KeyboardInterrupt:
             if not client.writes_sent:

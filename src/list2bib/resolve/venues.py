@@ -362,3 +362,12 @@ def hint_agrees(hint: str, record: Record) -> str | None:
 
 def _describe(venue: Venue, year: str | None) -> str:
     return f"{venue.short}{f' {year[:4]}' if year else ''}"
+
+
+def conference_name(record: Record) -> str:
+    """The conference a published record appeared at, from the venue table: its short name and
+    year (`ICLR 2023`), as Zotero's `conferenceName`; '' when the venue is no known conference."""
+    venue = record_venue(record)
+    if venue is None or venue.bibtex_field != "booktitle":
+        return ""
+    return f"{venue.short} {(record.year or '')[:4]}".strip()

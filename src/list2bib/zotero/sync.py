@@ -126,7 +126,8 @@ def sync(
     conference: Callable[[Record], str] | None = None,
 ) -> SyncResult:
     """Make the group hold `references`, filed by topic under `root`; idempotent. `conference`
-    names a published record's conference from the venue table (`pipeline.conference_name`).
+    names a published record's conference from the venue table (the caller passes
+    `resolve.venues.conference_name`).
 
     A run in which a service failed for some works writes nothing for them and trashes nothing:
     which items no list produces is only known when every work was settled."""
