@@ -147,7 +147,8 @@ def reference_fields(
         if record.primary_class and (primary := tex_safe(clean_text(record.primary_class))):
             fields["primaryclass"] = primary
         if record.kind is not WorkKind.PUBLISHED:
-            fields.setdefault("doi", field_value("doi", arxiv_doi(arxiv_id)))
+            if ref.status is Status.RESOLVED:  # a pattern's DOI only for an id a service confirmed
+                fields.setdefault("doi", field_value("doi", arxiv_doi(arxiv_id)))
             fields.setdefault("url", field_value("url", f"https://arxiv.org/abs/{arxiv_id}"))
             fields.setdefault("howpublished", tex_safe(f"arXiv preprint arXiv:{arxiv_id}"))
     if entry_type(ref) == "misc" and "url" in fields and "howpublished" not in fields:

@@ -97,7 +97,9 @@ def csl_item(ref: Reference, bibtex_type: str) -> dict[str, Any]:
     if kind == "article-journal":
         item.pop("publisher", None)
     arxiv_id = clean_text(record.arxiv_id or "")
-    doi = record.doi or (arxiv_doi(arxiv_id) if arxiv_id and kind == "article" else "")
+    confirmed = ref.status is Status.RESOLVED  # a pattern's DOI only for a confirmed arXiv id
+    derived = arxiv_doi(arxiv_id) if arxiv_id and kind == "article" and confirmed else ""
+    doi = record.doi or derived
     if doi:
         item["DOI"] = strip_doi_prefix(clean_text(doi))
     url = record.url or (f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else "")
