@@ -192,7 +192,8 @@ def _secret_hint(key: str) -> str:
     if re.search(r"key|token|secret|password", key, re.IGNORECASE):
         return (
             " (API keys are read from the environment only: ZOTERO_API_KEY or [zotero]"
-            " api_key_env, LIST2BIB_S2_API_KEY; never put one in a file)"
+            " api_key_env, LIST2BIB_S2_API_KEY, LIST2BIB_OPENALEX_API_KEY; never put one in a"
+            " file)"
         )
     return ""
 

@@ -22,7 +22,8 @@ class ServiceConfig:
     base_url: str
     min_interval: float
     batch_size: int = 1
-    # A secret (Semantic Scholar's `x-api-key`): never printed, logged or put in a cache key.
+    # A secret (Semantic Scholar's `x-api-key`, OpenAlex's `api_key=`): never printed, logged
+    # or put in a cache key.
     api_key: str = field(default="", repr=False)
 
 
@@ -55,6 +56,7 @@ ENV_PREFIX = "LIST2BIB_"
 # Environment variables that may hold a service's API key (first set wins).
 API_KEY_ENV: dict[str, tuple[str, ...]] = {
     "s2": ("LIST2BIB_S2_API_KEY", "S2_API_KEY", "SEMANTIC_SCHOLAR_API_KEY"),
+    "openalex": ("LIST2BIB_OPENALEX_API_KEY", "OPENALEX_API_KEY"),
 }
 # The output dialects (`--format`, `build.format`).
 FORMATS = ("bibtex", "biblatex", "csl-json")

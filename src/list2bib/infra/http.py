@@ -25,6 +25,7 @@ from list2bib.errors import NotAskable, OfflineMiss, RateLimited, ServiceError
 from list2bib.infra.adapter import GuardedAdapter
 from list2bib.infra.answers import HttpResponse, why_unreadable
 from list2bib.infra.clock import Clock, SystemClock
+from list2bib.infra.deadline import TooSlow
 from list2bib.infra.failures import FailureCount, counts_failures
 from list2bib.infra.guard import AddressRefused, PublicOnly, endpoint
 from list2bib.infra.politeness import (
@@ -34,6 +35,7 @@ from list2bib.infra.politeness import (
     Stopped,
     wait_seconds,
 )
+from list2bib.infra.redact import masked_url, scrub_saved_redirects, without_secret_params
 
 logger = logging.getLogger("list2bib")
 
@@ -73,6 +75,8 @@ class HttpSettings:
     # No answer is read past this (after decompression): a 1,000-entry arXiv feed is ~4 MB.
     max_response_bytes: int = 64 * 2**20
     max_redirects: int = 5
+    # A request's total time, connect to last byte (a page may send a byte every 10 s); 0: none.
+    request_deadline: float = 60.0
     # Only public addresses are asked (lists come from strangers; CI runs beside cloud metadata
     # endpoints), except the hosts and ports of `trusted_urls` (configured services), or all.
     trusted_urls: tuple[str, ...] = ()
@@ -107,6 +111,7 @@ class _Session(requests_cache.CachedSession):
         if self.should_strip_auth(response.request.url or "", prepared_request.url or ""):
             for name in _KEY_HEADERS:
                 prepared_request.headers.pop(name, None)
+            prepared_request.url = without_secret_params(prepared_request.url or "")  # api_key=
 
 
 class Options(TypedDict, total=False):
@@ -148,7 +153,8 @@ class Http:
             only_if_cached=s.offline,
         )
         adapter = GuardedAdapter(
-            self._limiter, self.requests_by_host, s.offline, s.max_response_bytes, s.max_wait
+            self._limiter, self.requests_by_host, s.offline, s.max_response_bytes, s.max_wait,
+            s.request_deadline
         )
         trusted = (endpoint(url) for url in s.trusted_urls)
         adapter.guard = PublicOnly(trusted, allow_private=s.allow_private)
@@ -156,6 +162,7 @@ class Http:
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         session.headers["User-Agent"] = s.user_agent
+        scrub_saved_redirects(session.cache)
         session.max_redirects = s.max_redirects
         return session
 
@@ -181,6 +188,10 @@ class Http:
             yield self
         finally:
             self.bypass_cache = previous
+
+    @property
+    def limiter(self) -> HostLimiter:  # the pace of each host, and the run's deadline
+        return self._limiter
 
     def __enter__(self) -> Http:
         return self
@@ -264,9 +275,9 @@ class Http:
                     ) from None
                 self._limiter.defer(host, self._backoff(attempt))
                 continue
-            response = _wrap(raw, headers)
+            response = _wrap(raw, {**(params or {}), **(headers or {})})
             logger.debug(
-                "%s %s -> %s%s", method, raw.url, response.status,
+                "%s %s -> %s%s", method, masked_url(raw.url), response.status,
                 " (cached)" if response.from_cache else "",
             )  # fmt: skip
             # requests-cache answers a cache miss under only_if_cached with a 504 of its own.
@@ -357,7 +368,7 @@ def _open_cache(path: Path) -> Any:
 def _wrap(raw: requests.Response, sent: Mapping[str, str] | None = None) -> HttpResponse:
     return HttpResponse(
         status=raw.status_code,
-        url=raw.url,
+        url=_redacted(raw.url.encode("utf-8"), sent or {}).decode("utf-8"),
         headers={k.lower(): v for k, v in raw.headers.items()},
         content=_redacted(raw.content, sent or {}),
         from_cache=bool(getattr(raw, "from_cache", False)),
@@ -420,7 +431,7 @@ def _is_name_resolution_failure(exc: requests.RequestException) -> bool:
 
 def _describe_exception(exc: requests.RequestException) -> str:
     if isinstance(exc, requests.Timeout):
-        return "timed out"
+        return str(exc) if isinstance(exc, TooSlow) else "timed out"
     if isinstance(
         exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError
     ):

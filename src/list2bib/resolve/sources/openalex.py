@@ -5,7 +5,8 @@ A work usually joins a preprint and its published version: its `doi` is the publ
 primary location the journal or conference, with the arXiv copy among `locations`. Such a work is
 the published record (its arXiv id kept); a work whose only home is arXiv (or another repository)
 is the preprint. OpenAlex's `publication_date` is often a placeholder 1 January, so only the year
-is taken. The contact address travels in the User-Agent (OpenAlex's polite pool).
+is taken. The contact address travels in the User-Agent (OpenAlex's polite pool); an API key, when
+configured, as the `api_key` parameter OpenAlex asks for (never logged, cached or shown).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 from list2bib.config import ServiceConfig
 from list2bib.errors import ServiceError
-from list2bib.infra.answers import expect_json
+from list2bib.infra.answers import HttpResponse, expect_json
 from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Person, Record, WorkKind
 from list2bib.resolve import venues
@@ -44,10 +45,15 @@ def search(http: Http, service: ServiceConfig, query: TitleQuery) -> list[Record
     if not text:
         return []
     params = {"filter": f"title.search:{text}", "per-page": str(SEARCH_ROWS), "select": SELECT}
-    response = http.get(
-        SERVICE, f"{service.base_url.rstrip('/')}/works", params=params, expect=expect_json
-    )
-    return read_search(SERVICE, response, parse_work_list)
+    return read_search(SERVICE, _works(http, service, params), parse_work_list)
+
+
+def _works(http: Http, service: ServiceConfig, params: dict[str, str]) -> HttpResponse:
+    """One `/works` list request (with the API key, when there is one)."""
+    if service.api_key:
+        params = {**params, "api_key": service.api_key}
+    url = f"{service.base_url.rstrip('/')}/works"
+    return http.get(SERVICE, url, params=params, expect=expect_json)
 
 
 def key_of(identifier: Identifier) -> str | None:
@@ -73,10 +79,7 @@ def fetch(http: Http, service: ServiceConfig, arxiv_ids: Sequence[str]) -> Looku
             "select": SELECT,
         }
         try:
-            response = http.get(
-                SERVICE, f"{service.base_url.rstrip('/')}/works", params=params, expect=expect_json
-            )
-            found.update(parse_batch(response.json(), batch))
+            found.update(parse_batch(_works(http, service, params).json(), batch))
         except ServiceError as exc:
             failed.update(dict.fromkeys(batch, str(exc)))
         except ValueError as exc:
