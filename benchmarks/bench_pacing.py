@@ -4,7 +4,8 @@ Each fake answers a request over its service's limit the way that service does (
 `Rate exceeded.` past 1 per 3 s; Semantic Scholar: 429 JSON without Retry-After past 1/s; DBLP:
 429 HTML with Retry-After past 1/s; Crossref: 429 past 10/s), and every answer takes the
 latency +- the jitter. Every 429 (or `Rate exceeded.`) a run earns is a pacing bug. Rows:
-- a seed list shaped like `awesome-llm-mechanism.md` (75 arXiv papers, 16 pages, 1 OpenReview);
+- a seed list shaped like `awesome-llm-mechanism.md` (75 arXiv papers, 16 pages, 1 OpenReview,
+  and 15 ICLR papers whose year Semantic Scholar takes from the preprint: DBLP is asked);
 - a Google Scholar `.bib` of 82 arXiv papers (`journal = {arXiv preprint arXiv:…}`);
 - a list of classics: 215 papers, 75 of them by title alone;
 - with --large, a list of 460 papers, 160 of them by title alone.
@@ -31,11 +32,19 @@ from bench_build import measure  # noqa: E402
 
 from fakes import FakeServices  # noqa: E402
 from list2bib.config import Config  # noqa: E402
-from synthetic import arxiv_id, synthetic_list, synthetic_world, title  # noqa: E402
+from synthetic import (  # noqa: E402
+    ICLR_OFFSET,
+    arxiv_id,
+    iclr_arxiv_id,
+    synthetic_list,
+    synthetic_world,
+    title,
+)
 
 
-def seed_list(folder: Path, papers: int, pages: int) -> Path:
-    """Like awesome-llm-mechanism.md: arXiv papers, blog pages, one OpenReview forum."""
+def seed_list(folder: Path, papers: int, pages: int, iclr: int = 0) -> Path:
+    """Like awesome-llm-mechanism.md: arXiv papers, blog pages, one OpenReview forum, ICLR papers
+    whose year is in doubt."""
     path = folder / "seed.md"
     lines = ["# Awesome Seed", "", "## Papers", ""]
     lines += [
@@ -49,6 +58,10 @@ def seed_list(folder: Path, papers: int, pages: int) -> Path:
     ]
     lines += ["", "## Reviewed", "", "- Let's Verify Step by Step. "
               "[[OpenReview](https://openreview.net/forum?id=v8L0pN6EOi)] [ICLR 2024]"]  # fmt: skip
+    lines += [
+        f"- {title(ICLR_OFFSET + n)}. [[arXiv](https://arxiv.org/abs/{iclr_arxiv_id(n)})]"
+        for n in range(1, iclr + 1)
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -81,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     def n(count: int) -> int:
         return max(1, round(count * scale))
 
-    world = synthetic_world(arxiv=max(n(460), n(215)), pages=n(16))
+    world = synthetic_world(arxiv=max(n(460), n(215)), pages=n(16), iclr=n(15))
     with FakeServices(world, latency=args.latency) as fakes, tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         services = fakes.service_configs(real_intervals=not args.no_waits)
@@ -91,7 +104,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.latency * 1000:.0f} +- {args.jitter * 1000:.0f} ms"
         )
         rows = [
-            (f"seed list, {n(75) + n(16) + 1} entries", seed_list(folder, n(75), n(16))),
+            (
+                f"seed list, {n(75) + n(16) + 1 + n(15)} entries",
+                seed_list(folder, n(75), n(16), n(15)),
+            ),
             (f"Scholar .bib, {n(82)} arXiv papers", scholar_bib(folder, n(82))),
         ]
         classics = synthetic_list(folder, arxiv=n(215), titles=n(75))
@@ -116,9 +132,11 @@ def main(argv: list[str] | None = None) -> int:
             throttled_before = Counter(fakes.throttled())
             result, seconds, peak = measure([listed], config)
             requests = sum(result.requests_by_host.values())
+            dblp = result.requests_by_host.get(fakes.dblp.host, 0)
             throttled = Counter(fakes.throttled()) - throttled_before
             print(
                 f"{label:<36} works={len(result.references):>4} requests={requests:>4} "
+                f"dblp={dblp:>3} "
                 f"429s={throttled.total():>3} wall={seconds:6.1f}s peak-heap={peak:6.1f} MiB"
                 + (f"  429s from {dict(throttled)}" if throttled else "")
             )

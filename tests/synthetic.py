@@ -1,8 +1,11 @@
 """Made-up works and the paper lists that name them, for tests and benchmarks at volume.
 
-`synthetic_world(arxiv=..., dois=..., pages=...)` adds works to the fixture world:
-- arXiv works `2301.NNNNN` (NNNNN from 1): every third published at NeurIPS by Semantic Scholar's
-  account, every fifth announcing a journal DOI `10.5555/bench.N` that Crossref knows;
+`synthetic_world(arxiv=..., dois=..., pages=..., iclr=...)` adds works to the fixture world:
+- arXiv works `2301.NNNNN` (NNNNN from 1): every third published at NeurIPS 2023 by Semantic
+  Scholar's account (with its DBLP key; DBLP lists it in its NeurIPS 2023 volume with the
+  proceedings page), every fifth announcing a journal DOI `10.5555/bench.N` that Crossref knows;
+- ICLR papers `iclr_arxiv_id(n)`, posted in October 2023, that Semantic Scholar dates 2023 (the
+  preprint's year: after ICLR 2023 met, so in doubt) and DBLP lists in its ICLR 2024 volume;
 - DOI-only works `10.5555/doi.N` (Crossref journal articles, no preprint);
 - blog pages under `https://blogN.example.org/posts/notes-N/`.
 Titles are distinct word sequences, so a title search can tell any two apart.
@@ -46,7 +49,32 @@ def arxiv_id(n: int) -> str:
     return f"{2301 + (n - 1) // 99_999}.{(n - 1) % 99_999 + 1:05d}"
 
 
-def synthetic_world(*, arxiv: int = 0, dois: int = 0, pages: int = 0) -> World:
+ICLR_OFFSET = 800_000  # ICLR papers' numbers: their titles and ids apart from the others'
+
+
+def iclr_arxiv_id(n: int) -> str:
+    return f"2310.{n:05d}"
+
+
+NEURIPS_2023 = {
+    "key": "conf/nips/2023",
+    "title": "Advances in Neural Information Processing Systems 36: Annual Conference on Neural "
+    "Information Processing Systems 2023, NeurIPS 2023, New Orleans, LA, USA, December 10 - 16, "
+    "2023",
+    "editors": ["Alice Oh", "Tristan Naumann", "Amir Globerson", "Kate Saenko", "Moritz Hardt",
+                "Sergey Levine"],
+    "venue": "NeurIPS",
+}  # fmt: skip
+ICLR_2024 = {
+    "key": "conf/iclr/2024",
+    "title": "The Twelfth International Conference on Learning Representations, ICLR 2024, "
+    "Vienna, Austria, May 7-11, 2024",
+    "publisher": "OpenReview.net",
+    "venue": "ICLR",
+}
+
+
+def synthetic_world(*, arxiv: int = 0, dois: int = 0, pages: int = 0, iclr: int = 0) -> World:
     world = World.load().copy()
     for n in range(1, arxiv + 1):
         work: dict[str, Any] = {
@@ -66,7 +94,22 @@ def synthetic_world(*, arxiv: int = 0, dois: int = 0, pages: int = 0) -> World:
                 "venue": "Neural Information Processing Systems",
                 "publicationTypes": ["Conference"],
                 "year": 2023,
+                "externalIds": {"DBLP": f"conf/nips/Tester{n}23"},
             }
+            work["dblp"] = [
+                {
+                    "key": f"conf/nips/Tester{n}23",
+                    "type": "Conference and Workshop Papers",
+                    "venue": "NeurIPS",
+                    "year": 2023,
+                    "ee": [
+                        f"https://proceedings.neurips.cc/paper_files/paper/2023/hash/{n:032x}"
+                        "-Abstract-Conference.html"
+                    ],
+                    "toc": "db/conf/nips/neurips2023.bht",
+                    "proceedings": NEURIPS_2023,
+                }
+            ]
         if n % 5 == 0:
             doi = f"10.5555/bench.{n}"
             work["arxiv"]["doi"] = doi
@@ -78,6 +121,8 @@ def synthetic_world(*, arxiv: int = 0, dois: int = 0, pages: int = 0) -> World:
                 "volume": "1",
             }
         world.add(work)
+    for n in range(1, iclr + 1):
+        world.add(_iclr_work(n))
     for n in range(1, dois + 1):
         world.add(
             {
@@ -106,6 +151,39 @@ def synthetic_world(*, arxiv: int = 0, dois: int = 0, pages: int = 0) -> World:
             }
         )
     return world
+
+
+def _iclr_work(n: int) -> dict[str, Any]:
+    key = f"conf/iclr/Tester{ICLR_OFFSET + n}24"
+    return {
+        "key": f"synthiclr{n}",
+        "title": title(ICLR_OFFSET + n),
+        "authors": [{"given": "Ida", "family": f"Tester{ICLR_OFFSET + n}"}],
+        "exercises": "volume",
+        "arxiv": {
+            "id": iclr_arxiv_id(n),
+            "versions": ["2023-10-02T00:00:00Z"],
+            "primary": "cs.LG",
+            "categories": ["cs.LG"],
+        },
+        "s2": {
+            "venue": "International Conference on Learning Representations",
+            "publicationTypes": ["Conference"],
+            "year": 2023,
+            "externalIds": {"DBLP": key},
+        },
+        "dblp": [
+            {
+                "key": key,
+                "type": "Conference and Workshop Papers",
+                "venue": "ICLR",
+                "year": 2024,
+                "ee": [f"https://openreview.net/forum?id=synthiclr{n}"],
+                "toc": "db/conf/iclr/iclr2024.bht",
+                "proceedings": ICLR_2024,
+            }
+        ],
+    }
 
 
 def _page(n: int) -> str:

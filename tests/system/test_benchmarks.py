@@ -86,12 +86,13 @@ def test_bench_scale() -> None:
 def test_bench_pacing() -> None:
     output = bench("bench_pacing.py", "--latency", "0", "--small", "--no-waits")
     row = (
-        rf"(?P<label>.+?) +works= *(?P<works>\d+) +requests= *\d+ +429s= *(?P<throttled>\d+)"
+        rf"(?P<label>.+?) +works= *(?P<works>\d+) +requests= *\d+ +dblp= *(?P<dblp>\d+)"
+        rf" +429s= *(?P<throttled>\d+)"
         rf" +wall= *{NUMBER}s +peak-heap= *{NUMBER} MiB(  429s from .*)?$"
     )
     runs = figures(output, row)
     labels = [m["label"] for m in runs]
-    assert labels == ["seed list, 6 entries", "Scholar .bib, 4 arXiv papers",
+    assert labels == ["seed list, 7 entries", "Scholar .bib, 4 arXiv papers",
                       "11 classics, 4 title only"], output  # fmt: skip
     assert all(int(m["works"]) > 0 and m["throttled"] == "0" for m in runs), output
     assert figures(output, rf"process peak RSS: {NUMBER} MiB$"), output

@@ -45,6 +45,7 @@ from list2bib.resolve.sources import (
     arxiv,
     crossref,
     dblp,
+    dblp_volumes,
     doi,
     openalex,
     openreview,
@@ -221,8 +222,11 @@ def _check_years_on_dblp(
     """Semantic Scholar often gives a conference paper the year of its preprint (LoRA: 2021 for
     ICLR 2022). When that year is in doubt (the list names another, or the preprint came after
     that year's meeting), DBLP settles it: its venue record when Semantic Scholar names one, else
-    a title search. One request per doubtful year, none otherwise."""
+    a title search. Records are asked per proceedings volume where that takes fewer requests
+    (`dblp_volumes`), else one `.bib` each; none when no year is in doubt. Other DOI-less papers
+    of a volume asked anyway get DBLP's record too (its proceedings page), at no cost."""
     records: list[str] = []
+    riders: set[str] = set()
     searches: dict[str, Record] = {}
     for entry, ids in zip(entries, ids_by_entry, strict=True):
         _, hinted_year, _ = venues.parse_hint(entry.venue_hint or "")
@@ -230,17 +234,26 @@ def _check_years_on_dblp(
             scholar = book.found(s2, s2.key_of(identifier))
             if scholar is None or scholar.kind is not WorkKind.PUBLISHED or scholar.doi:
                 continue
+            venue_key = scholar.dblp_key if not _is_corr(scholar.dblp_key) else None
             if not _year_in_doubt(
                 scholar, hinted_year, book.found(arxiv, arxiv.key_of(identifier))
             ):
+                if venue_key:
+                    riders.add(venue_key)
                 continue
-            if scholar.dblp_key and not scholar.dblp_key.startswith(CORR_KEY):
-                records.append(scholar.dblp_key)
+            if venue_key:
+                records.append(venue_key)
             elif scholar.arxiv_id:
                 searches[scholar.arxiv_id] = scholar
-    book.fetch(dblp, sorted(set(records)))
+    asked = book.lookup(dblp)
+    optional = {k for k in riders if k not in asked.found and k not in asked.missing}
+    book.fetch(dblp_volumes.Volumes(frozenset(optional)), sorted(set(records)))
     for arxiv_id, scholar in sorted(searches.items()):
         _find_on_dblp(book, arxiv_id, scholar, "DBLP's venue record (the year checked)")
+
+
+def _is_corr(key: str | None) -> bool:
+    return bool(key) and str(key).startswith(CORR_KEY)
 
 
 # The month a conference usually meets. A preprint first posted after it cannot have been at

@@ -283,7 +283,7 @@ def _from_scholar(
             unfetched.append(f"doi:{named}: {_doi_failure(named, book) or 'no such record'}")
         checked = book.found(dblp, scholar.dblp_key)
         if scholar.kind is WorkKind.PUBLISHED and checked and checked.kind is WorkKind.PUBLISHED:
-            notes.evidence.append(f"DBLP {scholar.dblp_key} (the year checked)")
+            notes.evidence.append(f"DBLP {scholar.dblp_key} (its venue record)")
             return checked
         if scholar.kind is WorkKind.PUBLISHED and (found := _found_on_dblp(preprint, book, notes)):
             return found

@@ -23,7 +23,7 @@ from list2bib.resolve.sources import (
     get_each,
     read_search,
 )
-from list2bib.text.identifiers import arxiv_doi
+from list2bib.text.identifiers import arxiv_doi, split_url
 from list2bib.text.names import split_authors, split_name
 from list2bib.text.titles import latex_to_text
 
@@ -52,6 +52,8 @@ VERBATIM = frozenset({"doi", "url", "eprint", "volume", "biburl", "ee"})
 # DBLP marks homonymous authors with a 4-digit number: `Wei Wang 0001`.
 _HOMONYM = re.compile(r"\s+\d{4}$")
 _ARXIV_EE = re.compile(r"arxiv\.org/(?:abs|pdf)/(?P<id>[^\s?#]+?)(?:v\d+)?(?:\.pdf)?$")
+# Hosts of a record's links that are not the venue's page: the arXiv copy, the DOI resolver.
+_NOT_PROCEEDINGS = frozenset({"arxiv.org", "doi.org", "dx.doi.org"})
 _PAGES_DASH = re.compile(r"\s*[-\u2010-\u2015]+\s*")
 _QUERY_JUNK = re.compile(r"[^\w]+")
 
@@ -179,14 +181,14 @@ def parse_search(data: Any) -> list[Record]:
     """A `/search/publ/api?format=json` answer -> candidates (ValueError if not that shape)."""
     if not isinstance(data, Mapping) or not isinstance(data.get("result"), Mapping):
         raise ValueError("no `result` object")
-    hits = _mapping(data["result"].get("hits"))
+    hits = mapping(data["result"].get("hits"))
     if str(hits.get("@total", "0")) == "0":
         return []  # DBLP sends no `hit` key at all then
     raw = hits.get("hit") or []
     records = [
         record
         for hit in (raw if isinstance(raw, list) else [raw])
-        if (record := parse_hit(_mapping(_mapping(hit).get("info")))) is not None
+        if (record := parse_hit(mapping(mapping(hit).get("info")))) is not None
     ]
     return rank(records)
 
@@ -204,30 +206,39 @@ def rank(records: Sequence[Record]) -> list[Record]:
     return [record for _, record in sorted(enumerate(records), key=order)]
 
 
-def _proceedings_page(ee: Sequence[str]) -> str | None:
-    """The venue's own page among a hit's links (NeurIPS, PMLR), before a copy on arXiv."""
-    return next((e for e in ee if not _ARXIV_EE.search(e)), ee[0] if ee else None)
+def proceedings_page(ee: Sequence[str]) -> str | None:
+    """The venue's own page among a record's links (proceedings.neurips.cc, PMLR, OpenReview, the
+    ACL Anthology): the first web address that is neither an arXiv copy nor a DOI link."""
+    for link in ee:
+        parts = split_url(link.strip())
+        host = (parts.hostname or "").lower()
+        if parts.scheme not in ("http", "https") or not host:
+            continue
+        if host in _NOT_PROCEEDINGS or host.endswith((".arxiv.org", ".doi.org")):
+            continue
+        return link.strip()
+    return None
 
 
 def parse_hit(info: Mapping[str, Any]) -> Record | None:
     """One search hit's `info` -> Record (None without a title)."""
-    title = _clean(_text(info.get("title"))).rstrip(".")
+    title = _clean(hit_text(info.get("title"))).rstrip(".")
     if not title:
         return None
-    year = _text(info.get("year")) or None
+    year = hit_text(info.get("year")) or None
     authors = tuple(_person(name) for name in _hit_authors(info.get("authors")))
-    ee = [_text(e) for e in _as_list(info.get("ee"))]
+    ee = [hit_text(e) for e in _as_list(info.get("ee"))]
     arxiv_id = next((m.group("id") for e in ee if (m := _ARXIV_EE.search(e))), None)
-    venue_name = ", ".join(_text(v) for v in _as_list(info.get("venue")) if _text(v))
-    key = _text(info.get("key")) or None
-    entry_type = TYPE_MAP.get(_text(info.get("type")), "misc")
+    venue_name = ", ".join(hit_text(v) for v in _as_list(info.get("venue")) if hit_text(v))
+    key = hit_text(info.get("key")) or None
+    entry_type = TYPE_MAP.get(hit_text(info.get("type")), "misc")
     if venue_name.lower() == CORR or entry_type == "misc":
         return _preprint(title, authors, year, arxiv_id, key or "")
-    doi = _text(info.get("doi")).lower() or None
+    doi = hit_text(info.get("doi")).lower() or None
     venue = _hit_venue(venue_name, entry_type, year)
     for name, target in (("volume", "volume"), ("number", "number"), ("pages", "pages")):
-        if _text(info.get(name)) and not (entry_type == "inproceedings" and name == "volume"):
-            venue[target] = _PAGES_DASH.sub("--", _text(info.get(name)))
+        if hit_text(info.get(name)) and not (entry_type == "inproceedings" and name == "volume"):
+            venue[target] = _PAGES_DASH.sub("--", hit_text(info.get(name)))
     return Record(
         source=SERVICE,
         entry_type=entry_type,
@@ -236,7 +247,7 @@ def parse_hit(info: Mapping[str, Any]) -> Record | None:
         year=year,
         doi=doi,
         arxiv_id=arxiv_id,
-        url=f"https://doi.org/{doi}" if doi else _proceedings_page(ee),
+        url=f"https://doi.org/{doi}" if doi else proceedings_page(ee),
         venue=venue,
         kind=WorkKind.PUBLISHED,
         published_doi=doi,
@@ -261,8 +272,8 @@ def _hit_venue(name: str, entry_type: str, year: str | None) -> dict[str, str]:
 def _hit_authors(value: Any) -> Iterator[str]:
     """`authors.author` is a list, or one object for a single author; entries are
     `{"@pid", "text"}` (plain strings in older answers)."""
-    for author in _as_list(_mapping(value).get("author")):
-        name = _text(author.get("text")) if isinstance(author, Mapping) else _text(author)
+    for author in _as_list(mapping(value).get("author")):
+        name = hit_text(author.get("text")) if isinstance(author, Mapping) else hit_text(author)
         if name:
             yield name
 
@@ -290,11 +301,11 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _mapping(value: Any) -> Mapping[str, Any]:
+def mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def _text(value: Any) -> str:
+def hit_text(value: Any) -> str:
     if value is None or isinstance(value, bool | Mapping | list):
         return ""
     return " ".join(str(value).split())
