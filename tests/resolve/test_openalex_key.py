@@ -63,7 +63,8 @@ def build(fakes: FakeServices, tmp_path: Path, *args: str) -> Result:
 def test_the_key_reaches_openalex_and_no_output_log_or_cache(
     fakes: FakeServices, tmp_path: Path
 ) -> None:
-    fakes.s2.fail_next(1000, "503")  # OpenAlex stands in: batches by DOI and title searches
+    for down in (fakes.s2, fakes.dblp, fakes.crossref):  # OpenAlex stands in: DOIs and titles
+        down.fail_next(1000, "503")
     out = tmp_path / "out"
     result = build(fakes, tmp_path, "build", str(LOOKALIKES), "-o", f"{out}/refs.bib",
                    "--report", f"{out}/review.md", "--json", "-vv")  # fmt: skip

@@ -1,12 +1,13 @@
 """Title searches spread over the searching services: who is asked what is planned before any
-request (never by timing), a title stops at its first accepted match, and a title nobody matched
-has asked every service and names those that failed."""
+request (never by timing), a title stops at its first accepted match or once two services offered
+nothing near it, a near candidate keeps it going, and failures are named, never taken for a no."""
 
 from __future__ import annotations
 
 import threading
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -59,7 +60,9 @@ def test_a_title_is_planned_the_same_whatever_else_the_run_holds() -> None:
     assert together == alone
     # Case and spacing are no part of a title's draw.
     assert orders(["  a distinct STUDY of sparse routing number 3 "], paces) == [together[3]]
-    assert {order[1:] for order in together if order[0] == "dblp"} == {("s2", "crossref")}
+    # The others follow fastest first.
+    assert {order[1:] for order in together if order[0] == "dblp"} == {("crossref", "s2")}
+    assert {order[1:] for order in together if order[0] == "s2"} == {("crossref", "dblp")}
 
 
 def test_each_service_takes_titles_in_proportion_to_its_rate() -> None:
@@ -93,13 +96,15 @@ def test_who_is_asked_what_does_not_depend_on_timing(tmp_path: Path, rounds: int
     verdicts = search_titles(book(tmp_path, paces), queries, list(stubs.values()))
     outcomes = {n: v.outcome for n, v in verdicts.items()}
     assert outcomes == {n: match.Outcome.ACCEPTED for n in range(1, 6)} | {6: match.Outcome.NONE}
-    # Each title asks its planned services in order, up to the first that knows it.
+    # Each title asks its planned services in order, up to the first that knows it; one that
+    # none knows, up to the second service that offered nothing.
     expected: dict[str, list[str]] = {name: [] for name in stubs}
     titles = [q.title for q in queries.values()]
     for title, order in zip(titles, orders(titles, paces), strict=True):
-        for service in order:
+        for asked, service in enumerate(order, 1):
             expected[service].append(title)
-            if known[service] and title.endswith(known[service]):
+            found = bool(known[service]) and title.endswith(known[service])
+            if found or (title.endswith("6") and asked == 2):
                 break
     for name, stub in stubs.items():
         assert sorted(stub.asked) == sorted(expected[name]), name
@@ -114,3 +119,68 @@ def test_a_title_nobody_could_be_asked_names_the_failures(tmp_path: Path) -> Non
     assert verdict.unasked == ("s2: service unavailable (no response)",)
     assert "not asked: s2: service unavailable (no response)" in verdict.reason
     assert len(s2.asked) == len(dblp.asked) == 1
+
+
+class Offers(Stub):
+    """A searcher that offers `titles` (by Tester) whatever it is asked."""
+
+    def __init__(self, name: str, titles: tuple[str, ...] = (), fails: bool = False) -> None:
+        super().__init__(name, lambda title: False, fails)
+        self.titles = titles
+
+    def search(self, http: object, service: ServiceConfig, query: TitleQuery) -> list[Record]:
+        super().search(http, service, query)
+        author = (Person(family="Tester", given="Ada"),)
+        return [Record(self.SERVICE, "article", t, author, year="2023") for t in self.titles]
+
+
+UNRELATED = ("Sparse Routing in Mixture of Experts", "A Study of Distinct Numbers")
+PACES = {"s2": 0.0, "dblp": 0.0, "crossref": 0.0, "openalex": 0.0}  # asked in this order
+
+
+def test_a_title_no_service_comes_near_stops_after_two_answers(tmp_path: Path) -> None:
+    stubs = [Offers(name, UNRELATED) for name in PACES]
+    (verdict,) = search_titles(book(tmp_path, PACES), {0: query(0)}, stubs).values()
+    assert [len(stub.asked) for stub in stubs] == [1, 1, 0, 0]
+    assert verdict.outcome is match.Outcome.NONE and verdict.unasked == ()
+    assert verdict.reason.startswith("closest candidate")
+    assert len(verdict.candidates) == 4  # what was offered stays for the report
+
+
+@pytest.mark.parametrize(
+    "lookalike",
+    [
+        "A Distinct Study of Sparse Routing Number 0 in Vision",  # adds words: near, refused
+        "A Distinct Study of Sparse Routing Number 0",  # the title, by another first author
+    ],
+)
+def test_a_near_candidate_keeps_the_title_going_to_every_service(
+    tmp_path: Path, lookalike: str
+) -> None:
+    stubs = [Offers("s2", (lookalike,)), *(Offers(name) for name in list(PACES)[1:])]
+    asked = query(0) if "Vision" in lookalike else replace(query(0), first_author="Someone")
+    (verdict,) = search_titles(book(tmp_path, PACES), {0: asked}, stubs).values()
+    assert [len(stub.asked) for stub in stubs] == [1, 1, 1, 1]
+    assert verdict.outcome is match.Outcome.NONE
+
+
+def test_a_failed_search_is_no_answer_the_title_stays_incomplete(tmp_path: Path) -> None:
+    stubs = [Offers("s2", fails=True), Offers("dblp"), Offers("crossref"), Offers("openalex")]
+    (verdict,) = search_titles(book(tmp_path, PACES), {0: query(0)}, stubs).values()
+    assert [len(stub.asked) for stub in stubs] == [1, 1, 1, 0]  # two real answers, then stop
+    assert verdict.outcome is match.Outcome.NONE
+    assert verdict.unasked == ("s2: service unavailable (no response)",)
+    # Every search failing: every service is asked, and all are named.
+    failing = [Offers(name, fails=True) for name in PACES]
+    (verdict,) = search_titles(book(tmp_path, PACES), {0: query(0)}, failing).values()
+    assert [len(stub.asked) for stub in failing] == [1, 1, 1, 1] and len(verdict.unasked) == 4
+
+
+def test_a_title_found_at_the_third_service_after_two_near_misses(tmp_path: Path) -> None:
+    near_miss = ("A Distinct Study of Sparse Routing Number 0 Revisited",)
+    stubs = [Offers("s2", near_miss), Offers("dblp", near_miss),
+             Stub("crossref", lambda title: True), Offers("openalex")]  # fmt: skip
+    (verdict,) = search_titles(book(tmp_path, PACES), {0: query(0)}, stubs).values()
+    assert verdict.outcome is match.Outcome.ACCEPTED
+    assert verdict.records[0].source == "crossref"
+    assert [len(stub.asked) for stub in stubs] == [1, 1, 1, 0]

@@ -27,6 +27,9 @@ SAME_WORD_SIMILARITY = 80.0
 # A title that matches only as the other's main title or subtitle needs this many words.
 MIN_PART_WORDS = 4
 YEAR_SLACK = 1
+# A candidate whose title is this close to the list's (or agrees with it) is near: worth asking
+# the other services about the title, and worth a reader's review when none is taken.
+NEAR_SIMILARITY = 75.0
 
 
 class Outcome(StrEnum):
@@ -61,6 +64,13 @@ def title_agreement(list_title: str, candidate_title: str) -> tuple[float, str |
     if _is_part_of(list_title, candidate_title) or _is_part_of(candidate_title, list_title):
         return score, None
     return score, difference
+
+
+def near(list_title: str, record: Record) -> bool:
+    """Whether `record` comes close to being the listed title: the titles agree (only hints could
+    still refuse it) or are at least NEAR_SIMILARITY alike."""
+    score, difference = title_agreement(list_title, record.title)
+    return difference is None or score >= NEAR_SIMILARITY
 
 
 def _word_difference(wanted: list[str], offered: list[str]) -> str | None:

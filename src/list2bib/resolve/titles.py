@@ -5,8 +5,11 @@ Which services a title is asked, and in what order, is fixed by the title before
 (never by timing or by the other titles of the run, so a warm run asks exactly what the cold one
 did, and a refresh what the build did): the first service is drawn from the title among those
 whose answers name a work's arXiv version beside its published one, each taking a share in
-proportion to its pace; the others follow in `searchers` order. A title stops at
-the first accepted match (`match.choose` decides over every candidate offered so far)."""
+proportion to its pace; the others follow fastest first (`searchers` order among equals). A title
+stops at the first accepted match (`match.choose` decides over every candidate offered so far), or
+once two services answered and neither offered a near candidate (`match.near`): a title nobody
+knows then costs two fast requests, not one at every service. A title with a near candidate goes
+on to every service; a failed search is never a "no"."""
 
 from __future__ import annotations
 
@@ -22,6 +25,9 @@ from list2bib.resolve import match
 from list2bib.resolve.book import Lookups, worker_pool
 from list2bib.resolve.sources import Searcher, TitleQuery
 
+# Answers with no near candidate after which a title is taken to be unknown.
+NOTHING_NEAR_ENOUGH = 2
+
 
 @dataclass
 class _Title:
@@ -30,6 +36,8 @@ class _Title:
     offered: list[Record] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     asked: int = 0  # how many of `order` answered
+    nothing_near: int = 0  # answers (not failures) so far, while none offered a near candidate
+    near: bool = False  # some service offered a near candidate
 
 
 def orders(
@@ -39,8 +47,10 @@ def orders(
     likely service first). A title's first service is one of `firsts` (all when none of them is
     in `paces`), drawn from the title itself, each taking a share of titles in proportion to its
     rate: so a title is asked the same way whatever else the run holds (a refresh of a few
-    entries gets the records the full build got)."""
+    entries gets the records the full build got). The others follow fastest first: the two
+    answers that end the search for a title nobody knows come from fast services."""
     services = list(paces)
+    followers = sorted(services, key=lambda s: paces[s])  # stable: equals keep their order
     leading = [s for s in services if s in firsts] or services
     unpaced = [s for s in leading if paces[s] <= 0]  # as fast as can be: they take every title
     rates = {s: 1.0 / paces[s] for s in leading} if not unpaced else {}
@@ -54,7 +64,7 @@ def orders(
             if point < 0:
                 first = service
                 break
-        result.append((first, *(s for s in services if s != first)))
+        result.append((first, *(s for s in followers if s != first)))
     return result
 
 
@@ -106,9 +116,13 @@ class _Board:
             title.offered += records
             if failure:
                 title.failures.append(failure)
+            else:
+                title.near = title.near or any(match.near(title.query.title, r) for r in records)
+                title.nothing_near += 1
             verdict = match.choose(title.query, title.offered)
             rest = title.order[title.asked :]
-            settled = verdict.outcome is match.Outcome.ACCEPTED or not rest
+            unknown = not title.near and title.nothing_near >= NOTHING_NEAR_ENOUGH
+            settled = verdict.outcome is match.Outcome.ACCEPTED or not rest or unknown
             if settled:
                 self.verdicts[n] = _final(verdict, title.failures)
                 self._owed.subtract(rest)
