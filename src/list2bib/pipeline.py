@@ -21,6 +21,7 @@ from list2bib.csl.render import render_csl
 from list2bib.errors import InputError
 from list2bib.infra import lock
 from list2bib.infra.clock import Clock
+from list2bib.infra.deadline import run_deadline
 from list2bib.infra.files import check_no_link, write_atomic
 from list2bib.infra.http import Http, HttpSettings
 from list2bib.infra.memo import Memo
@@ -84,6 +85,7 @@ def http_for(config: Config, clock: Clock | None = None) -> Http:
         user_agent=config.user_agent,
         timeout=config.timeout,
         retries=config.retries,
+        request_deadline=config.request_deadline,
         cache_path=config.cache_dir / "http-cache.sqlite",
         expire_after=config.cache_days * 86400.0,
         offline=config.offline,
@@ -122,6 +124,7 @@ class Prepared:
     resolutions: tuple[Resolution, ...] = ()
     failures: int = 0
     refused: tuple[str, ...] = ()  # pinned keys another work holds
+    deadline: str = ""  # why requests were refused when the run's deadline passed ('' if none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +136,7 @@ class BuildResult(RunResult):
     would_change: bool = False  # the bib's text differs from the file (what --check reports)
     asked: int = 0
     refused: tuple[str, ...] = ()
+    deadline: str = ""  # the run's deadline passed: why (the works not asked are incomplete)
 
 
 def prepare(
@@ -176,10 +180,10 @@ def prepare(
         )
     else:
         chosen = state.select_all(entries)
-    resolutions, requests, failures = (
+    resolutions, requests, failures, deadline = (
         _resolve_chosen(entries, chosen, config, clock, progress)
         if resolved is None
-        else (list(resolved), {}, failures)
+        else (list(resolved), {}, failures, "")
     )
     every = tuple(resolutions)
 
@@ -246,6 +250,7 @@ def prepare(
         resolutions=every,
         failures=failures,
         refused=pinning.refused,
+        deadline=deadline,
     )
 
 
@@ -255,11 +260,15 @@ def _resolve_chosen(
     config: Config,
     clock: Clock | None,
     progress: Progress | None,
-) -> tuple[list[Resolution], dict[str, int], int]:
+) -> tuple[list[Resolution], dict[str, int], int, str]:
     """A resolution for every entry: the chosen ones asked (re-checks with the cache bypassed),
-    the rest reused; the requests that took, by host; and how many failed for good."""
+    the rest reused; the requests that took, by host; how many failed for good; and why
+    requests were refused when the run's deadline passed ('' when it did not)."""
     found: dict[int, Resolution] = dict(chosen.reused)
     with http_for(config, clock) as http:
+        deadline = run_deadline(config.deadline_per_100, len(chosen.new) + len(chosen.recheck))
+        if deadline is not None:
+            http.limiter.set_deadline(*deadline)
         if chosen.new:
             picked = [entries[i] for i in chosen.new]
             found.update(zip(chosen.new, resolve(picked, http, config, progress), strict=True))
@@ -269,7 +278,8 @@ def _resolve_chosen(
                 answers = resolve(picked, http, config, progress)
             found.update(zip(chosen.recheck, answers, strict=True))
         requests = dict(http.requests_by_host)
-    return [found[i] for i in range(len(entries))], requests, http.failures.count
+    found_all = [found[i] for i in range(len(entries))]
+    return found_all, requests, http.failures.count, http.limiter.deadline_passed
 
 
 def build(
@@ -322,6 +332,7 @@ def build(
         asked=prepared.asked,
         left_out=prepared.left_out,
         refused=prepared.refused,
+        deadline=prepared.deadline,
     )
 
 

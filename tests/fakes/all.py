@@ -84,10 +84,11 @@ class FakeServices:
             server.stall = seconds
 
     def clear_faults(self) -> None:
-        """No fault mode and no pending faults left on any server."""
+        """No fault mode, no pending faults and no slow drip left on any server."""
         for server in self.servers():
             server.fault_mode(0.0)
             server._faults.clear()
+            server.drip(0.0)
 
     @property
     def crossref(self) -> FakeServer:
@@ -119,13 +120,17 @@ class FakeServices:
 
     def config(self, tmp_path: Path, **changes: Any) -> Config:
         """A Config for a run in `tmp_path` (output, cache) against these fakes. Intervals are the
-        real ones: tests run on a fake clock, so they cost nothing and are checked."""
+        real ones: tests run on a fake clock, so they cost nothing and are checked. No deadline
+        (the run's or a request's) unless a test sets one: a fake clock's time is the sum of
+        every thread's waits, no measure of how long a run or a request took."""
         config = Config(
             output=tmp_path / "out" / "references.bib",
             cache_dir=tmp_path / "cache",
             services=self.service_configs(real_intervals=True),
             mailto=TEST_MAILTO,
             retries=2,
+            request_deadline=0.0,
+            deadline_per_100=0.0,
         )
         return replace(config, **changes)
 

@@ -17,6 +17,9 @@ A service's published rate limit is enforced with `enforce_limit(count, per)`: a
 when `count` answered requests arrived within the last `per` seconds (real time) gets the fake's
 `limit_fault` instead, the way that service throttles; `throttled` counts them. `jitter` spreads
 the latency (half of it before a request arrives, half before the answer leaves).
+
+A slow-drip server (`drip(every, clock=...)`) sends an answer's headers at once, then its body one
+byte at a time, `every` seconds apart: real seconds, or seconds passed on a `FakeClock`.
 """
 
 from __future__ import annotations
@@ -147,6 +150,16 @@ class _Handler(BaseHTTPRequestHandler):
         reply = fake.fault_reply(fault) if fault in _REPLY_FAULTS else fake.handle(request)
         self.send_reply(method, reply, fault)
 
+    def write_body(self, body: bytes) -> None:
+        fake = self.server.fake
+        if not fake.drip_every:
+            self.wfile.write(body)
+            return
+        for n in range(len(body)):
+            self.wfile.write(body[n : n + 1])
+            self.wfile.flush()
+            fake.drip_pause()
+
     def drop_connection(self) -> None:
         self.close_connection = True
         with contextlib.suppress(OSError):
@@ -170,7 +183,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if method != "HEAD":
             with contextlib.suppress(OSError):
-                self.wfile.write(body)
+                self.write_body(body)
         if fault == "truncated":
             self.drop_connection()
 
@@ -199,6 +212,8 @@ class FakeServer:
         self._fault_random = random.Random(0)
         self.faults_served: Counter[str] = Counter()
         self.stall = 1.0  # seconds a "timeout" fault holds the connection before closing it
+        self.drip_every = 0.0  # > 0: bodies are sent a byte at a time, this many seconds apart
+        self._drip_clock: Any = None  # a FakeClock the drip's seconds pass on (None: real time)
         self._lock = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -283,6 +298,18 @@ class FakeServer:
             self._fault_share = share
             self._fault_kinds = chosen
             self._fault_random = random.Random(seed)
+
+    def drip(self, every: float, *, clock: Any = None) -> None:
+        """From now on, every answer's body comes one byte per `every` seconds, after its headers
+        (0 stops): real seconds, or, with a FakeClock, seconds passed on it at no real cost."""
+        self.drip_every = every
+        self._drip_clock = clock
+
+    def drip_pause(self) -> None:
+        if self._drip_clock is not None:
+            self._drip_clock.advance(self.drip_every)
+        else:
+            time.sleep(self.drip_every)
 
     def enforce_limit(self, count: int, per: float) -> None:
         """From now on, answer `limit_fault` to a request that arrives when `count` answered

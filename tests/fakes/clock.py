@@ -33,6 +33,11 @@ class FakeClock:
             self.sleeps.append(seconds)
             self.now += max(0.0, seconds)
 
+    def advance(self, seconds: float) -> None:
+        """Time passing outside the client (a server's slow answer): no sleep of its own."""
+        with self._lock:
+            self.now += seconds
+
 
 def make_http(
     *,

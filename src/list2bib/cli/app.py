@@ -78,7 +78,7 @@ EXIT_CODES = (
     (EXIT_USAGE, "bad usage or input (one line on stderr says where)"),
     (EXIT_UNRESOLVED, "unresolved entries with --strict"),
     (EXIT_BUSY, "another run holds the bib's lock"),
-    (EXIT_PARTIAL, "partial: a service failed for good; those works kept their entries"),
+    (EXIT_PARTIAL, "partial: a service failed or time ran out; those works kept their entries"),
     (EXIT_INTERRUPTED, "interrupted (Ctrl-C)"),
 )
 

@@ -103,6 +103,13 @@ RUN_OPTIONS = (
         "--key-pattern",
         help="Citation key pattern for new works  [default: {auth}{year}{shorttitle}]",
     ),
+    click.option(
+        "--deadline-per-100",
+        type=click.FloatRange(min=0),
+        metavar="MINUTES",
+        help="Send no request after MINUTES per 100 entries asked (as much for fewer); the works"
+        " not asked keep their entries, exit 5; 0: no deadline  [default: 3]",
+    ),
 )
 
 

@@ -108,6 +108,16 @@ def finish(
     if check and result.would_change:
         verdict()
         return EXIT_FAILURE
+    if result.incomplete and result.deadline:
+        count = len(result.incomplete)
+        click.echo(
+            f"list2bib: partial run: {result.deadline} before {count} "
+            f"{'work was' if count == 1 else 'works were'} complete; good previous entries were "
+            "kept; give more time with --deadline-per-100 MINUTES or [network] deadline_per_100 "
+            "(0: no deadline), or run refresh to ask the rest",
+            err=True,
+        )
+        return EXIT_PARTIAL
     if result.incomplete:
         count = len(result.incomplete)
         click.echo(

@@ -28,7 +28,8 @@ _KEYS: dict[str, dict[str, type]] = {
     "zotero": {"group": str, "collection": str, "api_key_env": str, "adopt": bool},
     "network": {
         "mailto": str, "offline": bool, "cache_dir": Path, "cache_days": float, "timeout": float,
-        "retries": int, "allow_private_addresses": bool,
+        "retries": int, "allow_private_addresses": bool, "request_deadline": float,
+        "deadline_per_100": float,
     },
 }  # fmt: skip
 _SERVICE_KEYS: dict[str, type] = {"base_url": str, "min_interval": float, "batch_size": int}

@@ -83,6 +83,10 @@ class Config:
     cache_days: float = 30.0
     timeout: float = 30.0
     retries: int = 4
+    # A request's total time in seconds, connect to last byte (`timeout` is per socket read);
+    # the run's deadline in minutes per 100 entries asked, as much for fewer (0: none of each).
+    request_deadline: float = 60.0
+    deadline_per_100: float = 3.0
     # Links from lists are fetched only from public addresses; True also asks private, loopback
     # and link-local ones (an intranet). A service's own base_url is always asked.
     allow_private_addresses: bool = False

@@ -13,6 +13,7 @@ import requests
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from list2bib.infra.deadline import RequestTimer, pieces
 from list2bib.infra.guard import AddressRefused, PublicOnly
 from list2bib.infra.politeness import PoliteAdapter
 
@@ -52,16 +53,17 @@ class GuardedAdapter(PoliteAdapter):
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         if not self._offline:  # offline, nothing is sent (and nothing resolved)
             self.guard.check(request.url or "")
-        limit: int | None = getattr(self._head, "limit", None)
-        if limit is not None:
-            kwargs = {**kwargs, "stream": True}
         try:
-            response = super().send(request, **kwargs)
+            return super().send(request, **kwargs)
         except _PeerRefused as exc:
             raise AddressRefused(str(exc)) from None
-        if limit is not None:
-            read_head(response, limit)
-        return response
+
+    def read_body(self, response: requests.Response, timer: RequestTimer) -> None:
+        limit: int | None = getattr(self._head, "limit", None)
+        if limit is None:
+            super().read_body(response, timer)
+        else:
+            read_head(response, limit, timer)
 
 
 class _PeerRefused(Exception):
@@ -86,12 +88,12 @@ def _checked_pool(pool: type[Any], connection: type[Any], adapter: GuardedAdapte
     return type(f"Checked{pool.__name__}", (pool,), {"ConnectionCls": Checked})
 
 
-def read_head(response: requests.Response, limit: int) -> None:
-    """Read the body up to `limit` bytes (after decompression); a longer one is cut there, the
-    connection closed, and the answer marked with CUT_HEADER."""
+def read_head(response: requests.Response, limit: int, timer: RequestTimer) -> None:
+    """Read the body up to `limit` bytes (after decompression) within the request's time; a
+    longer one is cut there, the connection closed, and the answer marked with CUT_HEADER."""
     chunks: list[bytes] = []
     total = 0
-    for chunk in response.iter_content(65536):
+    for chunk in pieces(response, timer):
         chunks.append(chunk)
         total += len(chunk)
         if total >= limit:

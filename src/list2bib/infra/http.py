@@ -25,6 +25,7 @@ from list2bib.errors import NotAskable, OfflineMiss, RateLimited, ServiceError
 from list2bib.infra.adapter import GuardedAdapter
 from list2bib.infra.answers import HttpResponse, why_unreadable
 from list2bib.infra.clock import Clock, SystemClock
+from list2bib.infra.deadline import TooSlow
 from list2bib.infra.failures import FailureCount, counts_failures
 from list2bib.infra.guard import AddressRefused, PublicOnly, endpoint
 from list2bib.infra.politeness import (
@@ -74,6 +75,8 @@ class HttpSettings:
     # No answer is read past this (after decompression): a 1,000-entry arXiv feed is ~4 MB.
     max_response_bytes: int = 64 * 2**20
     max_redirects: int = 5
+    # A request's total time, connect to last byte (a page may send a byte every 10 s); 0: none.
+    request_deadline: float = 60.0
     # Only public addresses are asked (lists come from strangers; CI runs beside cloud metadata
     # endpoints), except the hosts and ports of `trusted_urls` (configured services), or all.
     trusted_urls: tuple[str, ...] = ()
@@ -150,7 +153,8 @@ class Http:
             only_if_cached=s.offline,
         )
         adapter = GuardedAdapter(
-            self._limiter, self.requests_by_host, s.offline, s.max_response_bytes, s.max_wait
+            self._limiter, self.requests_by_host, s.offline, s.max_response_bytes, s.max_wait,
+            s.request_deadline
         )
         trusted = (endpoint(url) for url in s.trusted_urls)
         adapter.guard = PublicOnly(trusted, allow_private=s.allow_private)
@@ -184,6 +188,10 @@ class Http:
             yield self
         finally:
             self.bypass_cache = previous
+
+    @property
+    def limiter(self) -> HostLimiter:  # the pace of each host, and the run's deadline
+        return self._limiter
 
     def __enter__(self) -> Http:
         return self
@@ -423,7 +431,7 @@ def _is_name_resolution_failure(exc: requests.RequestException) -> bool:
 
 def _describe_exception(exc: requests.RequestException) -> str:
     if isinstance(exc, requests.Timeout):
-        return "timed out"
+        return str(exc) if isinstance(exc, TooSlow) else "timed out"
     if isinstance(
         exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError
     ):

@@ -1,6 +1,7 @@
 """Being polite to a host: the pace of real requests (configured, announced in limit headers,
 slowed by a 429), the waits a server asks for (Retry-After, Backoff), hosts that never answered,
-answers read only up to a size, and the breaker that stops asking a failing host."""
+answers read only up to a size and a time, the breaker that stops asking a failing host, and the
+run's deadline, after which no turn is given."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from requests.adapters import HTTPAdapter
 
 from list2bib.errors import ServiceError
 from list2bib.infra.clock import Clock
+from list2bib.infra.deadline import RequestTimer, pieces
 
 # A pace learned from a host (its limit headers, a 429) keeps this much below the limit: answers
 # reach a server tens of milliseconds early or late, and its window counts arrivals, not sends.
@@ -45,6 +47,25 @@ class HostLimiter:
         self._next_allowed: dict[str, float] = {}
         self._lock = threading.Lock()
         self._stopped = threading.Event()
+        self._deadline: tuple[float, str] | None = None
+        self._refused_for_deadline = False
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    def set_deadline(self, seconds: float, why: str) -> None:
+        """From `seconds` from now, every turn is refused with DeadlinePassed saying `why`, and
+        so is one that would come later than that (a pace or Retry-After wait is not waited
+        out). Unlike `stop`, the run goes on: what is cached still answers."""
+        with self._lock:
+            self._deadline = (self._clock.monotonic() + seconds, why)
+
+    @property
+    def deadline_passed(self) -> str:
+        """Why a request was refused for the run's deadline; '' while none was."""
+        with self._lock:
+            return self._deadline[1] if self._deadline and self._refused_for_deadline else ""
 
     def stop(self) -> None:
         """The run was interrupted: every turn asked for from now on (or slept through) is
@@ -96,6 +117,9 @@ class HostLimiter:
                     raise Stopped(f"{host} not asked: the run was interrupted")
                 now = self._clock.monotonic()
                 ready = self._next_allowed.get(host, now)
+                if self._deadline is not None and max(ready, now) >= self._deadline[0]:
+                    self._refused_for_deadline = True
+                    raise DeadlinePassed(f"not asked: {self._deadline[1]}")
                 if ready <= now + 1e-9:
                     self._next_allowed[host] = now + self.interval(host)
                     return
@@ -120,9 +144,12 @@ class PoliteAdapter(HTTPAdapter):
         offline: bool,
         max_bytes: int,
         max_wait: float,
+        request_deadline: float = 0.0,
     ) -> None:
         super().__init__(max_retries=0)
         self._max_wait = max_wait
+        # A request's total time, connect to last byte (0: only the socket timeout).
+        self._request_deadline = request_deadline
         self._limiter = limiter
         self._counts = counts
         self._offline = offline
@@ -140,6 +167,8 @@ class PoliteAdapter(HTTPAdapter):
         self._limiter.wait(host)
         with self._count_lock:
             self._counts[host] += 1
+        timer = RequestTimer(self._limiter.clock, self._request_deadline)
+        kwargs["timeout"] = timer.timeout(kwargs.get("timeout"))
         try:
             response = super().send(request, **kwargs)
         except requests.ConnectionError as exc:
@@ -157,22 +186,31 @@ class PoliteAdapter(HTTPAdapter):
         self._limiter.learn(
             host, {k.lower(): v for k, v in response.headers.items()}, self._max_wait
         )
+        timer.check(response)  # the headers alone came too late
         if not kwargs.get("stream"):
-            read_capped(response, self._max_bytes)
+            self.read_body(response, timer)
         return response
+
+    def read_body(self, response: requests.Response, timer: RequestTimer) -> None:
+        """Read the answer here, within its size and time (see `read_capped`)."""
+        read_capped(response, self._max_bytes, timer)
 
 
 class Stopped(requests.ConnectionError):
     """The run was interrupted (Ctrl-C): nothing more is asked."""
 
 
+class DeadlinePassed(Stopped):
+    """The run's deadline passed: nothing more is asked, but the run is not interrupted."""
+
+
 class ResponseTooLarge(requests.RequestException):
     """An answer longer than `max_response_bytes`: not read, not retried."""
 
 
-def read_capped(response: requests.Response, limit: int) -> None:
+def read_capped(response: requests.Response, limit: int, timer: RequestTimer) -> None:
     """Read the body here, stopping at `limit` bytes (after decompression, so a small gzip bomb
-    is caught too); requests then finds it read."""
+    is caught too) or when the request's time is up (TooSlow); requests then finds it read."""
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > limit:
         response.close()
@@ -181,7 +219,7 @@ def read_capped(response: requests.Response, limit: int) -> None:
         )
     chunks: list[bytes] = []
     total = 0
-    for chunk in response.iter_content(65536):
+    for chunk in pieces(response, timer):
         total += len(chunk)
         if total > limit:
             response.close()
