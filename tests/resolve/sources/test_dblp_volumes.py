@@ -255,3 +255,21 @@ def test_a_hit_with_only_arxiv_and_doi_links_gives_no_proceedings_url() -> None:
     assert record is not None and record.url is None and record.arxiv_id == "2302.00001"
     with_doi = dblp.parse_hit({**info, "doi": "10.1/X", "ee": "https://doi.org/10.1/X"})
     assert with_doi is not None and with_doi.url == "https://doi.org/10.1/x"
+
+
+def test_the_fake_answers_a_toc_query_as_dblp_does(http: Http) -> None:
+    """String counters, no `hit` key without hits, one author as an object, `h`/`f` paging."""
+    with FakeDblp(volume_world(3)) as fake:
+        url = f"{fake.base_url}/search/publ/api"
+        params = {"q": f"toc:{ICML}:", "format": "json", "h": "2", "f": "1"}
+        hits = http.get("dblp", url, params=params).json()["result"]["hits"]
+        assert {k: hits[k] for k in ("@total", "@sent", "@first")} == {
+            "@total": "4", "@sent": "2", "@first": "1"
+        }  # fmt: skip
+        assert [h["info"]["key"] for h in hits["hit"]] == keys(1, 2)
+        assert hits["hit"][0]["info"]["authors"]["author"]["text"] == "Vera Volume1"
+        front = http.get("dblp", url, params={**params, "f": "0", "h": "1"}).json()
+        assert front["result"]["hits"]["hit"][0]["info"]["type"] == "Editorship"
+        params["q"] = "toc:db/conf/icml/icml1999.bht:"
+        empty = http.get("dblp", url, params=params).json()["result"]["hits"]
+        assert empty["@total"] == "0" and "hit" not in empty
