@@ -17,7 +17,12 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class AddressRefused(requests.RequestException):
-    """A request to a non-public address that no configured service names: not sent."""
+    """A request to a non-public address that no configured service names: not sent.
+    `reason` says which address ("intranet.example resolves to 10.0.0.5, a private address")."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(_refused(reason))
+        self.reason = reason
 
 
 def resolve_host(host: str, port: int) -> list[str]:
@@ -70,7 +75,7 @@ class PublicOnly:
                     reason = f"{host} resolves to {address}, {a_kind(kind)} address"
                     break
         if reason is not None:
-            raise AddressRefused(_refused(reason))
+            raise AddressRefused(reason)
 
     def check_peer(self, host: str, port: int, address: str) -> str | None:
         """Why a connection to `host` that reached `address` must be dropped before anything is
@@ -81,7 +86,7 @@ class PublicOnly:
         kind = address_kind(ipaddress.ip_address(address.split("%")[0]))
         if kind is None:
             return None
-        return _refused(f"{host} connected to {address}, {a_kind(kind)} address")
+        return f"{host} connected to {address}, {a_kind(kind)} address"
 
 
 def _refused(reason: str) -> str:

@@ -259,7 +259,7 @@ class Http:
             except _NOT_RETRIED as exc:
                 # The address itself is wrong (a redirect to `javascript:`, a malformed URL, a
                 # redirect loop): asking again cannot help, and the host is not failing.
-                raise NotAskable(service, _describe_exception(exc), url=url) from None
+                raise NotAskable(service, _describe_exception(exc), url=url) from exc
             except requests.RequestException as exc:
                 if self.settings.offline:
                     raise OfflineMiss(service, url) from None

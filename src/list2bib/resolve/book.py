@@ -116,6 +116,7 @@ class Lookups:
             self._missing[service].update(part.missing)
             book.failed.update(part.failed)
             book.related.update(part.related)
+            book.refused.update(part.refused)
 
     def lookup(self, source: Source) -> Lookup:
         return self.answers.get(source.SERVICE, Lookup())

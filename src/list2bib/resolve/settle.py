@@ -38,7 +38,7 @@ def settle(
     verdict: match.Verdict | None,
 ) -> Resolution:
     notes = _Notes()
-    notes.lint.extend(_local_links(entry, ids))
+    notes.lint.extend(_local_links(entry, ids, book))
     direct: Record | None = None
     if verdict is not None:
         if verdict.outcome is match.Outcome.AMBIGUOUS:
@@ -95,9 +95,12 @@ def settle(
     return _resolution(entry, status, ids, record, notes, verdict, book)
 
 
-def _local_links(entry: ListEntry, ids: Sequence[Identifier]) -> list[str]:
-    """Findings for links to this machine or a private network: never fetched."""
-    refused = ((i.value, url_refusal(i.value)) for i in ids if i.kind is IdKind.URL)
+def _local_links(entry: ListEntry, ids: Sequence[Identifier], book: Lookups) -> list[str]:
+    """Findings for links to this machine or a private network, as written or as only
+    resolving the host (or a redirect) showed: never fetched."""
+    shown = book.lookup(page).refused
+    urls = [i.value for i in ids if i.kind is IdKind.URL]
+    refused = ((url, url_refusal(url) or shown.get(url)) for url in urls)
     return [f"{entry.where}: {url} is not fetched ({why})" for url, why in refused if why]
 
 

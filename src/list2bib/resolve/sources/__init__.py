@@ -28,12 +28,15 @@ class Lookup:
     `missing`: the service answered and has no such work. `failed`: the service could not be asked
     (throttled, down, malformed answer) — the id may well exist; the text says why. `related`:
     identifiers an answer names besides its own record (a project page linking its arXiv paper).
+    `refused`: links not asked because their host is not public (only resolving it, or a
+    redirect, told): why; a finding on the list.
     """
 
     found: dict[str, Record] = field(default_factory=dict)
     missing: AbstractSet[str] = frozenset()
     failed: dict[str, str] = field(default_factory=dict)
     related: dict[str, tuple[Identifier, ...]] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from list2bib.config import ServiceConfig
 from list2bib.errors import NotAskable, ServiceError
 from list2bib.infra.adapter import CUT_HEADER
 from list2bib.infra.answers import DoubtfulAnswer, HttpResponse
+from list2bib.infra.guard import AddressRefused
 from list2bib.infra.http import Http
 from list2bib.model import Identifier, IdKind, Record, WorkKind
 from list2bib.resolve.pagemeta import PageLink, PageMeta, extract
@@ -83,6 +84,7 @@ def fetch(http: Http, service: ServiceConfig, urls: Sequence[str]) -> Lookup:
     missing: set[str] = set()
     failed: dict[str, str] = {}
     related: dict[str, tuple[Identifier, ...]] = {}
+    refused: dict[str, str] = {}  # hosts only resolving (or a redirect) showed are not public
     for url in dict.fromkeys(urls):
         scheme = urlsplit(url).scheme.lower()
         if scheme not in ("http", "https"):
@@ -110,6 +112,8 @@ def fetch(http: Http, service: ServiceConfig, urls: Sequence[str]) -> Lookup:
         except NotAskable as exc:
             logger.warning("%s (%s)", exc, url)
             missing.add(url)
+            if isinstance(exc.__cause__, AddressRefused):
+                refused[url] = exc.__cause__.reason
             continue
         except ServiceError as exc:
             failed[url] = str(exc)
@@ -134,7 +138,9 @@ def fetch(http: Http, service: ServiceConfig, urls: Sequence[str]) -> Lookup:
         found[url] = record
         if names:
             related[url] = names
-    return Lookup(found=found, missing=frozenset(missing), failed=failed, related=related)
+    return Lookup(
+        found=found, missing=frozenset(missing), failed=failed, related=related, refused=refused
+    )
 
 
 # Titles of the pages proxies, CDNs and overloaded sites answer with status 200 in place of the
