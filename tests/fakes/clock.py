@@ -47,11 +47,14 @@ def make_http(
     host_intervals: Mapping[str, float] | None = None,
     cache_path: Path | None = None,
     timeout: float = 10.0,
+    request_deadline: float = 0.0,
 ) -> Http:
-    """An `Http` as the CLI builds it (real User-Agent with mailto), on a fake clock."""
+    """An `Http` as the CLI builds it (real User-Agent with mailto), on a fake clock; no total
+    time per request unless given (a fake clock's time is the sum of every thread's waits)."""
     settings = HttpSettings(
         user_agent=Config(mailto=mailto).user_agent,
         timeout=timeout,
+        request_deadline=request_deadline,
         retries=retries,
         cache_path=cache_path,
         host_intervals=dict(host_intervals or {}),
