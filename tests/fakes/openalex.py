@@ -5,14 +5,19 @@ World section (in `tests/data/world.d/*.json`; optional)
     openalex    false when OpenAlex does not know the work; otherwise it shows every work of the
                 world as one OpenAlex work joining the preprint and the published version: `doi`
                 the Crossref DOI (else arXiv's DataCite DOI), the primary location the Crossref
-                container (a journal, or a conference for proceedings articles) else arXiv, the
+                container (a journal, a conference for proceedings articles, a repository for
+                posted content, which is then a `preprint` too) else arXiv, the
                 arXiv copy among `locations`, `publication_year`, `authorships`, `biblio`.
+                "apart": OpenAlex keeps the preprint and the published version as two works
+                (the preprint's: arXiv's DOI, type `preprint`, the year of its first version;
+                the other the Crossref DOI and container, no arXiv location), as it sometimes does.
 
 `FakeOpenAlex`: `GET /works` with `filter=title.search:<words>` (works whose title holds every
 word, best first) or `filter=doi:a|b|...` (up to 100 values), `per-page` (default 25, max 200),
 `select`; the `{"meta", "results"}` envelope; an unknown filter or parameter answers 400 JSON
 (`{"error", "message"}`); past its limit 429 JSON with Retry-After (`fail_next(n, "429")`).
-A work joining a preprint to its published version also answers the preprint's arXiv DOI.
+A work joining a preprint to its published version also answers the preprint's arXiv DOI; a
+preprint kept apart answers it with its own work only.
 """
 
 from __future__ import annotations
@@ -57,7 +62,9 @@ def openalex_work(work: Mapping[str, Any]) -> dict[str, Any]:
     if cr:
         container = cr.get("container")
         container = container[0] if isinstance(container, list) else container
-        kind = "conference" if cr.get("type") == "proceedings-article" else "journal"
+        # Crossref's posted-content (Research Square, SSRN) is a preprint server: a repository.
+        kinds = {"proceedings-article": "conference", "posted-content": "repository"}
+        kind = kinds.get(cr.get("type", ""), "journal")
         home = {"display_name": container or "", "type": kind}
         locations.insert(0, {"landing_page_url": doi, "source": home})
     elif ax:
@@ -74,7 +81,7 @@ def openalex_work(work: Mapping[str, Any]) -> dict[str, Any]:
         "display_name": work["title"],
         "publication_year": year,
         "publication_date": f"{year}-01-01" if year else None,
-        "type": "article" if cr else "preprint",
+        "type": "article" if cr and cr.get("type") != "posted-content" else "preprint",
         "primary_location": locations[0] if locations else None,
         "locations": locations,
         "authorships": [
@@ -90,13 +97,23 @@ def openalex_work(work: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _shown(work: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The OpenAlex works of a world work: one, or the preprint's and the published one apart."""
+    if work.get("openalex") != "apart":
+        return [openalex_work(work)]
+    preprint = {k: v for k, v in work.items() if k != "crossref"}
+    published = {k: v for k, v in work.items() if k != "arxiv"} | {"key": f"{work['key']}/pub"}
+    return [openalex_work(preprint), openalex_work(published)]
+
+
 class FakeOpenAlex(FakeServer):
     """`GET /works` like api.openalex.org (title search and DOI filter)."""
 
     def __init__(self, world: World, *, latency: float = 0.0) -> None:
         super().__init__(latency=latency)
         known = [w for w in world.works if w.get("openalex", True) is not False]
-        self._works = [(w, openalex_work(w)) for w in known if "arxiv" in w or "crossref" in w]
+        known = [w for w in known if "arxiv" in w or "crossref" in w]
+        self._works = [(w, o) for w in known for o in _shown(w)]
         self._by_doi = {
             str(o["doi"]).removeprefix("https://doi.org/").lower(): o
             for _, o in self._works
@@ -105,7 +122,7 @@ class FakeOpenAlex(FakeServer):
         # A work joining a preprint to its published version is found by the preprint's
         # DataCite DOI too (OpenAlex merged that DOI's work into it).
         for w, o in self._works:
-            if "arxiv" in w and "crossref" in w:
+            if "arxiv" in w and "crossref" in w and w.get("openalex") != "apart":
                 self._by_doi.setdefault(f"10.48550/arxiv.{w['arxiv']['id'].lower()}", o)
 
     def fault_reply(self, kind: str) -> Reply:

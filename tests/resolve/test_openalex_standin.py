@@ -1,6 +1,7 @@
 """resolve: OpenAlex stands in for Semantic Scholar (down, throttled or not configured) for the
 published versions of arXiv preprints, in batches; it is never asked while Semantic Scholar
-answers, and a preprint it keeps apart from its venue version gets no published version."""
+answers. A preprint it keeps apart from its venue version (two works) is joined to it by title
+under the title-search rule (`match.choose`), never to a look-alike."""
 
 from __future__ import annotations
 
@@ -87,6 +88,10 @@ def run(fakes: FakeServices, arxiv_ids: tuple[str, ...], **changes: Any) -> list
         return rounds.resolve(entries, http, config)
 
 
+def asked_filters(services: FakeServices) -> list[str]:
+    return [r.query["filter"] for r in services.openalex.requests]
+
+
 def asked_dois(services: FakeServices) -> list[list[str]]:
     return [r.query["filter"].removeprefix("doi:").split("|") for r in services.openalex.requests]
 
@@ -137,19 +142,129 @@ def test_semantic_scholar_not_configured_openalex_is_asked(services: FakeService
     assert asked_dois(services) == [[f"10.48550/arxiv.{JOINED_IDS[1]}"]]
 
 
-def test_a_preprint_openalex_keeps_apart_gets_no_published_version(
-    services: FakeServices,
-) -> None:
+def test_a_preprint_openalex_keeps_apart_is_joined_by_title(services: FakeServices) -> None:
     services.s2.fail_next(100, "503")
-    services.dblp.fail_next(100, "503")
     (resolution,) = run(services, (APART_ID,))
     record = resolution.record
     assert record is not None
-    assert (record.kind, record.arxiv_id) == (WorkKind.PREPRINT, APART_ID)
-    assert not any("OpenAlex" in e for e in resolution.evidence)
-    assert asked_dois(services) == [[f"10.48550/arxiv.{APART_ID}"]]
+    assert (record.kind, record.arxiv_id) == (WorkKind.PUBLISHED, APART_ID)
+    assert (record.doi, record.source) == ("10.5555/l2b.oa-apart", "crossref")
+    evidence = "OpenAlex keeps doi:10.5555/l2b.oa-apart apart from the preprint; joined by title"
+    assert any(e.startswith(evidence) for e in resolution.evidence)
+    assert asked_filters(services) == [f"doi:10.48550/arxiv.{APART_ID}",
+                                       f"title.search:{APART_TITLE}"]  # fmt: skip
+    assert services.dblp.requests == []  # OpenAlex found it: no DBLP search
 
 
 def test_semantic_scholar_answering_openalex_is_not_asked(services: FakeServices) -> None:
     run(services, (*JOINED_IDS, APART_ID))
     assert services.openalex.requests == []
+
+
+# --- one paper as two OpenAlex works, and its look-alikes ---------------------------------------
+
+SPLIT_ID = "2107.90301"
+SPLIT_TITLE = "Quiet Gradients in Narrow Residual Stacks"
+ARTICLE = {"type": "journal-article", "container": "Journal of Test Fixtures",
+           "publisher": "Test Publisher"}  # fmt: skip
+
+
+def split_paper(published_year: int = 2022) -> dict[str, Any]:
+    """A preprint and its journal article, which OpenAlex keeps as two works."""
+    return {
+        "key": "l2b_oa_split",
+        "title": SPLIT_TITLE,
+        "authors": AUTHORS,
+        "arxiv": {"id": SPLIT_ID, "versions": ["2021-07-07T10:00:00Z"], "primary": "cs.LG"},
+        "crossref": {**ARTICLE, "doi": "10.5555/l2b.oa-split", "issued": [published_year]},
+        "openalex": "apart",
+        "exercises": "synthetic: OpenAlex keeps the preprint and its article as two works",
+    }
+
+
+LOOKALIKES = [
+    {
+        "key": "l2b_oa_same_title_other_authors",
+        "title": SPLIT_TITLE,
+        "authors": [{"given": "Cy", "family": "Other"}],
+        "crossref": {**ARTICLE, "doi": "10.5555/l2b.oa-other-authors", "issued": [2022]},
+        "exercises": "synthetic: the same title by other authors (refused: first author)",
+    },
+    {
+        "key": "l2b_oa_same_first_author",
+        "title": SPLIT_TITLE,
+        "authors": AUTHORS[:1],
+        "crossref": {**ARTICLE, "doi": "10.5555/l2b.oa-first-author-only", "issued": [2022]},
+        "exercises": "synthetic: the same title and first author, other co-authors (refused)",
+    },
+    {
+        "key": "l2b_oa_survey",
+        "title": f"A Survey of {SPLIT_TITLE}",
+        "authors": AUTHORS,
+        "crossref": {**ARTICLE, "doi": "10.5555/l2b.oa-survey", "issued": [2022]},
+        "exercises": "synthetic: a survey with a near title, same authors (refused: title)",
+    },
+    {
+        "key": "l2b_oa_posted_copy",
+        "title": SPLIT_TITLE,
+        "authors": AUTHORS,
+        "crossref": {
+            "type": "posted-content",
+            "container": "Research Square",
+            "doi": "10.21203/l2b.oa-posted",
+            "issued": [2021],
+        },
+        "exercises": "synthetic: the paper on a preprint server, a DOI but no venue (refused)",
+    },
+]
+
+
+def world_with(*works: dict[str, Any]) -> World:
+    world = World.load().copy()
+    for work in works:
+        world.add(work)
+    return world
+
+
+@pytest.mark.parametrize("with_lookalikes", [False, True])
+def test_two_works_for_one_paper_are_joined_and_look_alikes_refused(
+    with_lookalikes: bool,
+) -> None:
+    extra = LOOKALIKES if with_lookalikes else []
+    with FakeServices(world_with(split_paper(), *extra)) as fakes:
+        fakes.s2.fail_next(100, "503")
+        (resolution,) = run(fakes, (SPLIT_ID,))
+        filters = asked_filters(fakes)
+    record = resolution.record
+    assert record is not None
+    assert (record.kind, record.doi, record.arxiv_id) == (
+        WorkKind.PUBLISHED, "10.5555/l2b.oa-split", SPLIT_ID
+    )  # fmt: skip
+    assert record.venue["journal"] == "Journal of Test Fixtures"
+    assert any("apart from the preprint; joined by title" in e for e in resolution.evidence)
+    assert filters == [f"doi:10.48550/arxiv.{SPLIT_ID}", f"title.search:{SPLIT_TITLE}"]
+
+
+def preprint_only() -> dict[str, Any]:
+    """The split paper with no article anywhere: OpenAlex knows the preprint alone."""
+    return {k: v for k, v in split_paper().items() if k not in ("crossref", "openalex")}
+
+
+@pytest.mark.parametrize(
+    "works",
+    [
+        pytest.param([preprint_only(), *LOOKALIKES], id="only look-alikes"),
+        pytest.param([split_paper(published_year=2024)], id="its article three years later"),
+    ],
+)
+def test_a_preprint_is_never_joined_to_a_work_the_rule_refuses(works: list[dict[str, Any]]) -> None:
+    with FakeServices(world_with(*works)) as fakes:
+        fakes.s2.fail_next(100, "503")
+        fakes.dblp.fail_next(100, "503")
+        (resolution,) = run(fakes, (SPLIT_ID,))
+        filters = asked_filters(fakes)
+    record = resolution.record
+    assert record is not None
+    assert (record.kind, record.arxiv_id) == (WorkKind.PREPRINT, SPLIT_ID)
+    assert not any("OpenAlex" in e for e in resolution.evidence)
+    assert filters == [f"doi:10.48550/arxiv.{SPLIT_ID}", f"title.search:{SPLIT_TITLE}"]

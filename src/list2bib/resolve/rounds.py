@@ -2,21 +2,23 @@
 
 The order is what keeps a cold run cheap and a wrong match out:
 1. project pages and blogs are read (their metadata, and the papers they link);
-2. entries without any identifier are searched by title (Semantic Scholar, then DBLP, then
-   Crossref, stopping at the first accepted match; `match.choose` decides);
+2. entries without any identifier are searched by title (`titles`: Semantic Scholar, DBLP,
+   Crossref and OpenAlex at once, stopping at the first accepted match or once two services
+   offered nothing near; `match.choose` decides);
 3. every identifier found so far is looked up in batches: arXiv (`id_list`), Semantic Scholar
    (`/paper/batch`: the published venue and DOI of preprints), Crossref (`filter=doi:`), doi.org
    for DOIs Crossref does not know (DataCite), OpenReview, and the ACL Anthology; a DOI that a
    record announces is asked in the same round. When arXiv cannot be asked, its DataCite DOI is;
-   when Semantic Scholar cannot, OpenAlex is (`filter=doi:` by DataCite DOI, 100 a request), and
-   DBLP is searched for the title of a preprint OpenAlex joins to no published version.
+   when Semantic Scholar cannot, OpenAlex is (`filter=doi:` by DataCite DOI, 100 a request); a
+   preprint it keeps apart from its venue version is joined to it by title there (`match.choose`),
+   and DBLP is searched for the title of a preprint OpenAlex joins to no published version.
 4. `settle` turns what the services said into one record per entry.
 Failures are data: they end up in the entry's problems, never in an exception.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from list2bib.config import Config
 from list2bib.errors import ServiceError
@@ -53,7 +55,7 @@ from list2bib.resolve.sources import (
     s2,
 )
 from list2bib.text.identifiers import arxiv_doi, entry_identifiers
-from list2bib.text.identity import published_doi
+from list2bib.text.identity import folded_name, published_doi
 from list2bib.text.names import split_name
 
 CORR_KEY = "journals/corr/"  # DBLP's arXiv records
@@ -201,6 +203,7 @@ def _lookup_identifiers(book: Lookups, wanted: set[Identifier]) -> None:
 
     dois = {k for i in wanted if (k := crossref.key_of(i))}
     dois |= {d for r in book.all_records() if (d := published_doi(r))}
+    dois |= {d for a in arxiv_ids if (j := _apart_joined(book, a)) and (d := published_doi(j[0]))}
     dois |= {k for i in wanted if i.kind is IdKind.ACL and (k := doi.key_of(i))}
     book.fetch(crossref, sorted(dois))
     lookup = book.lookup(crossref)
@@ -279,17 +282,31 @@ def _year_in_doubt(scholar: Record, hinted_year: str | None, preprint: Record | 
 
 def _find_on_dblp(book: Lookups, arxiv_id: str, known: Record, evidence: str) -> None:
     """Search DBLP for the venue record of a paper whose title and authors are known."""
-    if not book.configured(dblp.SERVICE):
-        return
+    if (found := _search_published(book, dblp, known)) is not None:
+        book.add_published(arxiv_id, found, evidence)
+
+
+def _search_published(
+    book: Lookups,
+    searcher: Searcher,
+    known: Record,
+    year: str | None = None,
+    usable: Callable[[Record], bool] = lambda record: True,
+) -> Record | None:
+    """The published record `searcher` finds by the title of a paper whose title and authors are
+    known, when `match.choose` accepts it (title, first author, `year` within one) among those
+    offered; None when the search fails or nothing is accepted."""
+    if not book.configured(searcher.SERVICE):
+        return None
     first = known.authors[0].family if known.authors else None
-    query = TitleQuery(known.title, first)
+    query = TitleQuery(known.title, first, year)
     try:
-        offered = dblp.search(book.http, book.config.service(dblp.SERVICE), query)
+        offered = searcher.search(book.http, book.config.service(searcher.SERVICE), query)
     except ServiceError:
-        return
-    verdict = match.choose(query, [r for r in offered if r.kind is WorkKind.PUBLISHED])
-    if verdict.outcome is match.Outcome.ACCEPTED:
-        book.add_published(arxiv_id, verdict.records[0], evidence)
+        return None
+    published = [r for r in offered if r.kind is WorkKind.PUBLISHED and usable(r)]
+    verdict = match.choose(query, published)
+    return verdict.records[0] if verdict.outcome is match.Outcome.ACCEPTED else None
 
 
 def _ask_openalex_when_s2_failed(book: Lookups, arxiv_ids: Iterable[str]) -> None:
@@ -299,17 +316,67 @@ def _ask_openalex_when_s2_failed(book: Lookups, arxiv_ids: Iterable[str]) -> Non
         failed = book.lookup(s2).failed
         arxiv_ids = [a for a in arxiv_ids if s2.arxiv_key(a) in failed]
     book.fetch(openalex, sorted(arxiv_ids))
+    for arxiv_id in sorted(arxiv_ids):
+        _apart_on_openalex(book, arxiv_id)
+
+
+_APART = "apart from the preprint; joined by title, authors and year"
+
+
+def _apart_on_openalex(book: Lookups, arxiv_id: str) -> None:
+    """OpenAlex sometimes keeps a preprint and its venue version as two works. A preprint it
+    knows only as a preprint (and whose published DOI nothing names) is searched there by its
+    title: a work with a DOI and a journal or conference is taken when `match.choose` accepts it
+    (title, first author, year within one) and it names the same authors, never another preprint
+    or another arXiv id's work."""
+    work = book.found(openalex, arxiv_id)
+    preprint = book.found(arxiv, arxiv_id) or work
+    if work is None or work.kind is not WorkKind.PREPRINT or arxiv_id in book.extra_published:
+        return
+    if preprint is None or preprint.published_doi:
+        return
+
+    def usable(record: Record) -> bool:
+        return (
+            bool(record.published_doi)
+            and record.arxiv_id in (None, arxiv_id)
+            and _same_authors(preprint, record)
+        )
+
+    found = _search_published(book, openalex, preprint, preprint.year, usable)
+    if found is not None:
+        evidence = f"OpenAlex keeps doi:{found.published_doi} {_APART}"
+        book.add_published(arxiv_id, found, evidence)
 
 
 def _published_on_openalex(book: Lookups, arxiv_ids: Iterable[str]) -> None:
     """A published version OpenAlex keeps in the same work as the preprint (its arXiv copy among
-    the work's locations): Crossref's record of its DOI when fetched, else OpenAlex's own. A
-    preprint OpenAlex keeps apart from its venue version gets nothing (never joined by title)."""
+    the work's locations), or apart from it and joined by title (`_apart_on_openalex`): Crossref's
+    record of its DOI when fetched, else OpenAlex's own."""
     for arxiv_id in arxiv_ids:
         if (work := _joined_on_openalex(book, arxiv_id)) is not None:
             named = published_doi(work)
-            record = book.by_doi(named) or work
-            book.add_published(arxiv_id, record, f"OpenAlex joins the preprint to doi:{named}")
+            evidence = f"OpenAlex joins the preprint to doi:{named}"
+        elif (apart := _apart_joined(book, arxiv_id)) is not None:
+            work, evidence = apart
+            named = published_doi(work)
+        else:
+            continue
+        book.add_published(arxiv_id, book.by_doi(named) or work, evidence)
+
+
+def _same_authors(a: Record, b: Record) -> bool:
+    """Both name the same authors (family names, in any order), as a preprint and its venue
+    version do; a look-alike with the same title and first author seldom does."""
+    families = [sorted(folded_name(p.family) for p in r.authors) for r in (a, b)]
+    return bool(families[0]) and families[0] == families[1]
+
+
+def _apart_joined(book: Lookups, arxiv_id: str) -> tuple[Record, str] | None:
+    """The published work (OpenAlex's, or Crossref's of its DOI) joined to this preprint by title
+    on OpenAlex, if one was."""
+    joined = book.extra_published.get(arxiv_id)
+    return joined if joined is not None and joined[1].endswith(_APART) else None
 
 
 def _joined_on_openalex(book: Lookups, arxiv_id: str) -> Record | None:
@@ -328,7 +395,7 @@ def _search_dblp_when_s2_failed(book: Lookups, arxiv_ids: Iterable[str]) -> None
         return
     for arxiv_id in arxiv_ids:
         preprint = book.found(arxiv, arxiv_id)
-        if _joined_on_openalex(book, arxiv_id) is not None:
+        if _joined_on_openalex(book, arxiv_id) or _apart_joined(book, arxiv_id):
             continue
         if preprint is not None and not preprint.published_doi and s2.arxiv_key(arxiv_id) in failed:
             _find_on_dblp(book, arxiv_id, preprint, Evidence.DBLP_SEARCH)
