@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from list2bib.bibtex.letters import braced_initials
 from list2bib.bibtex.parse import parse_string, read_file
 from list2bib.bibtex.render import entry_type, reference_fields, render
-from list2bib.bibtex.values import braced_initials
 from list2bib.errors import InputError
 from list2bib.model import (
     Identifier,

@@ -46,8 +46,9 @@ from pylatexenc.latexencode import UnicodeToLatexEncoder  # type: ignore[import-
 from list2bib.bibtex.biblatex import biblatex_entry
 from list2bib.bibtex.capitals import protect_commands, protect_title
 from list2bib.bibtex.latex import tex_safe
+from list2bib.bibtex.letters import braced_initials, special_key
 from list2bib.bibtex.parse import UNVERIFIED_MARK, BibEntry, BibValue, parse_file_text
-from list2bib.bibtex.values import braced_initials, field_value, name_value
+from list2bib.bibtex.values import field_value, name_value
 from list2bib.errors import OutputError
 from list2bib.model import Reference, Status, WorkKind
 from list2bib.text.clean import clean_text
@@ -117,11 +118,16 @@ Overrides = Mapping[str, Mapping[str, str | None]]
 
 
 def reference_fields(
-    ref: Reference, overrides: Mapping[str, str | None] | None = None, *, biblatex: bool = False
+    ref: Reference,
+    overrides: Mapping[str, str | None] | None = None,
+    *,
+    biblatex: bool = False,
+    ascii: bool = False,
 ) -> list[tuple[str, str]]:
     """The fields to write for one reference, in the fixed order, values already brace-safe.
-    `overrides` (field values as read from a .bib, None to drop a field) win. For BibTeX (not
-    `biblatex`, which biber reads as Unicode) a name's non-ASCII first letter is braced LaTeX."""
+    `overrides` (field values as read from a .bib, None to drop a field) win. For 8-bit BibTeX
+    (not `biblatex`, which biber reads as Unicode, nor `ascii`, LaTeX throughout) the non-ASCII
+    letters it abbreviates or labels are special characters (`letters`)."""
     record = ref.record
     fields: dict[str, str] = {}
     for raw_name, raw_value in record.venue.items():
@@ -159,12 +165,14 @@ def reference_fields(
         fields["year"] = UNDATED
     if entry_type(ref) == "article":  # no style prints it, and biblatex's datamodel rejects it
         fields.pop("publisher", None)
-    if not biblatex:  # 8-bit BibTeX would take half a UTF-8 letter for an initial
+    if "author" not in fields:  # styles sort and alpha-label by author, else by `key`
+        fields.setdefault("key", sort_key(fields, ref.key))
+    if not (biblatex or ascii):  # 8-bit BibTeX would take half a UTF-8 letter for an initial
         for name in ("author", "editor"):
             if name in fields:
                 fields[name] = braced_initials(fields[name])
-    if "author" not in fields:  # styles sort and alpha-label by author, else by `key`
-        fields.setdefault("key", sort_key(fields, ref.key))
+        if "key" in fields:
+            fields["key"] = special_key(fields["key"])
     for name, override in (overrides or {}).items():
         if override is None:
             fields.pop(name, None)
@@ -304,7 +312,8 @@ def _render_reference(
     overrides: Mapping[str, str | None] | None = None,
     biblatex: bool = False,
 ) -> str:
-    fields, kind = reference_fields(ref, overrides, biblatex=biblatex), entry_type(ref)
+    fields = reference_fields(ref, overrides, biblatex=biblatex, ascii=ascii)
+    kind = entry_type(ref)
     if biblatex:
         kind, fields = biblatex_entry(kind, fields, ref.record.kind is WorkKind.WEB)
     entry = Entry(kind, ref.key, [_field(n, v) for n, v in fields])

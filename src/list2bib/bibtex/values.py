@@ -1,17 +1,15 @@
 """What a BibTeX field value may hold: verbatim fields percent-encoded, `year` in ASCII, pages
 with `--`, months as the `jan`..`dec` macros, and names as BibTeX and biber split them (for 8-bit
-BibTeX, a word's non-ASCII first letter as one braced LaTeX letter)."""
+BibTeX, see `letters`)."""
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from urllib.parse import quote
 
-from pylatexenc.latexencode import UnicodeToLatexEncoder  # type: ignore[import-untyped]
-
 from list2bib.bibtex.latex import ACCENT_COMMANDS, ACCENTS, CONTROL_WORD, tex_safe
+from list2bib.bibtex.letters import plain_letters, without_relax
 from list2bib.model import Person
 from list2bib.text.clean import clean_text
 from list2bib.text.dates import month_abbreviation, month_number
@@ -19,6 +17,7 @@ from list2bib.text.identifiers import strip_doi_prefix
 
 _WHITESPACE = re.compile(r"\s+")
 VERBATIM_FIELDS = frozenset({"url", "doi", "eprint"})
+NAME_FIELDS = frozenset({"author", "editor"})
 _NOT_YEAR = re.compile(r"[^A-Za-z0-9 ./?,-]")
 _PAGE_RANGE = re.compile(r"^(\w+)\s*[-‐‑‒–—]+\s*(\w+)$")
 _SAME_RANGE = re.compile(r"^(\w+)\s*[-‐‑‒–—]+\s*\1$")
@@ -42,7 +41,8 @@ def field_value(name: str, value: str) -> str:
         if name == "doi":
             value = strip_doi_prefix(value)
         return url_safe(value)
-    text = clean_text(value)
+    # What list2bib wrote for 8-bit BibTeX (`{\\relax Ж}`) is read back as the letters it holds.
+    text = clean_text(plain_letters(value) if name in NAME_FIELDS else without_relax(value))
     if name == "year":
         # A number or a word (`2020a`, `n.d.`, `in press`): biblatex loops forever on a year with
         # a non-ASCII character or an accent (`\"o`). Full-width digits are folded, the rest goes.
@@ -110,7 +110,7 @@ def _name_part(raw: str) -> str:
     commands). Empty when no letter or digit is left (`--`, `'`): BibTeX reads `Family, --` as a
     name with a comma at its end.
     """
-    part = tex_safe(clean_text(raw).translate(_DASHES), math=False)
+    part = tex_safe(clean_text(without_relax(raw)).translate(_DASHES), math=False)
     part = part.replace("\\textbackslash{}", " ")
     part = _EQUALS.sub("{=}", _BACKTICK.sub("'", part))
     previous = ""
@@ -180,44 +180,3 @@ def _guarded(part: str) -> str:
         depth += {"{": 1, "}": -1}.get(char, 0)
         comma = comma or (char == "," and depth == 0)
     return "{" + part + "}" if comma or _AND.search(part) else part
-
-
-# 8-bit BibTeX takes a word's first byte for its initial (`{f.}`) and for alpha's label: half of a
-# letter UTF-8 writes in two or more bytes, and pdflatex stops on it. A group opening with a
-# backslash is one "special character" to BibTeX, abbreviated and labelled whole (`{\L}.`).
-_LETTER_ENCODER = UnicodeToLatexEncoder(
-    non_ascii_only=True,
-    replacement_latex_protection="braces-all",  # `{\"O}`, as `--ascii` writes it
-    unknown_char_policy="keep",
-    unknown_char_warning=False,
-)
-_WORD_BREAKS = frozenset(" ~-,")
-
-
-def braced_initials(names: str) -> str:
-    """A LaTeX-safe list of names (`author`, `editor`) with each word's first letter, when it is
-    not ASCII, written as a braced LaTeX letter: `{\\L}ukasz`, `{\\"O}ztürk`, `Jean-{\\'E}mile`;
-    the rest of the word stays as it was. A word starts at the start or after a space, `~`, `-` or
-    `,` outside braces, and inside a group that opens it (`{{\\"O}lkerei GmbH}`). A letter LaTeX
-    has no name for that `tex_safe` keeps (`Þ`, `王`) stays a character."""
-    out: list[str] = []
-    depth, start, i = 0, True, 0
-    while i < len(names):
-        char = names[i]
-        if char == "\\":  # a command or an escaped brace: no word starts inside it
-            out.append(names[i : i + 2])
-            start, i = False, i + 2
-            continue
-        out.append(_special_letter(char) if start and not char.isascii() else char)
-        depth += (char == "{") - (char == "}")
-        start = (depth == 0 and char in _WORD_BREAKS) or (start and char == "{")
-        i += 1
-    return "".join(out)
-
-
-@functools.cache
-def _special_letter(char: str) -> str:
-    latex = str(_LETTER_ENCODER.unicode_to_latex(char))
-    if char.isalpha() and latex.startswith("{\\") and tex_safe(latex, math=False) == latex:
-        return latex
-    return char

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from list2bib.bibtex.letters import plain_letters
 from list2bib.model import ListEntry, Record, WorkKind
 from list2bib.text.clean import clean_text
 from list2bib.text.dates import month_number
@@ -36,6 +37,8 @@ def input_record(entry: ListEntry) -> Record:
     prefix = (fields.get("archiveprefix") or fields.get("eprinttype") or "").lower()
     arxiv_id = fields.get("eprint") if prefix == "arxiv" and fields.get("eprint") else None
     venue = {k: v for k, v in fields.items() if k not in _RECORD_FIELDS and v}
+    if "editor" in venue:  # the letters list2bib wrote for 8-bit BibTeX (`{\relax Ж}`) are letters
+        venue["editor"] = plain_letters(venue["editor"])
     kind = (
         WorkKind.PUBLISHED
         if _claims_venue(venue)
@@ -45,7 +48,9 @@ def input_record(entry: ListEntry) -> Record:
         source="bib",
         entry_type=(entry.entry_type or "misc").lower(),
         title=fields.get("title", ""),
-        authors=tuple(split_name(a) for a in split_authors(fields.get("author", ""))),
+        authors=tuple(
+            split_name(a) for a in split_authors(plain_letters(fields.get("author", "")))
+        ),
         year=fields.get("year") or None,
         month=_month(fields.get("month", "")),
         doi=fields.get("doi") or None,
