@@ -43,6 +43,7 @@ from list2bib.works import (
     references,
     renames,
     state,
+    venue_pages,
 )
 
 logger = logging.getLogger("list2bib")
@@ -194,6 +195,7 @@ def prepare(
         works = monotone.hold_verified(works, existing.entries, old_state.managed_keys())
     earlier = state.listed_keys(works, old_state)
     merged = merge.plan(works, existing.entries, old_state.managed_keys(), earlier)
+    works = venue_pages.kept(works, merged.matched, old_state)  # not replaced by the arXiv copy
     keys = citekeys.keys_for(works, merged, existing.entries, old_renames, pattern=pattern)
     pinning = pins.pin(works, keys, merged, pinned or {}, old_renames)
     keys, merged = pinning.keys, pinning.merged

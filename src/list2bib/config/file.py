@@ -23,6 +23,7 @@ _KEYS: dict[str, dict[str, type]] = {
     "build": {
         "output": Path, "strict": bool, "ascii": bool, "report": Path, "key_pattern": str,
         "prune": bool, "include_links": bool, "format": str, "short_venues": bool,
+        "proceedings_urls": bool,
     },
     "refresh": {"preprint_days": float, "unresolved_days": float, "lock_wait": float},
     "zotero": {"group": str, "collection": str, "api_key_env": str, "adopt": bool},

@@ -77,6 +77,9 @@ class Config:
     format: str = ""
     # Venues by their short names (NeurIPS, ICLR, ACL) instead of their full titles.
     short_venues: bool = False
+    # DOI-less conference papers whose DBLP key Semantic Scholar names: DBLP is asked for each
+    # (per proceedings volume where cheaper) so that `url` is the proceedings page, not arXiv.
+    proceedings_urls: bool = False
     offline: bool = False
     mailto: str = ""
     cache_dir: Path = field(default_factory=default_cache_dir)

@@ -227,9 +227,12 @@ def _check_years_on_dblp(
     that year's meeting), DBLP settles it: its venue record when Semantic Scholar names one, else
     a title search. Records are asked per proceedings volume where that takes fewer requests
     (`dblp_volumes`), else one `.bib` each; none when no year is in doubt. Other DOI-less papers
-    of a volume asked anyway get DBLP's record too (its proceedings page), at no cost."""
+    of a volume asked anyway get DBLP's record too (its proceedings page), at no cost; with
+    `proceedings_urls` they are asked like the doubtful ones, for that page. A failed request
+    leaves Semantic Scholar's record (the arXiv url): their year and venue are not in doubt."""
     records: list[str] = []
-    riders: set[str] = set()
+    riders: list[str] = []
+    wanted = records if book.config.proceedings_urls else riders
     searches: dict[str, Record] = {}
     for entry, ids in zip(entries, ids_by_entry, strict=True):
         _, hinted_year, _ = venues.parse_hint(entry.venue_hint or "")
@@ -242,7 +245,7 @@ def _check_years_on_dblp(
                 scholar, hinted_year, book.found(arxiv, arxiv.key_of(identifier))
             ):
                 if venue_key:
-                    riders.add(venue_key)
+                    wanted.append(venue_key)
                 continue
             if venue_key:
                 records.append(venue_key)
