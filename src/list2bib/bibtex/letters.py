@@ -40,8 +40,10 @@ def braced_initials(names: str) -> str:
     when not ASCII (`{\\L}ukasz`, `{\\"O}ztürk`, `Jean-{\\'E}mile`, `G{\\"o}del`,
     `{\\relax{}И}{\\relax{}в}{\\relax{}а}нов`); the rest stays as it was. A braced family name or
     organisation whose first three characters are not all ASCII has them taken out of its braces,
-    where BibTeX counts them (`{\\relax{}И}{\\relax{}н}{\\relax{}с}{титут Foo}`). A word starts at
+    where BibTeX counts them (`{\\relax{}И}{\\relax{}н}{\\relax{}с}{{}титут Foo}`). A word starts at
     the start or after a space, `~`, `-` or `,` outside braces."""
+    if names.isascii():  # most names: nothing to do
+        return names
     return "".join(
         part if index % 2 else _name(part) for index, part in enumerate(_split_names(names))
     )
@@ -50,6 +52,8 @@ def braced_initials(names: str) -> str:
 def special_key(key: str) -> str:
     """`key` (alpha labels a work without author by its first three characters) with the
     non-ASCII characters among them written as special characters."""
+    if key.isascii():
+        return key
     units, out = _units(key), list[str]()
     for index, unit in enumerate(units):
         if index >= _LABEL_LETTERS or (unit.startswith("{") and not unit.startswith("{\\")):
@@ -62,7 +66,7 @@ def plain_letters(names: str) -> str:
     """A names field as `braced_initials` wrote it, read back: each special character it writes
     for a letter is the letter again, and a braced name whose first characters were taken out of
     its braces is braced whole: `{\\relax{}Ж}ukov` -> `Жukov`, `G{\\"o}del` -> `Gödel`,
-    `{\\relax{}И}{\\relax{}н}{\\relax{}с}{титут Foo}` -> `{Институт Foo}`. Other text is as it
+    `{\\relax{}И}{\\relax{}н}{\\relax{}с}{{}титут Foo}` -> `{Институт Foo}`. Other text is as it
     was."""
     if "{\\" not in names:
         return names
@@ -144,6 +148,8 @@ def _units(text: str) -> list[str]:
 
 
 def _name(name: str) -> str:
+    if name.isascii():
+        return name
     units = _units(name)
     words = [u for u in units if u.strip()]
     if len(words) == 1 and _plain_group(words[0]):  # an organisation, `{Институт Foo}`
@@ -187,7 +193,7 @@ def _hoisted(group: str, count: int) -> str:
     """A plain group `{...}` whose first `count` characters (those alpha's label may take) are
     not all ASCII, with them taken out of its braces as special characters, each behind
     `\\relax` (how `_rebraced` knows them; a space braced alone, `{ }`, so BibTeX does not split
-    the name there): `{Ölkerei GmbH}` -> `{\\relax{}Ö}{lkerei GmbH}`. A group whose first
+    the name there): `{Ölkerei GmbH}` -> `{\\relax{}Ö}{{}lkerei GmbH}`. A group whose first
     characters cannot all stand alone (a group, a command, `--` that LaTeX prints as one dash)
     stays as it is."""
     inner = _units(group[1:-1])
@@ -199,10 +205,10 @@ def _hoisted(group: str, count: int) -> str:
     if not _liftable(head):
         return group
     lifted = "".join("{ }" if unit == " " else _RELAX + unit + "}" for unit in head)
-    # The rest stays braced, even when empty (`{}` keeps a short organisation one when read
-    # back), and a plain group (`{{}\\%}`: a group opening with a command is a special character).
-    rest = "".join(inner[len(head) :])
-    return lifted + "{" + ("{}" if rest.startswith("\\") else "") + rest + "}"
+    # The rest stays braced, even when empty (a short organisation stays one when read back),
+    # after `{}`: the mark `_rebraced` knows (names have no empty group, `values._name_part`),
+    # and a plain group even before a command (`{\\%}` would be a special character).
+    return lifted + "{{}" + "".join(inner[len(head) :]) + "}"
 
 
 def _liftable(head: list[str]) -> bool:
@@ -215,7 +221,7 @@ def _liftable(head: list[str]) -> bool:
 def _rebraced(units: list[str]) -> str:
     """A family name with what `_hoisted` wrote (among the first three characters of a word, up
     to three characters behind `\\relax` or a braced space, the first behind `\\relax`, then a
-    plain group) braced again; the rest as it was."""
+    group opening with `{}`) braced again; the rest as it was."""
     out: list[str] = []
     i, position = 0, 0
     while i < len(units):
@@ -224,14 +230,14 @@ def _rebraced(units: list[str]) -> str:
             if (
                 len(head) == count
                 and rest
-                and _plain_group(rest[0])
+                and rest[0].startswith("{{}")
                 and head[0].startswith(_RELAX)
                 and all(u == "{ }" or _RELAX_GROUP.fullmatch(u) for u in head)
             ):
                 inner = "".join(" " if u == "{ }" else _RELAX_GROUP.sub(r"\1", u) for u in head)
-                out.append("{" + inner + rest[0][1:-1] + "}")
+                out.append("{" + inner + rest[0][3:-1] + "}")
                 i += count + 1
-                position += count + len(_units(rest[0][1:-1]))
+                position += count + len(_units(rest[0][3:-1]))
                 break
         else:
             out.append(units[i])
