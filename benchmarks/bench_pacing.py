@@ -8,11 +8,14 @@ latency +- the jitter. Every 429 (or `Rate exceeded.`) a run earns is a pacing b
   and 15 ICLR papers whose year Semantic Scholar takes from the preprint: DBLP is asked);
 - a Google Scholar `.bib` of 82 arXiv papers (`journal = {arXiv preprint arXiv:…}`);
 - a list of classics: 215 papers, 75 of them by title alone;
-- with --large, a list of 460 papers, 160 of them by title alone.
+- with --large, a list of 460 papers, 160 of them by title alone;
+- with --proceedings-urls, the seed list again with `proceedings_urls` on: DBLP is also asked
+  about its 20 NeurIPS papers without DOI whose year is not in doubt (their proceedings page).
 Prints, per run: requests, 429s earned, wall seconds, peak heap. The test suite's tiny run:
 `--latency 0 --small --no-waits` (no politeness intervals and no limits enforced).
 
     .venv/bin/python benchmarks/bench_pacing.py [--latency 0.15] [--jitter 0.06] [--large]
+        [--proceedings-urls]
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ from synthetic import (  # noqa: E402
     synthetic_world,
     title,
 )
+
+PROCEEDINGS_URLS = " +proc. urls"  # the label's end on the row run with `proceedings_urls` on
 
 
 def seed_list(folder: Path, papers: int, pages: int, iclr: int = 0) -> Path:
@@ -88,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-waits", action="store_true", help="no politeness intervals, no limits enforced"
     )
+    parser.add_argument(
+        "--proceedings-urls", action="store_true", help="the seed list again, proceedings_urls on"
+    )
     args = parser.parse_args(argv)
     scale = 0.05 if args.small else 1.0
 
@@ -103,13 +111,12 @@ def main(argv: list[str] | None = None) -> int:
             f"services' limits {'not ' if args.no_waits else ''}enforced; latency "
             f"{args.latency * 1000:.0f} +- {args.jitter * 1000:.0f} ms"
         )
-        rows = [
-            (
-                f"seed list, {n(75) + n(16) + 1 + n(15)} entries",
-                seed_list(folder, n(75), n(16), n(15)),
-            ),
-            (f"Scholar .bib, {n(82)} arXiv papers", scholar_bib(folder, n(82))),
-        ]
+        seed = seed_list(folder, n(75), n(16), n(15))
+        seed_label = f"seed list, {n(75) + n(16) + 1 + n(15)} entries"
+        rows = [(seed_label, seed)]
+        if args.proceedings_urls:
+            rows.append((seed_label + PROCEEDINGS_URLS, seed))
+        rows.append((f"Scholar .bib, {n(82)} arXiv papers", scholar_bib(folder, n(82))))
         classics = synthetic_list(folder, arxiv=n(215), titles=n(75))
         rows.append((f"{n(215)} classics, {n(75)} title only", classics))
         if args.large:
@@ -126,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
                 cache_dir=folder / f"cache{row}",
                 services=services,
                 retries=4,
+                proceedings_urls=label.endswith(PROCEEDINGS_URLS),
             )
             if not args.no_waits:  # each row a run of its own, a while after the last one
                 fakes.enforce_limits(jitter=args.jitter)

@@ -30,7 +30,10 @@ WORKS = 12
 
 @pytest.fixture(scope="module")
 def fakes() -> Iterator[FakeServices]:
-    with FakeServices(synthetic_world(arxiv=WORKS)) as services:
+    world = synthetic_world(arxiv=15)
+    # Work 15: NeurIPS by Semantic Scholar's account, which names no DOI; arXiv names its journal's.
+    world.work("synthetic15")["s2"]["externalIds"]["DOI"] = None
+    with FakeServices(world) as services:
         yield services
 
 
@@ -166,3 +169,23 @@ def test_a_page_an_earlier_run_wrote_is_kept_when_dblp_fails_or_is_not_asked(
     off = build(fakes, tmp_path, config(fakes, tmp_path, proceedings_urls=False))
     assert dblp_paths(fakes) == []
     assert Path(off.output).read_text(encoding="utf-8") == written
+
+
+def test_a_url_edited_by_hand_wins_over_the_kept_page(fakes: FakeServices, tmp_path: Path) -> None:
+    first = build(fakes, tmp_path, config(fakes, tmp_path))
+    out = Path(first.output)
+    mine = "https://example.org/my-copy-of-study-3.pdf"
+    out.write_text(out.read_text(encoding="utf-8").replace(proceedings_page(3), mine))
+    off = build(fakes, tmp_path, config(fakes, tmp_path, proceedings_urls=False))
+    entries = by_eprint(Path(off.output).read_text(encoding="utf-8"))
+    assert entries[arxiv_id(3)]["url"] == mine
+    assert entries[arxiv_id(6)]["url"] == proceedings_page(6)
+
+
+def test_a_paper_whose_doi_arxiv_names_is_not_asked(fakes: FakeServices, tmp_path: Path) -> None:
+    fakes.dblp.clear_log()
+    path = tmp_path / "doi.md"
+    path.write_text(f"- {title(15)}. [[arXiv](https://arxiv.org/abs/{arxiv_id(15)})]\n")
+    result = pipeline.build([path], config(fakes, tmp_path), clock=FakeClock())
+    assert dblp_paths(fakes) == []
+    assert result.references[0].record.url == "https://doi.org/10.5555/bench.15"

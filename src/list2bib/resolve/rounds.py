@@ -232,7 +232,6 @@ def _check_years_on_dblp(
     leaves Semantic Scholar's record (the arXiv url): their year and venue are not in doubt."""
     records: list[str] = []
     riders: list[str] = []
-    wanted = records if book.config.proceedings_urls else riders
     searches: dict[str, Record] = {}
     for entry, ids in zip(entries, ids_by_entry, strict=True):
         _, hinted_year, _ = venues.parse_hint(entry.venue_hint or "")
@@ -241,11 +240,12 @@ def _check_years_on_dblp(
             if scholar is None or scholar.kind is not WorkKind.PUBLISHED or scholar.doi:
                 continue
             venue_key = scholar.dblp_key if not _is_corr(scholar.dblp_key) else None
-            if not _year_in_doubt(
-                scholar, hinted_year, book.found(arxiv, arxiv.key_of(identifier))
-            ):
+            preprint = book.found(arxiv, arxiv.key_of(identifier))
+            if not _year_in_doubt(scholar, hinted_year, preprint):
+                # Asked for its page unless arXiv names a DOI (that record, and its url, win).
+                opted = book.config.proceedings_urls and not (preprint and preprint.published_doi)
                 if venue_key:
-                    wanted.append(venue_key)
+                    (records if opted else riders).append(venue_key)
                 continue
             if venue_key:
                 records.append(venue_key)
