@@ -189,3 +189,14 @@ def test_a_paper_whose_doi_arxiv_names_is_not_asked(fakes: FakeServices, tmp_pat
     result = pipeline.build([path], config(fakes, tmp_path), clock=FakeClock())
     assert dblp_paths(fakes) == []
     assert result.references[0].record.url == "https://doi.org/10.5555/bench.15"
+
+
+@pytest.mark.parametrize("papers", [1, 2, 3, 4])
+def test_requests_for_n_papers_of_one_volume(
+    fakes: FakeServices, tmp_path: Path, papers: int
+) -> None:
+    numbers = NEURIPS[:papers]
+    result = build(fakes, tmp_path, config(fakes, tmp_path), numbers=numbers)
+    # Three or more: the volume's search and its record; fewer: one `.bib` each.
+    assert len(dblp_paths(fakes)) == (2 if papers >= 3 else papers)
+    assert {ref.record.url for ref in result.references} == {proceedings_page(n) for n in numbers}
