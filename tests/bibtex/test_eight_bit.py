@@ -214,9 +214,18 @@ def test_biblatex_output_stays_utf8() -> None:
     assert render(again, biblatex=True) == text
 
 
-def _read_back(ref: Reference) -> Reference:
+def test_ascii_output_reads_back_as_letters() -> None:
+    """`--ascii` writes `{\\CYRZH}`: read back, it is `Ж` again, then written as UTF-8 would be."""
+    for key in ("ivanov", "thorsson", "two", "institute"):
+        ref = next(ref for ref in REFERENCES if ref.key == key)
+        again = _read_back(ref, ascii=True)
+        assert again.record.authors == ref.record.authors
+        assert render([again]) == render([ref])
+
+
+def _read_back(ref: Reference, *, ascii: bool = False) -> Reference:
     """`ref` as list2bib reads its own BibTeX-dialect entry (a .bib given as a list)."""
-    (entry,) = parse_string(render([ref]))
+    (entry,) = parse_string(render([ref], ascii=ascii))
     fields = tuple(entry.fields.items())
     entry_type = entry.entry_type
     record = input_record(ListEntry("refs.bib", 1, (), "", fields=fields, entry_type=entry_type))

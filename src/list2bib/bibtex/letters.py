@@ -106,8 +106,11 @@ def _after_command(group: re.Match[str]) -> bool:
 
 
 def _is_letter(unit: str) -> bool:
+    """Whether `unit` is a character as this module or `--ascii` writes it (`{\\CYRZH}`)."""
     text = latex_to_text(unit) if unit.startswith("{\\") else ""
-    return len(text) == 1 and text.isprintable() and not text.isascii() and _special(text) == unit
+    if len(text) != 1 or not text.isprintable() or text.isascii():
+        return False
+    return unit in (_special(text), _LETTER_ENCODER.unicode_to_latex(text))
 
 
 def _split_names(names: str) -> list[str]:
