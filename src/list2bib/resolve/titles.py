@@ -35,8 +35,8 @@ class _Title:
     order: tuple[str, ...]
     offered: list[Record] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
-    asked: int = 0  # how many of `order` answered
-    nothing_near: int = 0  # answers (not failures) so far, while none offered a near candidate
+    asked: int = 0  # how many of `order` were asked (failed or not)
+    answered: int = 0  # answers so far (failures are none)
     near: bool = False  # some service offered a near candidate
 
 
@@ -118,10 +118,10 @@ class _Board:
                 title.failures.append(failure)
             else:
                 title.near = title.near or any(match.near(title.query.title, r) for r in records)
-                title.nothing_near += 1
+                title.answered += 1
             verdict = match.choose(title.query, title.offered)
             rest = title.order[title.asked :]
-            unknown = not title.near and title.nothing_near >= NOTHING_NEAR_ENOUGH
+            unknown = not title.near and title.answered >= NOTHING_NEAR_ENOUGH
             settled = verdict.outcome is match.Outcome.ACCEPTED or not rest or unknown
             if settled:
                 self.verdicts[n] = _final(verdict, title.failures)
