@@ -61,6 +61,11 @@ class HostLimiter:
         with self._lock:
             self._deadline = (self._clock.monotonic() + seconds, why)
 
+    def time_left(self) -> float | None:
+        """Seconds until the run's deadline (None: the run has none)."""
+        with self._lock:
+            return None if self._deadline is None else self._deadline[0] - self._clock.monotonic()
+
     @property
     def deadline_passed(self) -> str:
         """Why a request was refused for the run's deadline; '' while none was."""

@@ -19,6 +19,7 @@ Failures are data: they end up in the entry's problems, never in an exception.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, wait
 
 from list2bib.config import Config
 from list2bib.errors import ServiceError
@@ -59,6 +60,7 @@ from list2bib.text.identity import folded_name, published_doi
 from list2bib.text.names import split_name
 
 CORR_KEY = "journals/corr/"  # DBLP's arXiv records
+SIDE_POLL_SECONDS = 0.2  # how often the run's clock is read while pages and titles are asked
 # The services that search by title, the most likely to answer first (resolve/titles.py asks
 # them at once, each at its own pace).
 SEARCHERS: tuple[Searcher, ...] = (s2, dblp, crossref, openalex)
@@ -113,7 +115,9 @@ def resolve(
     # the lists name (one host's pace never holds up the others).
     with worker_pool(book.http, 2) as pool:
         side = pool.submit(pages_and_titles)
-        _full_batches_first(book, listed)
+        _listed_batches(book, listed, full_only=True)
+        if not _done_before_half_the_time(book, side):
+            _listed_batches(book, listed, full_only=False)  # round 2 asks only what is left
         side.result()
     # 2. Every identifier, including those pages and title matches named (only those not asked
     # yet): the last, partly filled batches wait for them, so overlapping costs no request.
@@ -170,9 +174,9 @@ def _only_urls(ids: Sequence[Identifier]) -> bool:
     return bool(ids) and all(i.kind is IdKind.URL for i in ids)
 
 
-def _full_batches_first(book: Lookups, listed: set[Identifier]) -> None:
-    """The batch services' full batches of listed ids (a long list's bulk); the remainder is
-    asked with whatever pages and titles add."""
+def _listed_batches(book: Lookups, listed: set[Identifier], *, full_only: bool) -> None:
+    """The batch services' batches of listed ids; with `full_only`, only full ones (a long
+    list's bulk), the remainder being asked with whatever pages and titles add."""
     arxiv_ids = sorted({k for i in listed if (k := arxiv.key_of(i))})
     s2_keys = sorted({s2.arxiv_key(a) for a in arxiv_ids})
     dois = sorted({k for i in listed if (k := crossref.key_of(i))})
@@ -180,7 +184,23 @@ def _full_batches_first(book: Lookups, listed: set[Identifier]) -> None:
         if not book.configured(source.SERVICE):
             continue
         size = max(1, book.config.service(source.SERVICE).batch_size)
-        book.fetch(source, keys[: len(keys) - len(keys) % size])
+        book.fetch(source, keys[: len(keys) - len(keys) % size] if full_only else keys)
+
+
+def _done_before_half_the_time(book: Lookups, side: Future[None]) -> bool:
+    """Wait for the pages and title searches, but not past half the time left before the run's
+    deadline: slow hosts there must not starve the listed ids' last batches, one request each."""
+    left = book.http.limiter.time_left()
+    if left is None:
+        wait([side])
+        return True
+    clock = book.http.limiter.clock
+    half_time = clock.monotonic() + left / 2
+    while not side.done():
+        if clock.monotonic() >= half_time:
+            return False
+        wait([side], timeout=SIDE_POLL_SECONDS)
+    return True
 
 
 def _lookup_identifiers(book: Lookups, wanted: set[Identifier]) -> None:
