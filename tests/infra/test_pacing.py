@@ -13,7 +13,13 @@ import pytest
 from fakes import FakeClock, FakeServer, LoggedRequest, Reply, make_http
 from list2bib.errors import ServiceError
 from list2bib.infra.clock import SystemClock
-from list2bib.infra.politeness import PACE_MARGIN, announced_interval
+from list2bib.infra.politeness import (
+    CALM_ANSWERS,
+    MOST_SLOWDOWN,
+    PACE_MARGIN,
+    SLOWDOWN,
+    announced_interval,
+)
 
 
 class Announcing(FakeServer):
@@ -93,6 +99,35 @@ def test_a_429_slows_the_host_for_the_rest_of_the_run(server: Announcing) -> Non
     http.get("t", f"{server.root}/c")
     http.get("t", f"{server.root}/d")
     assert clock.sleeps[len(before) :] == pytest.approx([1.5 * PACE_MARGIN] * 2)
+
+
+def test_a_slowed_host_gets_its_pace_back_after_calm_answers(server: Announcing) -> None:
+    clock = FakeClock()
+    http = make_http(clock=clock, retries=1, host_intervals={server.host: 1.0})
+    server.fail_next(1, "429-no-retry-after")
+    http.get("t", f"{server.root}/throttled")  # 429, then asked again after a backoff
+    slowed = SLOWDOWN * PACE_MARGIN
+    for n in range(3 * CALM_ANSWERS):
+        http.get("t", f"{server.root}/{n}")
+    paces = clock.sleeps[-3 * CALM_ANSWERS :]
+    # The retry was the first calm answer; a pace learned from an answer counts from the turn
+    # after the one already given out when it was sent. A step faster, then another, which would
+    # be faster than the host's own pace: that one, then.
+    assert paces[:CALM_ANSWERS] == pytest.approx([slowed] * CALM_ANSWERS)
+    second = paces[CALM_ANSWERS : 2 * CALM_ANSWERS]
+    assert second == pytest.approx([slowed / SLOWDOWN] * CALM_ANSWERS)
+    assert paces[2 * CALM_ANSWERS :] == pytest.approx([1.0] * CALM_ANSWERS)
+
+
+def test_429s_slow_a_host_to_at_most_a_few_times_its_own_pace(server: Announcing) -> None:
+    clock = FakeClock()
+    http = make_http(clock=clock, retries=0, host_intervals={server.host: 1.0})
+    for n in range(12):
+        server.fail_next(1, "429-no-retry-after")
+        with pytest.raises(ServiceError):
+            http.get("t", f"{server.root}/{n}")
+    http.get("t", f"{server.root}/calm")
+    assert clock.sleeps[-1] == pytest.approx(MOST_SLOWDOWN * 1.0)
 
 
 def _closed_port() -> int:

@@ -26,9 +26,15 @@ from list2bib.infra.deadline import RequestTimer, pieces
 # reach a server tens of milliseconds early or late, and its window counts arrivals, not sends.
 # (The configured intervals carry their own margin.)
 PACE_MARGIN = 1.1
-# A 429 that came anyway: the host's pace is this much slower from then on, up to SLOWEST_PACE.
+# A 429 that came anyway: the host's pace is this much slower from then on, up to SLOWEST_PACE
+# and to MOST_SLOWDOWN times its own pace (configured or announced); after CALM_ANSWERS answers in
+# a row without a 429 it is a step faster again, never past its own pace. A pool shared with
+# other callers (Semantic Scholar's anonymous one) answers 429 now and then whatever our pace:
+# without the way back, a few of those would leave the host at the slowest pace for the run.
 SLOWDOWN = 1.5
 SLOWEST_PACE = 30.0
+MOST_SLOWDOWN = 8.0
+CALM_ANSWERS = 10
 
 
 class HostLimiter:
@@ -43,7 +49,9 @@ class HostLimiter:
         self._clock = clock
         self._intervals = dict(intervals)
         self._default = default
-        self._learned: dict[str, float] = {}
+        self._announced: dict[str, float] = {}  # from limit headers (with PACE_MARGIN)
+        self._slowed: dict[str, float] = {}  # after a 429
+        self._calm: Counter[str] = Counter()  # answers without a 429 since the last slowdown
         self._next_allowed: dict[str, float] = {}
         self._lock = threading.Lock()
         self._stopped = threading.Event()
@@ -82,14 +90,22 @@ class HostLimiter:
         return self._stopped.is_set()
 
     def interval(self, host: str) -> float:
-        return max(self._intervals.get(host, self._default), self._learned.get(host, 0.0))
+        return max(self._own_pace(host), self._slowed.get(host, 0.0))
+
+    def _own_pace(self, host: str) -> float:
+        """The configured interval, or the slower one the host announces."""
+        return max(self._intervals.get(host, self._default), self._announced.get(host, 0.0))
 
     def learn(self, host: str, headers: Mapping[str, str], max_wait: float) -> None:
         """Take the pace and allowance a host announces in an answer's headers (lower-case keys)."""
         announced = announced_interval(headers)
         if announced is not None:
             with self._lock:
-                self._set_pace(host, announced * PACE_MARGIN)
+                before = self.interval(host)
+                self._announced[host] = min(SLOWEST_PACE, announced * PACE_MARGIN)
+                slower_by = self.interval(host) - before
+                if slower_by > 0 and host in self._next_allowed:
+                    self._next_allowed[host] += slower_by  # the turn already given out too
         if headers.get("ratelimit-remaining", "").strip() == "0":
             reset = wait_seconds(headers.get("ratelimit-reset"))
             if reset:
@@ -101,15 +117,25 @@ class HostLimiter:
         # the requests after it.
         with self._lock:
             slower = max(self.interval(host), 1.0 / SLOWDOWN) * SLOWDOWN * PACE_MARGIN
-            self._set_pace(host, slower, push=False)
+            most = min(SLOWEST_PACE, max(self._own_pace(host), 1.0) * MOST_SLOWDOWN)
+            self._slowed[host] = min(slower, most)
+            self._calm[host] = 0
 
-    def _set_pace(self, host: str, seconds: float, *, push: bool = True) -> None:
-        """Learn a pace (under the lock); a slower one also delays the turn already given out."""
-        before = self.interval(host)
-        self._learned[host] = min(SLOWEST_PACE, seconds)
-        slower_by = self.interval(host) - before
-        if push and slower_by > 0 and host in self._next_allowed:
-            self._next_allowed[host] += slower_by
+    def calm(self, host: str) -> None:
+        """The host answered without a 429: after CALM_ANSWERS such answers in a row, a pace
+        slowed by 429s is a step faster again (not past the host's own)."""
+        with self._lock:
+            if host not in self._slowed:
+                return
+            self._calm[host] += 1
+            if self._calm[host] < CALM_ANSWERS:
+                return
+            self._calm[host] = 0
+            faster = self._slowed[host] / SLOWDOWN
+            if faster <= self._own_pace(host):
+                del self._slowed[host]
+            else:
+                self._slowed[host] = faster
 
     def wait(self, host: str) -> None:
         """Wait for `host`'s turn; raises Stopped once the run was interrupted.
@@ -188,6 +214,8 @@ class PoliteAdapter(HTTPAdapter):
             self._limiter.defer(host, min(backoff, self._max_wait))
         if response.status_code == 429:
             self._limiter.slow_down(host)
+        else:
+            self._limiter.calm(host)
         self._limiter.learn(
             host, {k.lower(): v for k, v in response.headers.items()}, self._max_wait
         )
