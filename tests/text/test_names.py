@@ -66,6 +66,18 @@ def test_a_braced_name_is_literal() -> None:
     assert split_name("{van} Gogh, Vincent") == Person(family="{van} Gogh", given="Vincent")
 
 
+@pytest.mark.parametrize(
+    ("name", "family", "given"),
+    [
+        ("Z, {Z,}", "Z", "{Z,}"),
+        ("{Barnes, Noble} Smith", "Smith", "{Barnes, Noble}"),
+        ("Doe, {Jr., Inc}", "Doe", "{Jr., Inc}"),
+    ],
+)
+def test_a_comma_inside_braces_does_not_split_the_name(name: str, family: str, given: str) -> None:
+    assert split_name(name) == Person(family=family, given=given)
+
+
 def test_empty_name_is_an_error() -> None:
     with pytest.raises(ValueError, match="empty"):
         split_name("   ")

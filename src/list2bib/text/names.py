@@ -50,8 +50,8 @@ def split_name(name: str, *, literal: bool = False) -> Person:
         return Person(family=text[1:-1].strip(), literal=True)
     if literal:
         return Person(family=text, literal=True)
-    if "," in text:
-        parts = [p.strip() for p in text.split(",")]
+    parts = [p.strip() for p in _split_outside_braces(text, ",")]
+    if len(parts) > 1:
         if len(parts) == 2 and is_suffix(parts[1]):
             return _split_spaced(parts[0], suffix=parts[1])
         if parts[0]:
@@ -115,15 +115,21 @@ def _balanced_inner(text: str) -> bool:
 
 def split_authors(value: str) -> list[str]:
     """BibTeX's ` and ` separator, ignoring `and` inside braces (`{Johnson and Johnson}`)."""
-    names, depth, start = [], 0, 0
-    for match in re.finditer(r"[{}]|\s+and\s+", value):
+    return [name.strip() for name in _split_outside_braces(value, r"\s+and\s+") if name.strip()]
+
+
+def _split_outside_braces(value: str, separator: str) -> list[str]:
+    """`value` split at each match of the `separator` pattern outside braces (BibTeX's rule for
+    ` and ` between names and for the commas in `von Last, Jr, First`)."""
+    parts, depth, start = [], 0, 0
+    for match in re.finditer(rf"[{{}}]|{separator}", value):
         token = match.group()
         if token == "{":
             depth += 1
         elif token == "}":
             depth = max(0, depth - 1)
         elif depth == 0:
-            names.append(value[start : match.start()])
+            parts.append(value[start : match.start()])
             start = match.end()
-    names.append(value[start:])
-    return [name.strip() for name in names if name.strip()]
+    parts.append(value[start:])
+    return parts
