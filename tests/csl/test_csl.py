@@ -80,6 +80,27 @@ def test_plain_removes_bibtex_markup() -> None:
     assert plain("173--198") == "173–198"
 
 
+def test_a_user_bib_written_in_latex_is_plain_text_in_csl_json(tmp_path: Path) -> None:
+    listing = tmp_path / "mine.bib"
+    listing.write_text(
+        "@article{k1,\n"
+        "  author = {Kaiser, {\\L}ukasz and G{\\\"o}del, Kurt and {\\aa}{\\O}},\n"
+        "  title = {Z{\\l}oty {\\\"U}ber {\\L}{\\'o}d{\\'z} \\emph{na} {\\O}resund},\n"
+        "  journal = {J. T{\\\"u}bingen},\n  year = {2020},\n}\n",
+        "utf-8",
+    )
+    config = Config(output=tmp_path / "refs.json", cache_dir=tmp_path / "cache", offline=True)
+    pipeline.build([listing], config)
+    [item] = json.loads((tmp_path / "refs.json").read_text("utf-8"))
+    assert item["title"] == "Złoty Über Łódź na Øresund"
+    assert item["container-title"] == "J. Tübingen"
+    assert item["author"] == [
+        {"family": "Kaiser", "given": "Łukasz"},
+        {"family": "Gödel", "given": "Kurt"},
+        {"literal": "åØ"},
+    ]
+
+
 def test_rendered_by_a_csl_processor() -> None:
     lines = _bibliography(json.loads(_text()))
     assert len(lines) == len(REFERENCES)

@@ -18,6 +18,7 @@ from list2bib.model import Person, Reference, Status, WorkKind
 from list2bib.text.clean import clean_text
 from list2bib.text.identifiers import arxiv_doi, strip_doi_prefix, url_host
 from list2bib.text.names import split_authors, split_name
+from list2bib.text.titles import latex_to_text
 
 # BibTeX entry type -> CSL type (the CSL 1.0.2 names: `article` is a preprint or working paper).
 TYPES = {
@@ -51,15 +52,12 @@ VARIABLES = {
     "note": "note",
 }
 _YEAR = re.compile(r"^\d{4}$")
-_ESCAPED = re.compile(r"\\([&%$#_{}])")
-_COMMAND = re.compile(r"\\[A-Za-z]+\s*")
 
 
 def plain(value: str) -> str:
-    """A field value as plain text: a source's BibTeX braces and escapes (`{BERT}`, `\\&`) gone."""
-    text = _ESCAPED.sub(r"\1", value.replace("--", "–"))
-    text = _COMMAND.sub("", text.replace("{", "").replace("}", ""))
-    return clean_text(text)
+    """A field value as plain text: a source's BibTeX braces, escapes and accents (`{BERT}`,
+    `\\&`, `{\\L}{\\'o}d{\\'z}`) turned into the text they stand for."""
+    return clean_text(latex_to_text(value.replace("--", "–")))
 
 
 def csl_type(ref: Reference, bibtex_type: str) -> str:
