@@ -84,9 +84,9 @@ def test_a_user_bib_written_in_latex_is_plain_text_in_csl_json(tmp_path: Path) -
     listing = tmp_path / "mine.bib"
     listing.write_text(
         "@article{k1,\n"
-        "  author = {Kaiser, {\\L}ukasz and G{\\\"o}del, Kurt and {\\aa}{\\O}},\n"
+        '  author = {Kaiser, {\\L}ukasz and G{\\"o}del, Kurt and {\\aa}{\\O}},\n'
         "  title = {Z{\\l}oty {\\\"U}ber {\\L}{\\'o}d{\\'z} \\emph{na} {\\O}resund},\n"
-        "  journal = {J. T{\\\"u}bingen},\n  year = {2020},\n}\n",
+        '  journal = {J. T{\\"u}bingen},\n  year = {2020},\n}\n',
         "utf-8",
     )
     config = Config(output=tmp_path / "refs.json", cache_dir=tmp_path / "cache", offline=True)
