@@ -208,6 +208,7 @@ CASES: dict[str, Case] = {
     ),
 }  # fmt: skip
 
+
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     return prepared(tmp_path / "run")
@@ -245,9 +246,7 @@ def run_case(case: Case, folder: Path, *extra: str) -> tuple[Result, dict[Path, 
 def files(folder: Path) -> dict[Path, bytes]:
     """Every file but the cache's (reading a good list may be remembered there)."""
     cache = folder / "cache"
-    return {
-        p: p.read_bytes() for p in folder.rglob("*") if p.is_file() and cache not in p.parents
-    }
+    return {p: p.read_bytes() for p in folder.rglob("*") if p.is_file() and cache not in p.parents}
 
 
 def error_line(result: Result) -> str:

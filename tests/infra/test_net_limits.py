@@ -38,7 +38,9 @@ def server() -> Iterator[Scripted]:
 
 def http(retries: int = 3) -> Http:
     settings = HttpSettings(
-        user_agent=Config().user_agent, retries=retries, max_response_bytes=LIMIT,
+        user_agent=Config().user_agent,
+        retries=retries,
+        max_response_bytes=LIMIT,
         allow_private=True,
     )
     return Http(settings, clock=FakeClock())

@@ -151,7 +151,7 @@ def _service_list(folder: Path) -> Path:
 
 KEPT = (
     "@misc{kept_by_hand,\n  title = {Kept {\\'E}cole \\{x\\} 100\\% \\#1 user@host},\n"
-    "  author = {{R\\&D} and M{\\\"u}ller, J{\\\"o}rg},\n  year = {2020},\n}"
+    '  author = {{R\\&D} and M{\\"u}ller, J{\\"o}rg},\n  year = {2020},\n}'
 )
 
 
@@ -318,7 +318,7 @@ TEX_HAZARDS = [
     ("title", "Scripts $x^~~$ and $a_$ and $b_1_2$ and $^^M$"),
     ("title", r"Accents \~W \"t \'{} \c{} \H{o} Mart\'\i n"),
     ("title", r"Control symbols \( \[ \! \< \? \/ \-"),
-    ("year", "\\\"o"),
+    ("year", '\\"o'),
     ("year", "ŋ"),
     ("family", "`"),
     ("family", "--"),

@@ -131,7 +131,12 @@ def test_what_counts_as_a_lost_fact() -> None:
     assert lost_facts(VERIFIED, earlier) == ["year '2024' -> '2023'"]
     page = Record("page", "misc", "T", (), None, kind=WorkKind.WEB)
     assert {f.split()[0] for f in lost_facts(VERIFIED, page)} == {
-        "type", "doi", "eprint", "venue", "year", "authors"
+        "type",
+        "doi",
+        "eprint",
+        "venue",
+        "year",
+        "authors",
     }
 
 

@@ -66,9 +66,7 @@ WORDS = [
 ]  # fmt: skip
 text_piece = st.one_of(st.sampled_from(HOSTILE), st.sampled_from(WORDS), st.text(max_size=4))
 phrase = st.lists(text_piece, max_size=8).map(" ".join)
-nasty_text = st.one_of(
-    st.text(max_size=30), st.lists(text_piece, max_size=10).map("".join), phrase
-)
+nasty_text = st.one_of(st.text(max_size=30), st.lists(text_piece, max_size=10).map("".join), phrase)
 
 # --- Markdown and plain lists ------------------------------------------------------------------
 
@@ -294,9 +292,13 @@ plain_value = st.text(
     st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="{}\\"),
     max_size=15,
 )
-brace_value = st.recursive(plain_value, lambda inner: st.tuples(inner, inner, inner).map(
-    lambda parts: f"{parts[0]}{{{parts[1]}}}{parts[2]}"
-), max_leaves=4)
+brace_value = st.recursive(
+    plain_value,
+    lambda inner: st.tuples(inner, inner, inner).map(
+        lambda parts: f"{parts[0]}{{{parts[1]}}}{parts[2]}"
+    ),
+    max_leaves=4,
+)
 bib_entries = st.lists(
     st.tuples(
         st.from_regex(r"[A-Za-z][A-Za-z0-9:_-]{0,10}", fullmatch=True),

@@ -42,9 +42,7 @@ def fakes(services: FakeServices) -> Iterator[FakeServices]:
 
 
 @pytest.fixture(scope="module")
-def clean(
-    services: FakeServices, tmp_path_factory: pytest.TempPathFactory
-) -> pipeline.BuildResult:
+def clean(services: FakeServices, tmp_path_factory: pytest.TempPathFactory) -> pipeline.BuildResult:
     """A clean build (no deadline): the good bib and state tests start from."""
     folder = tmp_path_factory.mktemp("good")
     result = pipeline.build([EXAMPLE], services.config(folder, timeout=2.0), clock=FakeClock())

@@ -196,9 +196,7 @@ class EchoingS2:
     ["503", "429", "html-200", "truncated", "malformed", "reset", "wrong-key",
      "echo-400", "echo-403"],
 )  # fmt: skip
-def test_s2_failures_never_show_the_key(
-    fakes: FakeServices, tmp_path: Path, failure: str
-) -> None:
+def test_s2_failures_never_show_the_key(fakes: FakeServices, tmp_path: Path, failure: str) -> None:
     if failure == "wrong-key":
         fakes.s2.api_key = "the-key-s2-expects"  # so ours is refused with 403
     elif failure.startswith("echo-"):
@@ -309,4 +307,3 @@ def test_a_key_written_into_the_config_file_is_refused_without_echoing_it(tmp_pa
         assert result.exit_code == 2, result.output
         assert "environment" in result.stderr and str(path) in result.stderr
         assert leaks("message", result.output) == []
-

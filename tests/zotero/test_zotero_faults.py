@@ -501,9 +501,7 @@ def _quiet(fake: FakeZotero, timeout: float = 5.0) -> None:
 
 def _child(place: Place) -> subprocess.Popen[bytes]:
     """`python -m list2bib zotero sync a.md` in a process of its own."""
-    inherited = {
-        k: v for k, v in os.environ.items() if not k.startswith(("LIST2BIB_", "ZOTERO_"))
-    }
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith(("LIST2BIB_", "ZOTERO_"))}
     env = {**inherited, **place.env}
     return subprocess.Popen(
         [sys.executable, "-m", "list2bib", *place.args("a.md")],

@@ -144,9 +144,7 @@ def parse_string(text: str, *, source: str = "<bibtex>") -> list[BibEntry]:
 def parse_file_text(text: str, *, source: str = "<bibtex>") -> BibFile:
     """Entries and macro blocks of BibTeX text, in file order."""
     try:
-        library = parse_bibtex(
-            text, parse_stack=[_KeepWritten(True), *default_parse_stack(True)]
-        )
+        library = parse_bibtex(text, parse_stack=[_KeepWritten(True), *default_parse_stack(True)])
     except ParsingException as error:
         raise InputError(f"{source}: cannot parse BibTeX: {error}") from error
     failed = library.failed_blocks

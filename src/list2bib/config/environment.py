@@ -24,9 +24,7 @@ def apply_env(config: Config, env: Mapping[str, str]) -> tuple[Config, set[str]]
         "OFFLINE": ("offline", bool),
     }.items():
         if env.get(ENV_PREFIX + var):
-            value = coerce(
-                env[ENV_PREFIX + var], kind, ENV_PREFIX + var, "environment", text=True
-            )
+            value = coerce(env[ENV_PREFIX + var], kind, ENV_PREFIX + var, "environment", text=True)
             changes[attr] = value.expanduser() if isinstance(value, Path) else value
     services = dict(config.services)
     for name, svc in config.services.items():

@@ -156,16 +156,21 @@ def coerce(value: Any, kind: type, key: str, where: str, *, text: bool = False) 
     if kind is bool:
         if isinstance(value, bool):
             return value
-        if text and isinstance(value, str) and value.lower() in {
-            "1",
-            "true",
-            "yes",
-            "on",
-            "0",
-            "false",
-            "no",
-            "off",
-        }:
+        if (
+            text
+            and isinstance(value, str)
+            and value.lower()
+            in {
+                "1",
+                "true",
+                "yes",
+                "on",
+                "0",
+                "false",
+                "no",
+                "off",
+            }
+        ):
             return value.lower() in {"1", "true", "yes", "on"}
     elif kind is int:
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:

@@ -153,8 +153,12 @@ class Http:
             only_if_cached=s.offline,
         )
         adapter = GuardedAdapter(
-            self._limiter, self.requests_by_host, s.offline, s.max_response_bytes, s.max_wait,
-            s.request_deadline
+            self._limiter,
+            self.requests_by_host,
+            s.offline,
+            s.max_response_bytes,
+            s.max_wait,
+            s.request_deadline,
         )
         trusted = (endpoint(url) for url in s.trusted_urls)
         adapter.guard = PublicOnly(trusted, allow_private=s.allow_private)

@@ -310,9 +310,7 @@ def _scan_groups(rest: str, parsed: Parsed) -> None:
             hint = hints.Hint("date", date) if date else None
         if hint is not None:
             parsed.add_hint(hint)
-    unclosed = re.match(
-        r"\s*[(（]([^()（）\n\ue000-\uf002\U000f0000-\U0010fffd]*+)(?![)）])", rest
-    )
+    unclosed = re.match(r"\s*[(（]([^()（）\n\ue000-\uf002\U000f0000-\U0010fffd]*+)(?![)）])", rest)
     if parsed.date is None and unclosed:  # `(2014, C. Dong et al [[pdf]](…)`
         parsed.date = find_date(unclosed[1])
 

@@ -224,7 +224,6 @@ class ZoteroClient:
             failed=failed,
         )
 
-
     def delete_collections(self, keys: Sequence[str], version: int) -> int | None:
         """DELETE ≤ 50 collections (their items stay in the library) if the library is still at
         `version`. Returns the library's new version, or None when it moved (412)."""
@@ -247,6 +246,8 @@ class ZoteroClient:
 # Body checks for `Http.request(expect=...)`: each raises ValueError on an answer it cannot use.
 def _no_body(response: HttpResponse) -> None:
     """A 204: nothing to check."""
+
+
 def _object(response: HttpResponse) -> dict[str, Any]:
     body = expect_json(response)
     if not isinstance(body, dict):

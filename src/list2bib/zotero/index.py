@@ -162,4 +162,3 @@ class Index:
             for c in self.collections.values()
             if (c.get("parentCollection") or False) == parent and not c.get("deleted")
         ]
-

@@ -140,8 +140,7 @@ def make_plan(
         present += [owners.tag(t["tag"]) for t in current.get("tags", []) if t.get("type")]
         drop, owned[found] = owners.settle(index.owned.get(found), present, asks, run)
         collections = sorted(
-            {c for c in current.get("collections", []) if owners.collection(c) not in drop}
-            | target
+            {c for c in current.get("collections", []) if owners.collection(c) not in drop} | target
         )
         refiled = set(collections) != set(current.get("collections", []))
         if matcher.ours(found):
@@ -311,7 +310,6 @@ class _Folders:
         return key
 
 
-
 class _Matcher:
     """Finds the group's item for a work: by identity marker, DOI or arXiv id; each item once."""
 
@@ -353,9 +351,7 @@ class _Matcher:
         return best
 
     def unclaimed_ours(self) -> list[str]:
-        return [
-            k for k in self._marker if self.ours(k) and k not in self._claimed | self.gone
-        ]
+        return [k for k in self._marker if self.ours(k) and k not in self._claimed | self.gone]
 
 
 def _normal(name: str) -> str:
