@@ -1,5 +1,6 @@
-"""Title searches spread over the services that search by title, each at its own pace: one worker
-per service, so a slow service never holds up a fast one.
+"""Title searches spread over the services that search by title, each at its own pace: a few
+workers per service (one slow answer does not stop the rest), so a slow service never holds up a
+fast one.
 
 Which services a title is asked, and in what order, is fixed by the title before anything is asked
 (never by timing or by the other titles of the run, so a warm run asks exactly what the cold one
@@ -14,11 +15,13 @@ on to every service; a failed search is never a "no"."""
 from __future__ import annotations
 
 import hashlib
+import math
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from list2bib.config import ServiceConfig
 from list2bib.errors import ServiceError
 from list2bib.model import Record
 from list2bib.resolve import match
@@ -27,6 +30,9 @@ from list2bib.resolve.sources import Searcher, TitleQuery
 
 # Answers with no near candidate after which a title is taken to be unknown.
 NOTHING_NEAR_ENOUGH = 2
+# Seconds an answer may well take; with a service's interval, how many searches are under way.
+SLOW_ANSWER = 0.4
+MOST_WORKERS = 4
 
 
 @dataclass
@@ -174,7 +180,18 @@ def search_titles(
             if decided:
                 settled()
 
-    with worker_pool(book.http, len(usable)) as pool:
-        for future in [pool.submit(work, searcher) for searcher in usable]:
+    workers = [s for s in usable for _ in range(_workers(book.config.service(s.SERVICE)))]
+    with worker_pool(book.http, len(workers)) as pool:
+        for future in [pool.submit(work, searcher) for searcher in workers]:
             future.result()
     return board.verdicts
+
+
+def _workers(service: ServiceConfig) -> int:
+    """Searches one service may have under way at once. The pace (the limiter) still spaces
+    their sending; more than one keeps the pace while an answer is slow in coming (a fast
+    service's latency is longer than its interval, and one that times out holds its worker for
+    the whole timeout)."""
+    if service.min_interval <= 0:
+        return MOST_WORKERS
+    return max(2, min(MOST_WORKERS, math.ceil(SLOW_ANSWER / service.min_interval)))
