@@ -8,7 +8,6 @@ cache miss, so waiting and counting apply to real network calls alone.
 from __future__ import annotations
 
 import logging
-import socket
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping
@@ -33,6 +32,7 @@ from list2bib.infra.politeness import (
     HostLimiter,
     ResponseTooLarge,
     Stopped,
+    is_name_resolution_failure,
     wait_seconds,
 )
 from list2bib.infra.redact import masked_url, scrub_saved_redirects, without_secret_params
@@ -268,7 +268,7 @@ class Http:
                 if self.settings.offline:
                     raise OfflineMiss(service, url) from None
                 self._breaker.failed(host, _describe_exception(exc))
-                if _is_name_resolution_failure(exc):
+                if is_name_resolution_failure(exc):
                     self._breaker.trip(host, f"cannot resolve {urlsplit(url).hostname}")
                     raise ServiceError(
                         service, self._breaker.last_failure(host), url=url, attempts=attempt
@@ -415,22 +415,6 @@ def _status_text(status: int, rejected: bool) -> str:
         503: "service unavailable",
         504: "gateway timeout",
     }.get(status, "unexpected answer")
-
-
-def _is_name_resolution_failure(exc: requests.RequestException) -> bool:
-    """DNS said no: retrying cannot help (and is what a machine without network sees)."""
-    cause: BaseException | None = exc
-    seen: set[int] = set()
-    while cause is not None and id(cause) not in seen:
-        seen.add(id(cause))
-        if isinstance(cause, socket.gaierror) or "NameResolutionError" in type(cause).__name__:
-            return True
-        cause = (
-            cause.__cause__
-            or cause.__context__
-            or (cause.args[0] if cause.args and isinstance(cause.args[0], BaseException) else None)
-        )
-    return False
 
 
 def _describe_exception(exc: requests.RequestException) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import email.utils
 import math
 import re
+import socket
 import threading
 import time
 from collections import Counter
@@ -330,6 +331,22 @@ def _is_connect_failure(exc: BaseException) -> bool:
         # requests wraps urllib3's MaxRetryError (in args), which holds the failure as `reason`.
         nested = getattr(cause, "reason", None) or (cause.args[0] if cause.args else None)
         cause = nested if isinstance(nested, BaseException) else None
+    return False
+
+
+def is_name_resolution_failure(exc: requests.RequestException) -> bool:
+    """DNS said no: retrying cannot help (and is what a machine without network sees)."""
+    cause: BaseException | None = exc
+    seen: set[int] = set()
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, socket.gaierror) or "NameResolutionError" in type(cause).__name__:
+            return True
+        cause = (
+            cause.__cause__
+            or cause.__context__
+            or (cause.args[0] if cause.args and isinstance(cause.args[0], BaseException) else None)
+        )
     return False
 
 
