@@ -119,6 +119,17 @@ def test_a_slowed_host_gets_its_pace_back_after_calm_answers(server: Announcing)
     assert paces[2 * CALM_ANSWERS :] == pytest.approx([1.0] * CALM_ANSWERS)
 
 
+def test_a_429_slows_a_fast_host_relative_to_its_own_pace(server: Announcing) -> None:
+    clock = FakeClock()
+    http = make_http(clock=clock, host_intervals={server.host: 0.1})  # Crossref's 10 a second
+    http.get("t", f"{server.root}/a")
+    server.fail_next(1, "429-no-retry-after")
+    http.get("t", f"{server.root}/b")
+    before = len(clock.sleeps)
+    http.get("t", f"{server.root}/c")
+    assert clock.sleeps[before:] == pytest.approx([0.1 * SLOWDOWN * PACE_MARGIN])
+
+
 def test_429s_slow_a_host_to_at_most_a_few_times_its_own_pace(server: Announcing) -> None:
     clock = FakeClock()
     http = make_http(clock=clock, retries=0, host_intervals={server.host: 1.0})

@@ -117,9 +117,10 @@ class HostLimiter:
         # The retry itself waits as the answer says (Retry-After, else backoff); the pace is for
         # the requests after it.
         with self._lock:
-            slower = max(self.interval(host), 1.0 / SLOWDOWN) * SLOWDOWN * PACE_MARGIN
-            most = min(SLOWEST_PACE, max(self._own_pace(host), 1.0) * MOST_SLOWDOWN)
-            self._slowed[host] = min(slower, most)
+            # Relative to the host's own pace: a 10-a-second host is not sent to one a second.
+            own = self._own_pace(host) or 1.0 / SLOWDOWN
+            slower = max(self.interval(host), own) * SLOWDOWN * PACE_MARGIN
+            self._slowed[host] = min(slower, own * MOST_SLOWDOWN, SLOWEST_PACE)
             self._calm[host] = 0
 
     def calm(self, host: str) -> None:

@@ -1,4 +1,4 @@
-"""Title searches spread over the services that search by title, each at its own pace: a few
+"""Title searches spread over the services that search by title, each at its own pace: two
 workers per service (one slow answer does not stop the rest), so a slow service never holds up a
 fast one.
 
@@ -15,13 +15,11 @@ on to every service; a failed search is never a "no"."""
 from __future__ import annotations
 
 import hashlib
-import math
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from list2bib.config import ServiceConfig
 from list2bib.errors import ServiceError
 from list2bib.model import Record
 from list2bib.resolve import match
@@ -30,9 +28,10 @@ from list2bib.resolve.sources import Searcher, TitleQuery
 
 # Answers with no near candidate after which a title is taken to be unknown.
 NOTHING_NEAR_ENOUGH = 2
-# Seconds an answer may well take; with a service's interval, how many searches are under way.
-SLOW_ANSWER = 0.4
-MOST_WORKERS = 4
+# Searches under way at one service: its pace (the limiter) still spaces the sending; a second
+# keeps that pace while an answer is slow in coming or a search times out. No more: Crossref's
+# polite pool allows 3 requests at once (`x-concurrency-limit`), and a DOI batch may be the third.
+WORKERS_PER_SERVICE = 2
 
 
 @dataclass
@@ -180,18 +179,8 @@ def search_titles(
             if decided:
                 settled()
 
-    workers = [s for s in usable for _ in range(_workers(book.config.service(s.SERVICE)))]
+    workers = [s for s in usable for _ in range(WORKERS_PER_SERVICE)]
     with worker_pool(book.http, len(workers)) as pool:
         for future in [pool.submit(work, searcher) for searcher in workers]:
             future.result()
     return board.verdicts
-
-
-def _workers(service: ServiceConfig) -> int:
-    """Searches one service may have under way at once. The pace (the limiter) still spaces
-    their sending; more than one keeps the pace while an answer is slow in coming (a fast
-    service's latency is longer than its interval, and one that times out holds its worker for
-    the whole timeout)."""
-    if service.min_interval <= 0:
-        return MOST_WORKERS
-    return max(2, min(MOST_WORKERS, math.ceil(SLOW_ANSWER / service.min_interval)))
