@@ -57,12 +57,13 @@ class FakeServices:
         """Every service throttles as it does when asked faster than its published limit
         (arXiv 1 per 3 s with a 200 `Rate exceeded.`, Semantic Scholar's anonymous pool 1/s
         without Retry-After, DBLP 1/s with Retry-After, Crossref's polite pool and OpenAlex
-        10/s); latency
+        10/s, Crossref 3 requests at once); latency
         varies by +-`jitter` seconds."""
         limits = {self.arxiv: (1, 3.0), self.s2: (1, 1.0), self.dblp: (1, 1.0)}
         limits[self.crossref] = limits[self.openalex] = (10, 1.0)
         for server, (count, per) in limits.items():
             server.enforce_limit(count, per)
+        self.crossref.enforce_concurrency(3)  # the polite pool's x-concurrency-limit
         for server in self.servers():
             server.jitter = jitter
 

@@ -139,16 +139,20 @@ class _Handler(BaseHTTPRequestHandler):
         latency = fake.draw_latency()
         if latency:
             time.sleep(latency / 2)  # on the way there: arrivals are as uneven as the network
-        fault = fake._record(request)
-        if latency:
-            time.sleep(latency / 2)
-        if fault in ("reset", "timeout"):
-            if fault == "timeout":
-                time.sleep(fake.stall)
-            self.drop_connection()
-            return
-        reply = fake.fault_reply(fault) if fault in _REPLY_FAULTS else fake.handle(request)
-        self.send_reply(method, reply, fault)
+        fake.arrived()
+        try:
+            fault = fake._record(request)
+            if latency:
+                time.sleep(latency / 2)
+            if fault in ("reset", "timeout"):
+                if fault == "timeout":
+                    time.sleep(fake.stall)
+                self.drop_connection()
+                return
+            reply = fake.fault_reply(fault) if fault in _REPLY_FAULTS else fake.handle(request)
+            self.send_reply(method, reply, fault)
+        finally:
+            fake.answered()
 
     def write_body(self, body: bytes) -> None:
         fake = self.server.fake
@@ -203,6 +207,8 @@ class FakeServer:
         self.jitter = jitter
         self._limit: tuple[int, float] | None = None
         self._arrivals: deque[float] = deque()
+        self._most_at_once: int | None = None  # requests under way at once (Crossref's 3)
+        self._under_way = 0
         self.throttled = 0
         self._jitter_random = random.Random(1)
         self._log: list[LoggedRequest] = []
@@ -318,6 +324,12 @@ class FakeServer:
             self._limit = (count, per)
             self._arrivals.clear()
 
+    def enforce_concurrency(self, most: int) -> None:
+        """From now on, answer `limit_fault` to a request that arrives while `most` others are
+        under way (arrived, not answered yet): Crossref's `x-concurrency-limit`."""
+        with self._lock:
+            self._most_at_once = most
+
     def draw_latency(self) -> float:
         with self._lock:
             spread = self._jitter_random.uniform(-self.jitter, self.jitter) if self.jitter else 0.0
@@ -344,7 +356,10 @@ class FakeServer:
             drawn = self._fault_share > 0 and self._fault_random.random() < self._fault_share
             if fault is None and drawn:
                 fault = self._fault_random.choice(self._fault_kinds)
-            if fault is None and self._over_limit():
+            too_many = self._most_at_once is not None and self._under_way > self._most_at_once
+            if fault is None and too_many:
+                self.throttled += 1
+            if fault is None and (too_many or self._over_limit()):
                 fault = self.limit_fault
             if fault is not None:
                 self.faults_served[fault] += 1
@@ -368,6 +383,15 @@ class FakeServer:
             )
             return Reply.text(200, page, "text/html; charset=utf-8")
         raise AssertionError(kind)
+
+    def arrived(self) -> None:
+        """A request is under way (until `answered`): what `enforce_concurrency` counts."""
+        with self._lock:
+            self._under_way += 1
+
+    def answered(self) -> None:
+        with self._lock:
+            self._under_way -= 1
 
     def handle(self, request: LoggedRequest) -> Reply:
         raise NotImplementedError

@@ -185,6 +185,29 @@ def test_a_fake_enforcing_its_limit_throttles_the_way_its_service_does() -> None
         assert "retry-after" not in {name.lower() for name, _ in sent}
 
 
+def test_a_fake_enforcing_concurrency_throttles_the_request_over_it() -> None:
+    with Announcing() as fake:
+        fake.latency = 0.6  # each request is under way for 0.3 s after it arrives
+        fake.enforce_concurrency(2)
+        http = make_http(retries=0, host_intervals={fake.host: 0.0})
+        statuses: list[int | str] = []
+
+        def ask(n: int) -> None:
+            try:
+                statuses.append(http.get("t", f"{fake.root}/{n}").status)
+            except ServiceError:
+                statuses.append("throttled")
+
+        threads = [threading.Thread(target=ask, args=(n,)) for n in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(statuses, key=str) == [200, 200, "throttled"]
+        assert fake.throttled == 1
+        assert http.get("t", f"{fake.root}/after").status == 200  # one at a time is fine
+
+
 def test_latency_jitter_stays_within_its_spread() -> None:
     fake = Announcing()
     fake.latency, fake.jitter = 0.15, 0.06
