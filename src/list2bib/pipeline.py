@@ -226,7 +226,7 @@ def prepare(
             text = text.replace("\n", existing.newline)
     new_state = state.next_state(
         works, keys, merged, old_state, reconciled.bare, asked, now, refresh=refresh,
-        kept=[e.key for e in verbatim.untouched],
+        kept=[e.key for e in verbatim.untouched], checked=checked,
     )  # fmt: skip
     found_changes = changes_.compute(
         {e.key: e for e in existing.entries},
@@ -247,7 +247,7 @@ def prepare(
         renames=renames.updated_renames(old_renames, renames.renamed_this_run(merged, keys)),
         changes=tuple(found_changes),
         removed=tuple(e.key for e in verbatim.removed),
-        asked=len(chosen.new) + len(chosen.recheck),
+        asked=chosen.asked,
         left_out=left_out,
         resolutions=every,
         failures=failures,
@@ -268,7 +268,7 @@ def _resolve_chosen(
     requests were refused when the run's deadline passed ('' when it did not)."""
     found: dict[int, Resolution] = dict(chosen.reused)
     with http_for(config, clock) as http:
-        deadline = run_deadline(config.deadline_per_100, len(chosen.new) + len(chosen.recheck))
+        deadline = run_deadline(config.deadline_per_100, chosen.asked)
         if deadline is not None:
             http.limiter.set_deadline(*deadline)
         if chosen.new:

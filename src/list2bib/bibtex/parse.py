@@ -87,8 +87,11 @@ class BibEntry:
     fields: dict[str, str]
     line: int
     raw: str = ""
-    unverified: bool = False
     mark: str = ""
+
+    @property
+    def unverified(self) -> bool:
+        return bool(self.mark)
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +213,7 @@ def _entry(entry: Entry, source: str, mark: str) -> BibEntry:
         else:
             fields[name] = value
     raw, kind = entry.raw or "", entry.entry_type.lower()
-    return BibEntry(entry.key, kind, fields, line, raw, bool(mark), mark.strip())
+    return BibEntry(entry.key, kind, fields, line, raw, mark.strip())
 
 
 def _failure(source: str, block: ParsingFailedBlock, count: int) -> str:

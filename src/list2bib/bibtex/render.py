@@ -48,7 +48,7 @@ from list2bib.bibtex.capitals import protect_commands, protect_title
 from list2bib.bibtex.latex import tex_safe
 from list2bib.bibtex.letters import braced_initials, special_key
 from list2bib.bibtex.parse import UNVERIFIED_MARK, BibEntry, BibValue, parse_file_text
-from list2bib.bibtex.values import field_value, name_value
+from list2bib.bibtex.values import NAME_FIELDS, field_value, name_value
 from list2bib.errors import OutputError
 from list2bib.model import Reference, Status, WorkKind
 from list2bib.text.clean import clean_text
@@ -168,7 +168,7 @@ def reference_fields(
     if "author" not in fields:  # styles sort and alpha-label by author, else by `key`
         fields.setdefault("key", sort_key(fields, ref.key))
     if not (biblatex or ascii):  # 8-bit BibTeX would take half a UTF-8 letter for an initial
-        for name in ("author", "editor"):
+        for name in NAME_FIELDS:
             if name in fields:
                 fields[name] = braced_initials(fields[name])
         if "key" in fields:

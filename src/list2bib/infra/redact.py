@@ -22,10 +22,6 @@ def without_secret_params(url: str) -> str:
     return _rewrite(url, mask=False)
 
 
-def has_secret_params(url: str) -> bool:
-    return any(_secret(name) for name, _ in _pairs(url))
-
-
 def scrub_saved_redirects(cache: Any) -> None:
     """requests-cache removes ignored parameters from the address of the answer it stores, but
     not from the redirect hops stored with it (their addresses, their Location): those are

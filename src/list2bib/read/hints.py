@@ -286,7 +286,7 @@ def is_prose(line: str) -> bool:
     words = line.split()
     if len(words) < _PROSE_MIN_WORDS or not _SENTENCE_BREAK.search(line):
         return False
-    if re.search(r"\b(?:19|20)\d\d\b", line):  # a year: a reference (`Title. In NeurIPS 2020`)
+    if re.search(rf"\b{YEAR_PATTERN}\b", line):  # a year: a reference (`Title. In NeurIPS 2020`)
         return False
     capitalised = sum(1 for w in words if w[:1].isupper())
     return capitalised / len(words) <= _PROSE_MAX_CAPITALISED

@@ -203,6 +203,11 @@ class Selection:
     recheck: tuple[int, ...]
     reused: Mapping[int, Resolution]
 
+    @property
+    def asked(self) -> int:
+        """How many entries are sent to the resolver."""
+        return len(self.new) + len(self.recheck)
+
 
 def select_all(entries: Sequence[ListEntry]) -> Selection:
     """Every entry resolved (a build: the HTTP cache decides what is asked again)."""
@@ -295,6 +300,7 @@ def next_state(
     *,
     refresh: bool,
     kept: Collection[str] = (),
+    checked: Mapping[str, str] | None = None,
 ) -> State:
     """What this run wrote (`bare`: by key, the fields list2bib wrote before any override).
     `kept`: keys of the file's entries no list of this run made, kept verbatim: their old states
@@ -302,9 +308,10 @@ def next_state(
     `checked` moves on only for works the services were asked about (a refresh) or whose answer
     changed (a build, which cannot tell a cached answer from a new one), so an unchanged run
     leaves the state file byte-identical too. A work whose previous entry was kept verbatim keeps
-    its old state."""
+    its old state. `checked`: `checked_times` of these arguments, when already worked out."""
     by_work = {work.work_id: work for work in works}
-    checked = checked_times(works, old, asked, now, refresh=refresh)
+    if checked is None:
+        checked = checked_times(works, old, asked, now, refresh=refresh)
     states: dict[str, WorkState] = {}
     for work_id, work in by_work.items():
         before = old.works.get(work_id)
