@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from fakes import FakeClock, World, make_http
+from fakes import FakeClock, FakeServices, World, make_http
 from list2bib.infra.http import Http
 
 _LOOPBACK = ("127.", "::1", "localhost")
@@ -68,6 +68,21 @@ def isolated_env(
 def world() -> World:
     """The fixture world the fake services serve (tests/data/world.json)."""
     return World.load()
+
+
+@pytest.fixture(scope="module")
+def services(world: World) -> Iterator[FakeServices]:
+    """Every fake service, serving the fixture world, for one test module (modules that need
+    other settings define their own)."""
+    with FakeServices(world) as running:
+        yield running
+
+
+@pytest.fixture
+def fakes(services: FakeServices) -> Iterator[FakeServices]:
+    """The module's fakes for one test: the faults, stalls and drips it set are cleared after."""
+    yield services
+    services.clear_faults()
 
 
 @pytest.fixture

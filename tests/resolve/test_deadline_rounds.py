@@ -4,29 +4,14 @@ waiting for what pages and titles add."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
-
-from fakes import FakeServices, World
+from fakes import FakeServices
 from list2bib import pipeline
 
 PAPERS = ("2202.05262", "2106.09685", "1706.03762")  # fewer than one arXiv batch
 TOY_PAGE = "/transformer-circuits.pub/2022/toy_model/index.html"
-
-
-@pytest.fixture(scope="module")
-def services() -> Iterator[FakeServices]:
-    with FakeServices(World.load()) as running:
-        yield running
-
-
-@pytest.fixture
-def fakes(services: FakeServices) -> Iterator[FakeServices]:
-    yield services
-    services.clear_faults()
 
 
 def _listing(tmp_path: Path) -> Path:

@@ -8,14 +8,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
-from fakes import FakeClock, FakeServices, World
+from fakes import FakeClock, FakeServices
 from list2bib import pipeline
 from list2bib.bibtex.parse import read_file
 from list2bib.cli import main
@@ -26,19 +25,6 @@ from list2bib.works.monotone import entry_facts
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "papers.md"
 DEADLINE_TEXT = re.compile(r"the run's deadline \((?P<minutes>[\d.]+) min for (?P<n>\d+) entries\)")
-
-
-@pytest.fixture(scope="module")
-def services() -> Iterator[FakeServices]:
-    with FakeServices(World.load()) as running:
-        yield running
-
-
-@pytest.fixture
-def fakes(services: FakeServices) -> Iterator[FakeServices]:
-    """The fakes for one test: a slow drip it set is stopped after it."""
-    yield services
-    services.clear_faults()
 
 
 @pytest.fixture(scope="module")
